@@ -1,0 +1,116 @@
+package io.streamdetect.records;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.message.BadHeaderException;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.MissingSchemaException;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Encodes and decodes one generated record class with Avro single-object encoding: a 2-byte marker, the
+ * writer schema's 8-byte CRC-64-AVRO fingerprint, then the binary body.
+ *
+ * <p>The fingerprint lets a reader pick the writer schema and resolve it against its own class, so a
+ * consumer reads records written with an older schema (its own history is registered by default) and with a
+ * newer one, as long as that newer schema was registered through {@link #withWriterSchemas}. Serializable so
+ * that Flink functions can carry it; the Avro encoder and decoder are rebuilt lazily after deserialization.
+ */
+public final class AvroCodec<T extends SpecificRecord> implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final Class<T> recordClass;
+    private final List<String> extraWriterSchemas;
+    private transient BinaryMessageEncoder<T> encoder;
+    private transient BinaryMessageDecoder<T> decoder;
+
+    private AvroCodec(Class<T> recordClass, List<String> extraWriterSchemas) {
+        this.recordClass = recordClass;
+        this.extraWriterSchemas = List.copyOf(extraWriterSchemas);
+    }
+
+    /** A codec for a generated class; writer schemas in {@link SchemaHistory} for it are known. */
+    public static <T extends SpecificRecord> AvroCodec<T> of(Class<T> recordClass) {
+        return new AvroCodec<>(recordClass, List.of());
+    }
+
+    /**
+     * A codec that also resolves records written with the given schemas (JSON text), for example a newer
+     * schema deployed by producers before this consumer was upgraded.
+     */
+    public AvroCodec<T> withWriterSchemas(List<String> schemaJson) {
+        var all = new java.util.ArrayList<>(extraWriterSchemas);
+        all.addAll(schemaJson);
+        return new AvroCodec<>(recordClass, all);
+    }
+
+    public Class<T> recordClass() {
+        return recordClass;
+    }
+
+    public Schema schema() {
+        return SpecificData.get().getSchema(recordClass);
+    }
+
+    public byte[] encode(T record) {
+        try {
+            ByteBuffer buffer = encoder().encode(record);
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode " + recordClass.getSimpleName(), e);
+        }
+    }
+
+    /**
+     * Decodes one single-object-encoded record.
+     *
+     * @throws RecordFormatException when the bytes are not a single-object-encoded record of a known schema
+     */
+    public T decode(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            throw new RecordFormatException("empty value: expected an Avro single-object encoded "
+                    + recordClass.getSimpleName());
+        }
+        try {
+            return decoder().decode(bytes);
+        } catch (MissingSchemaException e) {
+            throw new RecordFormatException("written with an unknown " + recordClass.getSimpleName()
+                    + " schema (" + e.getMessage() + "); register the writer schema with withWriterSchemas", e);
+        } catch (BadHeaderException e) {
+            throw new RecordFormatException("not an Avro single-object encoded "
+                    + recordClass.getSimpleName() + ": " + e.getMessage(), e);
+        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+            throw new RecordFormatException("corrupt " + recordClass.getSimpleName() + ": " + e, e);
+        }
+    }
+
+    private BinaryMessageEncoder<T> encoder() {
+        if (encoder == null) {
+            encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema());
+        }
+        return encoder;
+    }
+
+    private BinaryMessageDecoder<T> decoder() {
+        if (decoder == null) {
+            BinaryMessageDecoder<T> d = new BinaryMessageDecoder<>(SpecificData.get(), schema());
+            for (Schema old : SchemaHistory.writerSchemasOf(recordClass)) {
+                d.addSchema(old);
+            }
+            for (String json : extraWriterSchemas) {
+                d.addSchema(new Schema.Parser().parse(json));
+            }
+            decoder = d;
+        }
+        return decoder;
+    }
+}
