@@ -1,0 +1,31 @@
+package io.streamdetect.engine;
+
+import java.nio.FloatBuffer;
+
+/**
+ * One thread's handle on an {@link InferenceEngine} (DJL's "predictor" without the translation): a batch in,
+ * raw outputs out. Owns its native output memory; not thread-safe.
+ */
+public interface EngineSession extends AutoCloseable {
+
+    EngineInfo info();
+
+    /**
+     * A new input buffer of {@code maxBatch} images in memory this engine reads fast (pinned host memory
+     * for TensorRT). The caller owns and closes it; two of them let pre-processing of the next batch overlap
+     * inference of the current one.
+     */
+    InputBatch newInputBatch();
+
+    /**
+     * Runs the first {@code batchSize} images of {@code input}.
+     *
+     * @return the raw output, {@code [batchSize, outputRows, outputAnchors]} floats from position 0; valid
+     *         until the next {@code run} or {@code close}
+     * @throws EngineException when the backend fails
+     */
+    FloatBuffer run(InputBatch input, int batchSize);
+
+    @Override
+    void close();
+}

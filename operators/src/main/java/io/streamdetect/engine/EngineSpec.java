@@ -1,0 +1,43 @@
+package io.streamdetect.engine;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What engine to open: serializable, so a Flink job carries it to every task slot.
+ *
+ * @param modelPath      the .onnx model
+ * @param backend        inference library
+ * @param precision      engine precision (TensorRT only; ONNX Runtime runs FP32)
+ * @param maxBatch       largest batch a session runs; buffers are sized for it
+ * @param intraOpThreads ONNX Runtime threads per inference call; 0 lets ONNX Runtime choose (all cores)
+ */
+public record EngineSpec(String modelPath, Backend backend, Precision precision, int maxBatch, int intraOpThreads)
+        implements Serializable {
+
+    public EngineSpec {
+        Objects.requireNonNull(modelPath, "modelPath");
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(precision, "precision");
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
+        }
+        if (intraOpThreads < 0) {
+            throw new IllegalArgumentException("intraOpThreads must be 0 (automatic) or more, got " + intraOpThreads);
+        }
+    }
+
+    /** ONNX Runtime, FP32, the given batch, threads chosen by ONNX Runtime. */
+    public static EngineSpec onnxRuntime(Path model, int maxBatch) {
+        return new EngineSpec(model.toString(), Backend.ONNXRUNTIME, Precision.FP32, maxBatch, 0);
+    }
+
+    public Path model() {
+        return Path.of(modelPath);
+    }
+
+    public EngineSpec withBackend(Backend b) {
+        return new EngineSpec(modelPath, b, precision, maxBatch, intraOpThreads);
+    }
+}

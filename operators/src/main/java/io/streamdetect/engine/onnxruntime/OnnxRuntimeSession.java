@@ -1,0 +1,66 @@
+package io.streamdetect.engine.onnxruntime;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.streamdetect.engine.EngineException;
+import io.streamdetect.engine.EngineInfo;
+import io.streamdetect.engine.EngineSession;
+import io.streamdetect.engine.InputBatch;
+import java.nio.FloatBuffer;
+import java.util.Map;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * Runs the shared ONNX Runtime session on caller-owned input memory, writing into this session's own output
+ * memory (ONNX Runtime's pinned outputs), so no tensor is allocated per call beyond two small wrappers.
+ */
+final class OnnxRuntimeSession implements EngineSession {
+    private final OnnxRuntimeEngine engine;
+    private final EngineInfo info;
+    private final FloatPointer outputMemory;
+    private final FloatBuffer output;
+
+    OnnxRuntimeSession(OnnxRuntimeEngine engine) {
+        this.engine = engine;
+        this.info = engine.info();
+        this.outputMemory = new FloatPointer((long) info.maxBatch() * info.outputSize());
+        this.output = outputMemory.asBuffer();
+    }
+
+    @Override
+    public EngineInfo info() {
+        return info;
+    }
+
+    @Override
+    public InputBatch newInputBatch() {
+        return InputBatch.allocate(info.maxBatch(), info.inputSize());
+    }
+
+    @Override
+    public FloatBuffer run(InputBatch input, int batchSize) {
+        if (batchSize < 1 || batchSize > Math.min(info.maxBatch(), input.maxImages())) {
+            throw new IllegalArgumentException("batch size " + batchSize + " outside 1.." + info.maxBatch());
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        FloatBuffer in = input.floats().slice(0, batchSize * info.inputSize());
+        FloatBuffer out = output.slice(0, batchSize * info.outputSize());
+        long[] inShape = {batchSize, EngineInfo.CHANNELS, info.inputHeight(), info.inputWidth()};
+        long[] outShape = {batchSize, info.outputRows(), info.outputAnchors()};
+        try (OnnxTensor inTensor = OnnxTensor.createTensor(env, in, inShape);
+             OnnxTensor outTensor = OnnxTensor.createTensor(env, out, outShape);
+             OrtSession.Result ignored = engine.session().run(Map.of(info.inputName(), inTensor),
+                     Map.of(info.outputName(), outTensor))) {
+            return out;
+        } catch (OrtException e) {
+            throw new EngineException("ONNX Runtime inference failed at batch " + batchSize + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        outputMemory.close();
+    }
+}
