@@ -31,7 +31,7 @@ public final class Predictor implements AutoCloseable {
     private final ImageDecoder decoder;
     private final LetterboxPreprocessor preprocessor;
     private final YoloOutputDecoder outputDecoder;
-    private final InputBatch input;
+    private InputBatch input; // for predict(); allocated on first use
 
     public Predictor(InferenceEngine engine, PredictorConfig config) {
         this.engine = engine;
@@ -41,7 +41,6 @@ public final class Predictor implements AutoCloseable {
         this.preprocessor = new LetterboxPreprocessor(info.inputWidth(), info.inputHeight());
         this.outputDecoder = new YoloOutputDecoder(info.outputRows(), info.outputAnchors(),
                 engine.model().metadata(), config.postprocess());
-        this.input = session.newInputBatch();
     }
 
     public InferenceEngine engine() {
@@ -66,6 +65,9 @@ public final class Predictor implements AutoCloseable {
     }
 
     private List<Prediction> predictBatch(List<byte[]> images) {
+        if (input == null) {
+            input = session.newInputBatch();
+        }
         PreparedImage[] prepared = new PreparedImage[images.size()];
         Prediction[] results = new Prediction[images.size()];
         int[] slotOf = new int[images.size()];
@@ -136,7 +138,9 @@ public final class Predictor implements AutoCloseable {
     /** Closes this predictor's session and buffers, not the engine, which may be shared. */
     @Override
     public void close() {
-        input.close();
+        if (input != null) {
+            input.close();
+        }
         session.close();
     }
 }

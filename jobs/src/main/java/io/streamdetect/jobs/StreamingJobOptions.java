@@ -1,0 +1,128 @@
+package io.streamdetect.jobs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+
+/**
+ * The streaming job's settings as typed Flink options. They come from a properties file ({@code --config}),
+ * then command-line flags; keys starting with {@code kafka.} are passed to the Kafka clients without the
+ * prefix (security.protocol, sasl.*, ssl.* ...), and their secret values are never printed.
+ */
+public final class StreamingJobOptions {
+    public static final String KAFKA_PREFIX = "kafka.";
+
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("bootstrap.servers")
+            .stringType().noDefaultValue().withDescription("Kafka bootstrap servers, host:port[,host:port].");
+    public static final ConfigOption<String> INPUT_TOPIC = ConfigOptions.key("input.topic")
+            .stringType().defaultValue("images").withDescription("Topic of ImageRecords to detect objects in.");
+    public static final ConfigOption<String> OUTPUT_TOPIC = ConfigOptions.key("output.topic")
+            .stringType().defaultValue("detections").withDescription("Topic the DetectionRecords go to.");
+    public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("dead-letter.topic")
+            .stringType().defaultValue("detections-dead-letters")
+            .withDescription("Topic of DeadLetters: inputs that could not be processed, with the reason.");
+    public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("group.id")
+            .stringType().defaultValue("streamdetect").withDescription("Consumer group of the Kafka source.");
+    public static final ConfigOption<String> MODEL = ConfigOptions.key("model")
+            .stringType().noDefaultValue().withDescription("Path of the YOLO .onnx model on every TaskManager.");
+    public static final ConfigOption<String> BACKEND = ConfigOptions.key("backend")
+            .stringType().defaultValue("auto").withDescription("auto, onnxruntime or tensorrt.");
+    public static final ConfigOption<String> PRECISION = ConfigOptions.key("precision")
+            .stringType().defaultValue("fp32").withDescription("fp32, fp16 or int8 (TensorRT).");
+    public static final ConfigOption<Integer> MAX_BATCH_SIZE = ConfigOptions.key("batch.max-size")
+            .intType().defaultValue(8).withDescription("Largest micro-batch per task slot.");
+    public static final ConfigOption<Duration> MAX_BATCH_DELAY = ConfigOptions.key("batch.max-delay")
+            .durationType().defaultValue(Duration.ofMillis(5))
+            .withDescription("Longest an image waits for its micro-batch to fill.");
+    public static final ConfigOption<Integer> INTRA_OP_THREADS = ConfigOptions.key("onnxruntime.threads")
+            .intType().defaultValue(0).withDescription("ONNX Runtime threads per inference call; 0 = all cores.");
+    public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("parallelism")
+            .intType().defaultValue(1).withDescription("Parallelism of the job (task slots used).");
+    public static final ConfigOption<Float> CONFIDENCE = ConfigOptions.key("confidence")
+            .floatType().defaultValue(0.25f).withDescription("Minimum detection confidence.");
+    public static final ConfigOption<Float> IOU = ConfigOptions.key("iou")
+            .floatType().defaultValue(0.7f).withDescription("Class-wise NMS IoU threshold.");
+    public static final ConfigOption<Integer> MAX_DETECTIONS = ConfigOptions.key("max-detections")
+            .intType().defaultValue(300).withDescription("Most detections per image.");
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("checkpoint.interval")
+            .durationType().defaultValue(Duration.ofSeconds(5))
+            .withDescription("Checkpoint interval; detections become visible to read_committed consumers at each checkpoint.");
+    public static final ConfigOption<Duration> TIMEOUT = ConfigOptions.key("timeout")
+            .durationType().defaultValue(Duration.ofSeconds(30))
+            .withDescription("An image not processed within this goes to the dead letters as TIMEOUT.");
+    public static final ConfigOption<Integer> CAPACITY = ConfigOptions.key("capacity")
+            .intType().noDefaultValue().withDescription("Most images in flight per slot (default 8 batches).");
+    public static final ConfigOption<Boolean> ORDERED = ConfigOptions.key("ordered")
+            .booleanType().defaultValue(false).withDescription("Emit detections in input order (adds latency).");
+    public static final ConfigOption<Boolean> BOUNDED = ConfigOptions.key("bounded")
+            .booleanType().defaultValue(false)
+            .withDescription("Stop at the input topic's end offsets as of the start, instead of running forever.");
+    public static final ConfigOption<String> STARTING_OFFSETS = ConfigOptions.key("starting-offsets")
+            .stringType().defaultValue("committed")
+            .withDescription("committed (resume the group, else earliest), earliest or latest.");
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = ConfigOptions.key("transaction.timeout")
+            .durationType().defaultValue(Duration.ofMinutes(10))
+            .withDescription("Kafka transaction timeout of the exactly-once sinks; must not exceed the brokers' transaction.max.timeout.ms.");
+
+    private StreamingJobOptions() {}
+
+    /** Reads a .properties file into a configuration. */
+    public static Configuration load(Path file) throws IOException {
+        Properties props = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            props.load(in);
+        }
+        Configuration config = new Configuration();
+        for (String key : props.stringPropertyNames()) {
+            config.setString(key, props.getProperty(key).trim());
+        }
+        return config;
+    }
+
+    /** The Kafka client properties: every {@code kafka.*} key without its prefix. */
+    public static Properties kafkaProperties(Configuration config) {
+        Properties props = new Properties();
+        config.toMap().forEach((k, v) -> {
+            if (k.startsWith(KAFKA_PREFIX)) {
+                props.setProperty(k.substring(KAFKA_PREFIX.length()), v);
+            }
+        });
+        return props;
+    }
+
+    /** Every setting, sorted, with passwords, JAAS configs and other secrets masked: safe to log. */
+    public static Map<String, String> describe(Configuration config) {
+        Map<String, String> shown = new TreeMap<>();
+        config.toMap().forEach((k, v) -> shown.put(k, isSecret(k) ? "******" : v));
+        return shown;
+    }
+
+    static boolean isSecret(String key) {
+        String k = key.toLowerCase(java.util.Locale.ROOT);
+        return GlobalConfiguration.isSensitive(k) || k.contains("jaas") || k.contains("credential")
+                || k.endsWith(".key") || k.contains("token");
+    }
+
+    /** Fails with the missing keys named, as a user would fix them. */
+    public static void validate(Configuration config) {
+        StringBuilder missing = new StringBuilder();
+        for (ConfigOption<String> required : java.util.List.of(BOOTSTRAP_SERVERS, MODEL)) {
+            if (!config.contains(required)) {
+                missing.append(missing.length() == 0 ? "" : ", ").append(required.key());
+            }
+        }
+        if (missing.length() > 0) {
+            throw new IllegalArgumentException("missing setting(s): " + missing
+                    + " (pass --bootstrap / --model, or set them in the --config file)");
+        }
+    }
+}

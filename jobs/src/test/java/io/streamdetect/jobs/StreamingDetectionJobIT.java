@@ -1,0 +1,221 @@
+package io.streamdetect.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamdetect.jobs.demo.EmbeddedKafka;
+import io.streamdetect.jobs.kafka.ImageProducer;
+import io.streamdetect.jobs.kafka.RecordConsumer;
+import io.streamdetect.records.DeadLetter;
+import io.streamdetect.records.DetectionRecord;
+import io.streamdetect.records.ErrorKind;
+import io.streamdetect.records.ImageRecord;
+import io.streamdetect.testing.SharedFiles;
+import io.streamdetect.testing.TestImages;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The streaming job end to end on a real in-process Kafka broker (KRaft) and the Flink MiniCluster, with the
+ * real YOLO11n model on ONNX Runtime: every input ends as exactly one detection record or one dead letter,
+ * also across a failure and restart.
+ */
+class StreamingDetectionJobIT {
+    private static final int GOOD = 190;
+    private static final int BAD = 10;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    private static EmbeddedKafka kafka;
+    private static List<Path> images;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start();
+        try (Stream<Path> files = Files.list(SharedFiles.coco8().resolve("images/val"))) {
+            images = new ArrayList<>(files.sorted().toList());
+        }
+        images.add(SharedFiles.busJpg());
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        kafka.close();
+    }
+
+    /** What one run produced, by record id. */
+    record Outcome(Map<String, Integer> detections, Map<String, DeadLetter> deadLetters, Map<String, Integer> deadLetterCounts) {}
+
+    @Test
+    void everyRecordEndsAsOneDetectionOrOneDeadLetter() throws Exception {
+        Set<String> good = new HashSet<>();
+        Set<String> bad = new HashSet<>();
+        produce("images-a", good, bad);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamingDetectionJob.build(env, config("images-a", "detections-a", "dead-a"));
+        env.execute("streamdetect-it");
+
+        Outcome outcome = consume("detections-a", "dead-a");
+        assertExactlyOnce(outcome, good, bad);
+        assertThat(outcome.deadLetters().values()).extracting(DeadLetter::getErrorKind)
+                .containsOnly(ErrorKind.MALFORMED_RECORD, ErrorKind.UNSUPPORTED_FORMAT, ErrorKind.TRUNCATED_IMAGE);
+        DeadLetter raw = outcome.deadLetters().get("raw-0");
+        assertThat(raw.getStage()).isEqualTo("deserialize");
+        assertThat(raw.getSource().getTopic()).isEqualTo("images-a");
+        assertThat(raw.getPayload()).isEqualTo(ByteBuffer.wrap("garbage 0".getBytes(StandardCharsets.UTF_8)));
+        DeadLetter cut = outcome.deadLetters().get("truncated-0");
+        assertThat(cut.getErrorKind()).isEqualTo(ErrorKind.TRUNCATED_IMAGE);
+        assertThat(cut.getStage()).isEqualTo("decode");
+        assertThat(cut.getSourceId()).isEqualTo("it");
+    }
+
+    @Test
+    void aFailureMidStreamLosesNothingAndDuplicatesNothing() throws Exception {
+        Set<String> good = new HashSet<>();
+        Set<String> bad = new HashSet<>();
+        produce("images-b", good, bad);
+        FailOnceAfterCheckpoint.reset();
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamingDetectionJob.build(env, config("images-b", "detections-b", "dead-b"),
+                s -> s.map(new FailOnceAfterCheckpoint()).returns(new AvroTypeInfo<>(ImageRecord.class)));
+        env.execute("streamdetect-it-failure");
+
+        assertThat(FailOnceAfterCheckpoint.FAILED).as("the injected failure happened").isTrue();
+        assertExactlyOnce(consume("detections-b", "dead-b"), good, bad);
+    }
+
+    /** Throws once, after a checkpoint has completed and some records passed, so the restart has state. */
+    static final class FailOnceAfterCheckpoint implements MapFunction<ImageRecord, ImageRecord>, CheckpointListener {
+        static final AtomicBoolean FAILED = new AtomicBoolean();
+        static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
+        static final AtomicInteger SEEN = new AtomicInteger();
+
+        static void reset() {
+            FAILED.set(false);
+            CHECKPOINTED.set(false);
+            SEEN.set(0);
+        }
+
+        @Override
+        public ImageRecord map(ImageRecord image) {
+            if (SEEN.incrementAndGet() > 60 && CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
+                throw new IllegalStateException("injected failure at record " + image.getRecordId());
+            }
+            return image;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            CHECKPOINTED.set(true);
+        }
+    }
+
+    private static Configuration config(String in, String out, String dead) throws Exception {
+        kafka.createTopics(2, out, dead);
+        Configuration c = new Configuration();
+        c.set(StreamingJobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        c.set(StreamingJobOptions.INPUT_TOPIC, in);
+        c.set(StreamingJobOptions.OUTPUT_TOPIC, out);
+        c.set(StreamingJobOptions.DEAD_LETTER_TOPIC, dead);
+        c.set(StreamingJobOptions.GROUP_ID, "it-" + in);
+        c.set(StreamingJobOptions.MODEL, SharedFiles.model().toString());
+        c.set(StreamingJobOptions.BACKEND, "onnxruntime");
+        c.set(StreamingJobOptions.INTRA_OP_THREADS, 1);
+        c.set(StreamingJobOptions.PARALLELISM, 2);
+        c.set(StreamingJobOptions.BOUNDED, true);
+        c.set(StreamingJobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
+        c.set(StreamingJobOptions.MAX_BATCH_SIZE, 8);
+        return c;
+    }
+
+    /** 190 real images and 10 malformed records: 5 values that are not ImageRecords, 5 unreadable images. */
+    private static void produce(String topic, Set<String> good, Set<String> bad) throws Exception {
+        kafka.createTopics(2, topic);
+        byte[] bus = TestImages.bus();
+        try (ImageProducer producer = new ImageProducer(kafka.bootstrapServers(), new Properties());
+             KafkaProducer<String, byte[]> raw = ImageProducer.rawProducer(kafka.bootstrapServers())) {
+            for (int i = 0; i < GOOD + BAD; i++) {
+                if (i % 20 == 7) {
+                    int k = i / 20;
+                    if (k < 5) {
+                        String id = "raw-" + k;
+                        ImageProducer.sendRaw(raw, topic, id, ("garbage " + k).getBytes(StandardCharsets.UTF_8));
+                        bad.add(id);
+                    } else {
+                        String id = (k % 2 == 0 ? "text-" : "truncated-") + (k - 5);
+                        byte[] bytes = k % 2 == 0 ? "<html>not an image</html>".getBytes(StandardCharsets.UTF_8)
+                                : TestImages.truncated(bus, 0.4);
+                        producer.send(topic, image(id, bytes));
+                        bad.add(id);
+                    }
+                    continue;
+                }
+                ImageRecord r = ImageProducer.fromFile(images.get(i % images.size()), "it");
+                r.setRecordId("img-" + i);
+                producer.send(topic, r);
+                good.add(r.getRecordId());
+            }
+            producer.flush();
+            raw.flush();
+        }
+        assertThat(good).hasSize(GOOD);
+        assertThat(bad).hasSize(BAD);
+    }
+
+    private static ImageRecord image(String id, byte[] bytes) {
+        return ImageRecord.newBuilder().setRecordId(id).setSourceId("it").setImage(ByteBuffer.wrap(bytes)).build();
+    }
+
+    private static Outcome consume(String detectionTopic, String deadTopic) {
+        Map<String, Integer> detections = new HashMap<>();
+        Map<String, DeadLetter> deadLetters = new HashMap<>();
+        Map<String, Integer> deadCounts = new HashMap<>();
+        try (var det = new RecordConsumer<>(kafka.bootstrapServers(), detectionTopic, DetectionRecord.class, new Properties());
+             var dead = new RecordConsumer<>(kafka.bootstrapServers(), deadTopic, DeadLetter.class, new Properties())) {
+            det.consume(r -> detections.merge(r.value().getRecordId(), 1, Integer::sum),
+                    () -> detections.size() >= GOOD, Duration.ofSeconds(30));
+            dead.consume(r -> {
+                deadLetters.put(r.value().getRecordId(), r.value());
+                deadCounts.merge(r.value().getRecordId(), 1, Integer::sum);
+            }, () -> deadLetters.size() >= BAD, Duration.ofSeconds(30));
+            // anything committed twice would already be there: read a little longer to be sure nothing more comes
+            det.consume(r -> detections.merge(r.value().getRecordId(), 1, Integer::sum), () -> false, Duration.ofSeconds(2));
+        }
+        return new Outcome(detections, deadLetters, deadCounts);
+    }
+
+    private static void assertExactlyOnce(Outcome outcome, Set<String> good, Set<String> bad) {
+        assertThat(outcome.detections().keySet()).as("one detection record per good image").isEqualTo(good);
+        assertThat(outcome.detections().values()).as("no duplicates").containsOnly(1);
+        assertThat(outcome.deadLetters().keySet()).as("one dead letter per bad record").isEqualTo(bad);
+        assertThat(outcome.deadLetterCounts().values()).containsOnly(1);
+    }
+}

@@ -1,0 +1,124 @@
+package io.streamdetect.flink;
+
+import io.streamdetect.batching.BatchListener;
+import io.streamdetect.batching.MicroBatcher;
+import io.streamdetect.engine.SharedEngines;
+import io.streamdetect.predict.Prediction;
+import io.streamdetect.predict.Predictor;
+import io.streamdetect.records.DeadLetter;
+import io.streamdetect.records.DetectionRecord;
+import io.streamdetect.records.ImageRecord;
+import io.streamdetect.records.RecordFactory;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.apache.flink.types.Either;
+
+/**
+ * The detection operator: each task slot holds its own engine session (for TensorRT, its own execution
+ * context) on an engine shared by the slots of the TaskManager, and a {@link MicroBatcher} with one inference
+ * thread. Each image's {@link ResultFuture} completes with its detection record, or with a dead letter
+ * (Left) when the image is bad or times out. Engine failures fail the future, so Flink restarts from the last
+ * checkpoint and the images are processed again rather than lost.
+ */
+public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<DeadLetter, DetectionRecord>> {
+    private static final long serialVersionUID = 1L;
+
+    private final DetectionSettings settings;
+    private transient SharedEngines.Lease lease;
+    private transient Predictor predictor;
+    private transient MicroBatcher<InFlight> batcher;
+    private transient RecordFactory records;
+    private transient DetectionMetrics metrics;
+
+    public DetectionFunction(DetectionSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        lease = SharedEngines.instance().acquire(settings.engine());
+        predictor = new Predictor(lease.engine(), settings.predictor());
+        records = new RecordFactory(lease.engine());
+        metrics = new DetectionMetrics(getRuntimeContext().getMetricGroup());
+        String name = "streamdetect-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        batcher = new MicroBatcher<>(predictor, settings.batching(), new Listener(), name);
+    }
+
+    @Override
+    public void asyncInvoke(ImageRecord image, ResultFuture<Either<DeadLetter, DetectionRecord>> future) {
+        metrics.inFlight.incrementAndGet();
+        batcher.submit(RecordFactory.imageBytes(image), new InFlight(image, future));
+    }
+
+    @Override
+    public void timeout(ImageRecord image, ResultFuture<Either<DeadLetter, DetectionRecord>> future) {
+        // the batcher may still finish this image later; InFlight completes only once, and Flink ignores a
+        // second completion of the same future as well
+        new InFlight(image, future).complete(Either.Left(RecordFactory.timedOut(image, settings.timeout())));
+    }
+
+    @Override
+    public void close() {
+        if (batcher != null) {
+            batcher.close();
+        }
+        if (predictor != null) {
+            predictor.close();
+        }
+        if (lease != null) {
+            lease.close();
+        }
+    }
+
+    /** One image between asyncInvoke and its completion. */
+    private final class InFlight {
+        final ImageRecord image;
+        final ResultFuture<Either<DeadLetter, DetectionRecord>> future;
+        final AtomicBoolean done = new AtomicBoolean();
+
+        InFlight(ImageRecord image, ResultFuture<Either<DeadLetter, DetectionRecord>> future) {
+            this.image = image;
+            this.future = future;
+        }
+
+        void complete(Either<DeadLetter, DetectionRecord> result) {
+            if (done.compareAndSet(false, true)) {
+                metrics.inFlight.decrementAndGet();
+                if (result.isLeft()) {
+                    metrics.deadLetters.inc();
+                } else {
+                    metrics.detections.inc(result.right().getDetections().size());
+                }
+                future.complete(List.of(result));
+            }
+        }
+    }
+
+    private final class Listener implements BatchListener<InFlight> {
+        @Override
+        public void completed(InFlight item, Prediction p, long queueWaitNanos) {
+            metrics.images.inc();
+            metrics.queueWaitMicros.update(queueWaitNanos / 1000);
+            item.complete(p.ok()
+                    ? Either.Right(records.detection(item.image, p, queueWaitNanos))
+                    : Either.Left(RecordFactory.failed(item.image, p.error())));
+        }
+
+        @Override
+        public void failed(InFlight item, Throwable error) {
+            if (item.done.compareAndSet(false, true)) {
+                metrics.inFlight.decrementAndGet();
+                item.future.completeExceptionally(error);
+            }
+        }
+
+        @Override
+        public void batchRan(int size, long inferenceNanos) {
+            metrics.batchSize.update(size);
+            metrics.inferenceMicros.update(inferenceNanos / 1000);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package io.streamdetect.flink;
+
+import io.streamdetect.batching.BatchingConfig;
+import io.streamdetect.decode.DecodeLimits;
+import io.streamdetect.engine.Backend;
+import io.streamdetect.engine.EngineSpec;
+import io.streamdetect.engine.Precision;
+import io.streamdetect.postprocess.PostprocessConfig;
+import io.streamdetect.predict.PredictorConfig;
+import io.streamdetect.records.DeadLetter;
+import io.streamdetect.records.DetectionRecord;
+import io.streamdetect.records.ImageRecord;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.EitherTypeInfo;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.types.Either;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Adds object detection to a stream of {@link ImageRecord}s, in the style of Flink's connector builders:
+ *
+ * <pre>{@code
+ * DetectionOperator.Outputs out = DetectionOperator.builder()
+ *         .setModel("yolo11n.onnx")
+ *         .setMaxBatchSize(16)
+ *         .setMaxBatchDelay(Duration.ofMillis(5))
+ *         .build()
+ *         .apply(images);
+ * out.detections().sinkTo(...);
+ * out.deadLetters().sinkTo(...);
+ * }</pre>
+ */
+public final class DetectionOperator {
+    /** Side output of the records that could not be processed. */
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", new AvroTypeInfo<>(DeadLetter.class));
+
+    private final DetectionSettings settings;
+
+    private DetectionOperator(DetectionSettings settings) {
+        this.settings = settings;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public DetectionSettings settings() {
+        return settings;
+    }
+
+    /** Wires the operator after {@code images}; the uid lets savepoints map its state. */
+    public Outputs apply(DataStream<ImageRecord> images) {
+        TypeInformation<Either<DeadLetter, DetectionRecord>> outcomeType =
+                new EitherTypeInfo<>(new AvroTypeInfo<>(DeadLetter.class), new AvroTypeInfo<>(DetectionRecord.class));
+        DetectionFunction function = new DetectionFunction(settings);
+        long timeoutMs = settings.timeout().toMillis();
+        SingleOutputStreamOperator<Either<DeadLetter, DetectionRecord>> outcomes = settings.ordered()
+                ? AsyncDataStream.orderedWait(images, function, timeoutMs, TimeUnit.MILLISECONDS, settings.capacity())
+                : AsyncDataStream.unorderedWait(images, function, timeoutMs, TimeUnit.MILLISECONDS, settings.capacity());
+        outcomes.returns(outcomeType).name("detect").uid("streamdetect-detect");
+        SingleOutputStreamOperator<DetectionRecord> detections = outcomes
+                .process(new SplitOutcomes())
+                .returns(new AvroTypeInfo<>(DetectionRecord.class))
+                .name("split-dead-letters").uid("streamdetect-split");
+        return new Outputs(detections, detections.getSideOutput(DEAD_LETTERS));
+    }
+
+    /** The operator's two outputs. */
+    public record Outputs(DataStream<DetectionRecord> detections, DataStream<DeadLetter> deadLetters) {}
+
+    /** Right goes on as a detection, Left to the dead-letter side output. */
+    static final class SplitOutcomes extends ProcessFunction<Either<DeadLetter, DetectionRecord>, DetectionRecord> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void processElement(Either<DeadLetter, DetectionRecord> outcome, Context ctx, Collector<DetectionRecord> out) {
+            if (outcome.isLeft()) {
+                ctx.output(DEAD_LETTERS, outcome.left());
+            } else {
+                out.collect(outcome.right());
+            }
+        }
+    }
+
+    /** Builder with the operator's defaults: ONNX Runtime, batch 8, 5 ms delay, 30 s timeout, 64 in flight. */
+    public static final class Builder {
+        private String model;
+        private Backend backend = Backend.AUTO;
+        private Precision precision = Precision.FP32;
+        private int intraOpThreads = 0;
+        private int maxBatchSize = BatchingConfig.DEFAULT.maxBatchSize();
+        private Duration maxBatchDelay = BatchingConfig.DEFAULT.maxBatchDelay();
+        private DecodeLimits limits = DecodeLimits.DEFAULT;
+        private PostprocessConfig postprocess = PostprocessConfig.DEFAULT;
+        private Duration timeout = Duration.ofSeconds(30);
+        private Integer capacity;
+        private boolean ordered;
+
+        /** Path of the YOLO .onnx model on every TaskManager (required). */
+        public Builder setModel(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder setBackend(Backend backend) {
+            this.backend = backend;
+            return this;
+        }
+
+        public Builder setPrecision(Precision precision) {
+            this.precision = precision;
+            return this;
+        }
+
+        /** ONNX Runtime threads per inference call; 0 lets ONNX Runtime use every core. */
+        public Builder setIntraOpThreads(int threads) {
+            this.intraOpThreads = threads;
+            return this;
+        }
+
+        /** Largest micro-batch; also the engine's batch limit. */
+        public Builder setMaxBatchSize(int size) {
+            this.maxBatchSize = size;
+            return this;
+        }
+
+        /** Longest an image waits for its batch to fill. */
+        public Builder setMaxBatchDelay(Duration delay) {
+            this.maxBatchDelay = delay;
+            return this;
+        }
+
+        public Builder setDecodeLimits(DecodeLimits limits) {
+            this.limits = limits;
+            return this;
+        }
+
+        public Builder setPostprocess(PostprocessConfig postprocess) {
+            this.postprocess = postprocess;
+            return this;
+        }
+
+        /** An image not done after this becomes a TIMEOUT dead letter. */
+        public Builder setTimeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** Most images in flight per slot; default 8 batches' worth. */
+        public Builder setCapacity(int capacity) {
+            this.capacity = capacity;
+            return this;
+        }
+
+        /** Emit in input order (default: as completed, lower latency). */
+        public Builder setOrdered(boolean ordered) {
+            this.ordered = ordered;
+            return this;
+        }
+
+        public DetectionOperator build() {
+            Objects.requireNonNull(model, "setModel: the operator needs a model path");
+            EngineSpec engine = new EngineSpec(model, backend, precision, maxBatchSize, intraOpThreads);
+            int cap = capacity != null ? capacity : Math.max(16, 8 * maxBatchSize);
+            return new DetectionOperator(new DetectionSettings(engine, new PredictorConfig(limits, postprocess),
+                    new BatchingConfig(maxBatchSize, maxBatchDelay), timeout, cap, ordered));
+        }
+    }
+}
