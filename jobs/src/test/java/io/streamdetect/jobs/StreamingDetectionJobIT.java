@@ -194,6 +194,16 @@ class StreamingDetectionJobIT {
         return ImageRecord.newBuilder().setRecordId(id).setSourceId("it").setImage(ByteBuffer.wrap(bytes)).build();
     }
 
+    /** The broker's transactions and their states: an ONGOING one pins read_committed consumers. */
+    private static String transactions() throws Exception {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+            return admin.listTransactions().all().get().stream()
+                    .map(t -> t.transactionalId() + "=" + t.state()).sorted().toList().toString();
+        }
+    }
+
     private static Outcome consume(String detectionTopic, String deadTopic) {
         Map<String, Integer> detections = new HashMap<>();
         Map<String, DeadLetter> deadLetters = new HashMap<>();
@@ -212,10 +222,11 @@ class StreamingDetectionJobIT {
         return new Outcome(detections, deadLetters, deadCounts);
     }
 
-    private static void assertExactlyOnce(Outcome outcome, Set<String> good, Set<String> bad) {
-        assertThat(outcome.detections().keySet()).as("one detection record per good image").isEqualTo(good);
+    private static void assertExactlyOnce(Outcome outcome, Set<String> good, Set<String> bad) throws Exception {
+        String transactions = transactions();
+        assertThat(outcome.detections().keySet()).as("one detection record per good image; %s", transactions).isEqualTo(good);
         assertThat(outcome.detections().values()).as("no duplicates").containsOnly(1);
-        assertThat(outcome.deadLetters().keySet()).as("one dead letter per bad record").isEqualTo(bad);
+        assertThat(outcome.deadLetters().keySet()).as("one dead letter per bad record; %s", transactions).isEqualTo(bad);
         assertThat(outcome.deadLetterCounts().values()).containsOnly(1);
     }
 }

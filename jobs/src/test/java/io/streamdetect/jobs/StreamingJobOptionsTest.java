@@ -1,0 +1,48 @@
+package io.streamdetect.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StreamingJobOptionsTest {
+
+    @Test
+    void loadsTypedSettingsAndKafkaPassThroughFromAPropertiesFile(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("job.properties"), """
+                bootstrap.servers = broker-1:9093
+                model = /models/yolo11n.onnx
+                batch.max-size = 16
+                batch.max-delay = 10 ms
+                kafka.security.protocol = SASL_SSL
+                kafka.sasl.mechanism = PLAIN
+                kafka.sasl.jaas.config = org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="hunter2";
+                kafka.ssl.truststore.password = changeit
+                """);
+        Configuration config = StreamingJobOptions.load(file);
+
+        assertThat(config.get(StreamingJobOptions.MAX_BATCH_SIZE)).isEqualTo(16);
+        assertThat(config.get(StreamingJobOptions.MAX_BATCH_DELAY)).isEqualTo(Duration.ofMillis(10));
+        assertThat(config.get(StreamingJobOptions.INPUT_TOPIC)).isEqualTo("images");
+        var kafka = StreamingJobOptions.kafkaProperties(config);
+        assertThat(kafka).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "PLAIN")
+                .containsKey("sasl.jaas.config").doesNotContainKey("model");
+
+        String shown = StreamingJobOptions.describe(config).toString();
+        assertThat(shown).contains("kafka.sasl.mechanism=PLAIN", "batch.max-size=16")
+                .doesNotContain("hunter2", "changeit");
+    }
+
+    @Test
+    void missingRequiredSettingsAreNamed() {
+        Configuration config = new Configuration();
+        config.set(StreamingJobOptions.MODEL, "m.onnx");
+        assertThatThrownBy(() -> StreamingJobOptions.validate(config))
+                .hasMessageContaining("missing setting(s): bootstrap.servers").hasMessageContaining("--bootstrap");
+    }
+}
