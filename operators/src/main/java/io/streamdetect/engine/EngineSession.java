@@ -26,6 +26,14 @@ public interface EngineSession extends AutoCloseable {
      */
     FloatBuffer run(InputBatch input, int batchSize);
 
+    /**
+     * The engine's compute alone, for benchmarks: where the backend has host-device copies (TensorRT) they are
+     * left out and the output stays on the device; elsewhere the same as {@link #run}.
+     */
+    default void runComputeOnly(InputBatch input, int batchSize) {
+        run(input, batchSize);
+    }
+
     @Override
     void close();
 }

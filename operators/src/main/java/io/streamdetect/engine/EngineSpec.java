@@ -12,9 +12,14 @@ import java.util.Objects;
  * @param precision      engine precision (TensorRT only; ONNX Runtime runs FP32)
  * @param maxBatch       largest batch a session runs; buffers are sized for it
  * @param intraOpThreads ONNX Runtime threads per inference call; 0 lets ONNX Runtime choose (all cores)
+ * @param calibrationDir TensorRT INT8 only: images for entropy calibration; null otherwise
  */
-public record EngineSpec(String modelPath, Backend backend, Precision precision, int maxBatch, int intraOpThreads)
-        implements Serializable {
+public record EngineSpec(String modelPath, Backend backend, Precision precision, int maxBatch, int intraOpThreads,
+                         String calibrationDir) implements Serializable {
+
+    public EngineSpec(String modelPath, Backend backend, Precision precision, int maxBatch, int intraOpThreads) {
+        this(modelPath, backend, precision, maxBatch, intraOpThreads, null);
+    }
 
     public EngineSpec {
         Objects.requireNonNull(modelPath, "modelPath");
@@ -38,6 +43,6 @@ public record EngineSpec(String modelPath, Backend backend, Precision precision,
     }
 
     public EngineSpec withBackend(Backend b) {
-        return new EngineSpec(modelPath, b, precision, maxBatch, intraOpThreads);
+        return new EngineSpec(modelPath, b, precision, maxBatch, intraOpThreads, calibrationDir);
     }
 }

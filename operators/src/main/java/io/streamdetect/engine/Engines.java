@@ -1,6 +1,9 @@
 package io.streamdetect.engine;
 
 import io.streamdetect.engine.onnxruntime.OnnxRuntimeEngine;
+import io.streamdetect.engine.tensorrt.PlanCache;
+import io.streamdetect.engine.tensorrt.TensorRt;
+import io.streamdetect.engine.tensorrt.TensorRtEngine;
 import io.streamdetect.model.OnnxModelFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,12 +13,17 @@ public final class Engines {
     private Engines() {}
 
     public static InferenceEngine open(EngineSpec spec) {
-        OnnxModelFile model = OnnxModelFile.read(spec.model());
-        Backend backend = resolve(spec.backend());
+        Backend backend = spec.model().getFileName().toString().endsWith(".engine") ? Backend.TENSORRT
+                : resolve(spec.backend());
         return switch (backend) {
-            case ONNXRUNTIME -> OnnxRuntimeEngine.open(model, spec);
-            case TENSORRT -> throw new EngineException("the TensorRT backend is not part of this build yet; "
-                    + "use --backend onnxruntime");
+            case ONNXRUNTIME -> {
+                if (spec.precision() != Precision.FP32) {
+                    throw new IllegalArgumentException("ONNX Runtime (CPU) runs FP32 only; " + spec.precision().label()
+                            + " needs --backend tensorrt");
+                }
+                yield OnnxRuntimeEngine.open(OnnxModelFile.read(spec.model()), spec);
+            }
+            case TENSORRT -> TensorRtEngine.open(spec, PlanCache.defaultCache(), cudaDevice());
             case AUTO -> throw new IllegalStateException("unresolved backend");
         };
     }
@@ -28,12 +36,18 @@ public final class Engines {
         return cudaDeviceVisible() && tensorRtAvailable() ? Backend.TENSORRT : Backend.ONNXRUNTIME;
     }
 
-    /** True when the NVIDIA driver exposes at least one GPU to this process. */
+    /** True when the NVIDIA driver exposes at least one GPU to this process (cheap: no native loading). */
     public static boolean cudaDeviceVisible() {
         return Files.exists(Path.of("/dev/nvidia0")) || Files.isDirectory(Path.of("/proc/driver/nvidia/gpus"));
     }
 
     static boolean tensorRtAvailable() {
-        return false;
+        return TensorRt.available();
+    }
+
+    /** The CUDA device to use: {@code STREAMDETECT_CUDA_DEVICE}, else 0. */
+    static int cudaDevice() {
+        String env = System.getenv("STREAMDETECT_CUDA_DEVICE");
+        return env == null || env.isBlank() ? 0 : Integer.parseInt(env.trim());
     }
 }

@@ -5,15 +5,20 @@ import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * Native memory for a batch of pre-processed images, NCHW float. The one owner of that memory: {@link #close}
- * frees it (through the pointer's deallocator, which for TensorRT is cudaFreeHost).
+ * frees it (free() for ordinary memory, cudaFreeHost for TensorRT's pinned memory).
  */
 public final class InputBatch implements AutoCloseable {
     private final FloatPointer memory;
     private final FloatBuffer floats;
     private final int maxImages;
     private final int imageSize;
+    private final Runnable free;
+    private boolean closed;
 
-    public InputBatch(FloatPointer memory, int maxImages, int imageSize) {
+    /**
+     * @param free releases {@code memory} (cudaFreeHost for pinned memory); called once by {@link #close()}
+     */
+    public InputBatch(FloatPointer memory, int maxImages, int imageSize, Runnable free) {
         long needed = (long) maxImages * imageSize;
         if (memory.capacity() < needed) {
             throw new IllegalArgumentException("input memory holds " + memory.capacity() + " floats, need " + needed);
@@ -22,11 +27,13 @@ public final class InputBatch implements AutoCloseable {
         this.floats = memory.asBuffer();
         this.maxImages = maxImages;
         this.imageSize = imageSize;
+        this.free = free;
     }
 
     /** Allocates ordinary native memory for {@code maxImages} images of {@code imageSize} floats. */
     public static InputBatch allocate(int maxImages, int imageSize) {
-        return new InputBatch(new FloatPointer((long) maxImages * imageSize), maxImages, imageSize);
+        FloatPointer memory = new FloatPointer((long) maxImages * imageSize);
+        return new InputBatch(memory, maxImages, imageSize, memory::close);
     }
 
     /** The whole batch as a direct buffer; image {@code i} starts at {@code i * imageSize()}. */
@@ -48,6 +55,9 @@ public final class InputBatch implements AutoCloseable {
 
     @Override
     public void close() {
-        memory.close();
+        if (!closed) {
+            closed = true;
+            free.run();
+        }
     }
 }

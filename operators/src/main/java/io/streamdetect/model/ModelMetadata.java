@@ -23,6 +23,11 @@ public record ModelMetadata(List<String> names, int inputWidth, int inputHeight,
         raw = Map.copyOf(raw);
     }
 
+    /** Parses Ultralytics' metadata entries (as found in an ONNX file or an engine file header). */
+    public static ModelMetadata parse(Map<String, String> raw, String modelName) {
+        return MetadataParser.parse(raw, modelName);
+    }
+
     public int classCount() {
         return names.size();
     }

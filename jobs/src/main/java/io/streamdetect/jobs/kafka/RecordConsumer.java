@@ -11,6 +11,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -21,6 +22,14 @@ public final class RecordConsumer<T extends SpecificRecord> implements AutoClose
     private final KafkaConsumer<String, T> consumer;
 
     public RecordConsumer(String bootstrapServers, String topic, Class<T> type, Properties extra) {
+        this(bootstrapServers, topic, type, extra, false);
+    }
+
+    /**
+     * @param allPartitions read every partition from the beginning by explicit assignment, without a consumer
+     *                      group (no rebalance, no committed offsets): for checks that must see everything
+     */
+    public RecordConsumer(String bootstrapServers, String topic, Class<T> type, Properties extra, boolean allPartitions) {
         Properties props = new Properties();
         props.putAll(extra);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -29,7 +38,14 @@ public final class RecordConsumer<T extends SpecificRecord> implements AutoClose
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.putIfAbsent(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new AvroDeserializer<>(type));
-        consumer.subscribe(List.of(topic));
+        if (allPartitions) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+        } else {
+            consumer.subscribe(List.of(topic));
+        }
     }
 
     /**

@@ -1,0 +1,81 @@
+package io.streamdetect.cli;
+
+import io.streamdetect.engine.Precision;
+import io.streamdetect.engine.tensorrt.BuildOptions;
+import io.streamdetect.engine.tensorrt.EngineFile;
+import io.streamdetect.engine.tensorrt.GpuInfo;
+import io.streamdetect.engine.tensorrt.PlanCache;
+import io.streamdetect.engine.tensorrt.PlanKey;
+import io.streamdetect.engine.tensorrt.TensorRt;
+import io.streamdetect.engine.tensorrt.TensorRtEngine;
+import io.streamdetect.model.OnnxModelFile;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code streamdetect export}: an ONNX model to a TensorRT engine tuned for this GPU (Ultralytics' export format=engine). */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = {"Build a TensorRT engine for this GPU from an ONNX model (FP32, FP16, or INT8 with calibration images).",
+                "Also stores it in the plan cache ($STREAMDETECT_ENGINE_CACHE or ~/.cache/streamdetect/engines), so",
+                "'predict/stream --backend tensorrt --model M.onnx' with the same precision and max batch start in seconds."})
+public final class ExportCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, required = true, description = "ONNX model.")
+    Path model;
+
+    @Option(names = "--precision", defaultValue = "fp16", converter = EngineOptions.PrecisionConverter.class,
+            description = "fp32, fp16 or int8 (default: ${DEFAULT-VALUE}).")
+    Precision precision;
+
+    @Option(names = "--calib", paramLabel = "DIR", description = "INT8: folder of calibration images (searched recursively).")
+    Path calib;
+
+    @Option(names = "--calib-batch", defaultValue = "4", description = "INT8 calibration batch size (default: ${DEFAULT-VALUE}).")
+    int calibBatch;
+
+    @Option(names = "--max-batch", defaultValue = "32", description = "Largest batch of the dynamic profile 1..N (default: ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(names = "--workspace", paramLabel = "MB", defaultValue = "0", description = "Builder workspace limit in MB; 0 = no limit.")
+    int workspaceMb;
+
+    @Option(names = "--opt-level", paramLabel = "L", defaultValue = "-1", description = "Builder optimisation level 0..5; -1 = TensorRT's default (3).")
+    int optLevel;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Engine file (default: MODEL with .engine, beside the model).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        BuildOptions options = new BuildOptions(precision, maxBatch, workspaceMb, optLevel, calib, calibBatch);
+        OnnxModelFile onnx = OnnxModelFile.read(model);
+        GpuInfo gpu = TensorRt.gpu(0);
+        PlanKey key = PlanKey.of(onnx.sha256(), gpu, TensorRt.version(), precision, maxBatch,
+                onnx.metadata().inputHeight(), onnx.metadata().inputWidth());
+        PlanCache cache = PlanCache.defaultCache();
+        Files.createDirectories(cache.dir());
+        Path timing = cache.timingCache(key);
+        boolean warmTiming = Files.isRegularFile(timing);
+        PrintWriter err = spec.commandLine().getErr();
+        err.printf("building %s %s engine for %s (sm %s, TensorRT %s), batch 1..%d, timing cache %s%n",
+                onnx.name(), precision.label(), gpu.name(), gpu.computeCapability(), TensorRt.version(), maxBatch,
+                warmTiming ? "reused" : "new");
+        long start = System.nanoTime();
+        EngineFile engine = TensorRtEngine.build(onnx, options, key, timing);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Path target = out != null ? out : model.resolveSibling(onnx.name() + "-" + precision.label() + ".engine");
+        engine.write(target);
+        engine.write(cache.planFile(key, onnx.name()));
+        spec.commandLine().getOut().printf("exported %s in %.1f s (%s timing cache): %s (%.1f MB); cached as %s%n",
+                precision.label(), seconds, warmTiming ? "warm" : "cold", target.toAbsolutePath(),
+                engine.plan().length / 1e6, cache.planFile(key, onnx.name()));
+        return 0;
+    }
+}

@@ -1,0 +1,34 @@
+package io.streamdetect.engine.tensorrt;
+
+import io.streamdetect.engine.Precision;
+import java.nio.file.Path;
+
+/**
+ * How to build a TensorRT plan (Ultralytics' {@code export(format="engine")} arguments).
+ *
+ * @param precision      FP32, FP16 or INT8
+ * @param maxBatch       profile 1..maxBatch, tuned for maxBatch
+ * @param workspaceMb    builder scratch memory limit; 0 = TensorRT's default (the whole GPU)
+ * @param optLevel       builder optimisation level 0..5; -1 = TensorRT's default (3)
+ * @param calibrationDir INT8 only: images pre-processed like inference, for entropy calibration
+ * @param calibBatch     INT8 calibration batch size
+ */
+public record BuildOptions(Precision precision, int maxBatch, int workspaceMb, int optLevel, Path calibrationDir,
+                           int calibBatch) {
+    public BuildOptions {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("max batch must be at least 1, got " + maxBatch);
+        }
+        if (optLevel < -1 || optLevel > 5) {
+            throw new IllegalArgumentException("--opt-level must be 0..5, got " + optLevel);
+        }
+        if (precision == Precision.INT8 && calibrationDir == null) {
+            throw new IllegalArgumentException("INT8 needs calibration images: pass --calib DIR (a folder of typical "
+                    + "images, e.g. coco8/images/train)");
+        }
+    }
+
+    public static BuildOptions of(Precision precision, int maxBatch) {
+        return new BuildOptions(precision, maxBatch, 0, -1, null, 4);
+    }
+}

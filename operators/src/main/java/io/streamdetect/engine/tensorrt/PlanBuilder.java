@@ -1,0 +1,160 @@
+package io.streamdetect.engine.tensorrt;
+
+import static org.bytedeco.tensorrt.global.nvinfer.createInferBuilder;
+import static org.bytedeco.tensorrt.global.nvonnxparser.createParser;
+
+import io.streamdetect.engine.EngineException;
+import io.streamdetect.engine.Precision;
+import io.streamdetect.model.OnnxModelFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.tensorrt.global.nvinfer.BuilderFlag;
+import org.bytedeco.tensorrt.global.nvinfer.MemoryPoolType;
+import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
+import org.bytedeco.tensorrt.nvinfer.Dims64;
+import org.bytedeco.tensorrt.nvinfer.IBuilder;
+import org.bytedeco.tensorrt.nvinfer.IBuilderConfig;
+import org.bytedeco.tensorrt.nvinfer.IHostMemory;
+import org.bytedeco.tensorrt.nvinfer.INetworkDefinition;
+import org.bytedeco.tensorrt.nvinfer.IOptimizationProfile;
+import org.bytedeco.tensorrt.nvinfer.ITimingCache;
+import org.bytedeco.tensorrt.nvonnxparser.IParser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds a TensorRT plan from an ONNX model: ONNX parser, one dynamic-batch optimisation profile, FP16/INT8
+ * flags, and a timing cache that is read before and written after every build, so later builds (other
+ * precisions, other batch sizes, other TaskManagers sharing the cache volume) skip kernel timing.
+ */
+public final class PlanBuilder {
+    private static final Logger LOG = LoggerFactory.getLogger(PlanBuilder.class);
+
+    private PlanBuilder() {}
+
+    /**
+     * @param timingCache file read if present and rewritten after the build; null for none
+     * @return the serialized plan
+     */
+    public static byte[] build(OnnxModelFile model, BuildOptions options, int height, int width, Path timingCache) {
+        TensorRtLogger logger = TensorRtLogger.INSTANCE;
+        long start = System.nanoTime();
+        try (IBuilder builder = createInferBuilder(logger);
+             INetworkDefinition network = builder.createNetworkV2(0); // TensorRT 10: explicit batch always
+             IParser parser = createParser(network, logger);
+             IBuilderConfig config = builder.createBuilderConfig()) {
+            if (!parser.parseFromFile(model.path().toString(), 2 /* kWARNING */)) {
+                StringBuilder why = new StringBuilder();
+                for (int i = 0; i < parser.getNbErrors(); i++) {
+                    why.append(i == 0 ? "" : "; ").append(parser.getError(i).desc());
+                }
+                throw new EngineException("TensorRT cannot parse " + model.path() + ": " + why);
+            }
+            String input = network.getInput(0).getName();
+            if (options.workspaceMb() > 0) {
+                config.setMemoryPoolLimit(MemoryPoolType.kWORKSPACE, (long) options.workspaceMb() << 20);
+            }
+            if (options.optLevel() >= 0) {
+                config.setBuilderOptimizationLevel(options.optLevel());
+            }
+            if (options.precision() != Precision.FP32) {
+                config.setFlag(BuilderFlag.kFP16); // INT8 layers without an INT8 kernel fall back to FP16, not FP32
+            }
+            IOptimizationProfile profile = builder.createOptimizationProfile();
+            profile.setDimensions(input, OptProfileSelector.kMIN, dims(1, height, width));
+            profile.setDimensions(input, OptProfileSelector.kOPT, dims(options.maxBatch(), height, width));
+            profile.setDimensions(input, OptProfileSelector.kMAX, dims(options.maxBatch(), height, width));
+            config.addOptimizationProfile(profile);
+
+            ITimingCache cache = loadTimingCache(config, timingCache);
+            config.setTimingCache(cache, false);
+            EntropyCalibrator calibrator = null;
+            try {
+                if (options.precision() == Precision.INT8) {
+                    config.setFlag(BuilderFlag.kINT8);
+                    IOptimizationProfile calib = builder.createOptimizationProfile();
+                    Dims64 fixed = dims(options.calibBatch(), height, width);
+                    calib.setDimensions(input, OptProfileSelector.kMIN, fixed);
+                    calib.setDimensions(input, OptProfileSelector.kOPT, fixed);
+                    calib.setDimensions(input, OptProfileSelector.kMAX, fixed);
+                    config.setCalibrationProfile(calib);
+                    Path table = options.calibrationDir().resolve(".streamdetect-" + model.name() + "-int8.calib");
+                    calibrator = new EntropyCalibrator(calibrationImages(options.calibrationDir()),
+                            options.calibBatch(), width, height, Files.isWritable(options.calibrationDir()) ? table : null);
+                    config.setInt8Calibrator(calibrator);
+                }
+                LOG.info("building a {} TensorRT plan for {} (batch 1..{}), this takes minutes",
+                        options.precision().label(), model.path().getFileName(), options.maxBatch());
+                try (IHostMemory plan = builder.buildSerializedNetwork(network, config)) {
+                    if (plan == null || plan.isNull() || plan.size() == 0) {
+                        throw new EngineException("TensorRT could not build the plan: " + logger.takeLastError());
+                    }
+                    byte[] bytes = new byte[(int) plan.size()];
+                    new BytePointer(plan.data()).capacity(plan.size()).get(bytes);
+                    saveTimingCache(config.getTimingCache(), timingCache);
+                    LOG.info("built the {} plan in {} s ({} MB)", options.precision().label(),
+                            (System.nanoTime() - start) / 1_000_000_000L, bytes.length >> 20);
+                    return bytes;
+                }
+            } finally {
+                if (calibrator != null) {
+                    calibrator.close();
+                }
+            }
+        }
+    }
+
+    static Dims64 dims(int batch, int height, int width) {
+        Dims64 d = new Dims64();
+        d.nbDims(4);
+        d.d(0, batch).d(1, 3).d(2, height).d(3, width);
+        return d;
+    }
+
+    private static ITimingCache loadTimingCache(IBuilderConfig config, Path file) {
+        byte[] bytes = new byte[0];
+        if (file != null && Files.isRegularFile(file)) {
+            try {
+                bytes = Files.readAllBytes(file);
+                LOG.info("timing cache {} ({} KB) reused", file, bytes.length >> 10);
+            } catch (IOException e) {
+                LOG.warn("cannot read timing cache {}: {}", file, e.getMessage());
+            }
+        }
+        ITimingCache cache = config.createTimingCache(new BytePointer(bytes), bytes.length);
+        if (cache == null || cache.isNull()) {
+            LOG.warn("timing cache {} rejected by TensorRT; starting an empty one", file);
+            cache = config.createTimingCache(new BytePointer(0), 0);
+        }
+        return cache;
+    }
+
+    private static void saveTimingCache(ITimingCache cache, Path file) {
+        if (file == null || cache == null) {
+            return;
+        }
+        try (IHostMemory memory = cache.serialize()) {
+            byte[] bytes = new byte[(int) memory.size()];
+            new BytePointer(memory.data()).capacity(memory.size()).get(bytes);
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.write(tmp, bytes);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            LOG.warn("cannot write timing cache {}: {}", file, e.getMessage());
+        }
+    }
+
+    static List<Path> calibrationImages(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile)
+                    .filter(p -> p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).matches(".*\\.(jpe?g|png)"))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new EngineException("cannot list calibration images in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.streamdetect.engine.tensorrt;
+
+import io.streamdetect.engine.Precision;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * Identity of a TensorRT plan: a plan is only valid for the same weights, GPU model, compute capability,
+ * TensorRT version, precision and optimisation profile. Anything else must be rebuilt.
+ *
+ * @param modelSha256       sha256 of the ONNX file
+ * @param gpuName           CUDA device name, e.g. "NVIDIA H100 80GB HBM3"
+ * @param computeCapability e.g. "9.0"
+ * @param tensorRtVersion   e.g. "10.6.0"
+ * @param precision         FP32, FP16 or INT8
+ * @param minBatch          profile minimum batch
+ * @param optBatch          profile batch TensorRT tunes for
+ * @param maxBatch          profile maximum batch
+ * @param inputHeight       input height
+ * @param inputWidth        input width
+ */
+public record PlanKey(String modelSha256, String gpuName, String computeCapability, String tensorRtVersion,
+                      Precision precision, int minBatch, int optBatch, int maxBatch, int inputHeight, int inputWidth) {
+
+    public PlanKey {
+        if (minBatch < 1 || optBatch < minBatch || maxBatch < optBatch) {
+            throw new IllegalArgumentException("profile must satisfy 1 <= min <= opt <= max, got " + minBatch + "/"
+                    + optBatch + "/" + maxBatch);
+        }
+    }
+
+    /** A dynamic-batch profile 1..maxBatch, tuned for maxBatch (throughput). */
+    public static PlanKey of(String modelSha256, GpuInfo gpu, String tensorRtVersion, Precision precision, int maxBatch,
+                             int inputHeight, int inputWidth) {
+        return new PlanKey(modelSha256, gpu.name(), gpu.computeCapability(), tensorRtVersion, precision, 1, maxBatch,
+                maxBatch, inputHeight, inputWidth);
+    }
+
+    /** Canonical text of every field; its hash names the plan file. */
+    public String canonical() {
+        return String.join("|", modelSha256, gpuName, computeCapability, tensorRtVersion, precision.name(),
+                minBatch + "-" + optBatch + "-" + maxBatch, inputHeight + "x" + inputWidth);
+    }
+
+    /** First 16 hex digits of sha256(canonical()). */
+    public String digest() {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Plan file name: readable parts first, the digest to make it unique. */
+    public String fileName(String modelName) {
+        String gpu = gpuName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+        return String.format(Locale.ROOT, "%s-%s-b%d-%s-sm%s-trt%s-%s.engine", modelName, precision.label(), maxBatch, gpu,
+                computeCapability.replace(".", ""), tensorRtVersion, digest());
+    }
+
+    /** Timing caches are shared by every build on the same GPU model and TensorRT version. */
+    public String timingCacheFileName() {
+        return "timing-sm" + computeCapability.replace(".", "") + "-trt" + tensorRtVersion + ".cache";
+    }
+}

@@ -1,0 +1,159 @@
+package io.streamdetect.engine.tensorrt;
+
+import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
+import static org.bytedeco.tensorrt.global.nvinfer.createInferRuntime;
+
+import io.streamdetect.engine.Backend;
+import io.streamdetect.engine.EngineException;
+import io.streamdetect.engine.EngineInfo;
+import io.streamdetect.engine.EngineSession;
+import io.streamdetect.engine.EngineSpec;
+import io.streamdetect.engine.InferenceEngine;
+import io.streamdetect.engine.Precision;
+import io.streamdetect.model.ModelException;
+import io.streamdetect.model.ModelMetadata;
+import io.streamdetect.model.OnnxModelFile;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
+import org.bytedeco.tensorrt.global.nvinfer.TensorIOMode;
+import org.bytedeco.tensorrt.nvinfer.Dims64;
+import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
+import org.bytedeco.tensorrt.nvinfer.IRuntime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A deserialized TensorRT engine ({@link ICudaEngine}), shared by all slots of a JVM; each slot runs it through
+ * its own {@link TensorRtSession} (execution context, stream, buffers). Opened from an ONNX model through the
+ * {@link PlanCache} (built once, then deserialized in seconds) or from an exported {@code .engine} file.
+ */
+public final class TensorRtEngine implements InferenceEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(TensorRtEngine.class);
+
+    private final OnnxModelFile model;
+    private final IRuntime runtime;
+    private final ICudaEngine engine;
+    private final EngineInfo info;
+    private final int device;
+
+    private TensorRtEngine(OnnxModelFile model, IRuntime runtime, ICudaEngine engine, EngineInfo info, int device) {
+        this.model = model;
+        this.runtime = runtime;
+        this.engine = engine;
+        this.info = info;
+        this.device = device;
+    }
+
+    /** Opens {@code spec}: an {@code .engine} file as is, an {@code .onnx} model through the plan cache. */
+    public static TensorRtEngine open(EngineSpec spec, PlanCache cache, int device) {
+        TensorRt.require();
+        Cuda.check(cudaSetDevice(device), "cudaSetDevice(" + device + ")");
+        Path path = spec.model();
+        if (path.getFileName().toString().endsWith(".engine")) {
+            EngineFile file = EngineFile.read(path);
+            return deserialize(modelOf(path, file), file, device, path.toString());
+        }
+        OnnxModelFile model = OnnxModelFile.read(path);
+        GpuInfo gpu = Cuda.device(device);
+        int h = model.metadata().inputHeight();
+        int w = model.metadata().inputWidth();
+        PlanKey key = PlanKey.of(model.sha256(), gpu, TensorRt.version(), spec.precision(), spec.maxBatch(), h, w);
+        BuildOptions options = new BuildOptions(spec.precision(), spec.maxBatch(), 0, -1,
+                spec.calibrationDir() == null ? null : Path.of(spec.calibrationDir()), 4);
+        EngineFile file = cache.getOrBuild(key, model.name(), () -> build(model, options, key, cache.timingCache(key)));
+        try {
+            return deserialize(model, file, device, cache.planFile(key, model.name()).toString());
+        } catch (EngineException e) {
+            LOG.warn("cached plan {} is unusable ({}); rebuilding it", cache.planFile(key, model.name()), e.getMessage());
+            cache.evict(key, model.name());
+            file = cache.getOrBuild(key, model.name(), () -> build(model, options, key, cache.timingCache(key)));
+            return deserialize(model, file, device, cache.planFile(key, model.name()).toString());
+        }
+    }
+
+    /** Builds a plan and wraps it with the metadata header that makes the file self-describing. */
+    public static EngineFile build(OnnxModelFile model, BuildOptions options, PlanKey key, Path timingCache) {
+        byte[] plan = PlanBuilder.build(model, options, key.inputHeight(), key.inputWidth(), timingCache);
+        Map<String, String> header = new LinkedHashMap<>(model.metadata().raw());
+        header.put("source.model", model.path().getFileName().toString());
+        header.put("source.sha256", model.sha256());
+        header.put("precision", options.precision().name());
+        header.put("plan.key", key.canonical());
+        return new EngineFile(header, plan);
+    }
+
+    private static OnnxModelFile modelOf(Path path, EngineFile file) {
+        String name = file.header().getOrDefault("source.model", path.getFileName().toString()).replaceAll("\\.onnx$", "");
+        ModelMetadata meta = ModelMetadata.parse(file.header(), path.getFileName().toString());
+        return new OnnxModelFile(path, name, file.header().getOrDefault("source.sha256", ""), meta);
+    }
+
+    private static TensorRtEngine deserialize(OnnxModelFile model, EngineFile file, int device, String where) {
+        IRuntime runtime = createInferRuntime(TensorRtLogger.INSTANCE);
+        ICudaEngine engine;
+        try (BytePointer plan = new BytePointer(file.plan())) {
+            engine = runtime.deserializeCudaEngine(plan, file.plan().length);
+        }
+        if (engine == null || engine.isNull()) {
+            runtime.close();
+            throw new EngineException("TensorRT cannot deserialize " + where + " (" + TensorRtLogger.INSTANCE.takeLastError()
+                    + "); plans only run on the GPU model and TensorRT version they were built with: re-export it");
+        }
+        Precision precision = Precision.parse(file.header().getOrDefault("precision", "FP32"));
+        return new TensorRtEngine(model, runtime, engine, describe(engine, model, precision, where), device);
+    }
+
+    static EngineInfo describe(ICudaEngine engine, OnnxModelFile model, Precision precision, String where) {
+        String input = null;
+        String output = null;
+        for (int i = 0; i < engine.getNbIOTensors(); i++) {
+            String name = engine.getIOTensorName(i);
+            if (engine.getTensorIOMode(name) == TensorIOMode.kINPUT) {
+                input = name;
+            } else if (output == null) {
+                output = name;
+            }
+        }
+        if (input == null || output == null) {
+            throw new ModelException(where + ": the engine needs one input and one output tensor");
+        }
+        Dims64 in = engine.getTensorShape(input);
+        Dims64 out = engine.getTensorShape(output);
+        if (in.nbDims() != 4 || out.nbDims() != 3 || out.d(1) < 5) {
+            throw new ModelException(where + ": tensor shapes are not YOLO's [batch, 3, h, w] -> [batch, 4 + classes, anchors]");
+        }
+        int maxBatch = (int) engine.getProfileShape(input, 0, OptProfileSelector.kMAX).d(0);
+        return new EngineInfo(Backend.TENSORRT, precision, maxBatch, input, (int) in.d(2), (int) in.d(3), output,
+                (int) out.d(1), (int) out.d(2));
+    }
+
+    int device() {
+        return device;
+    }
+
+    @Override
+    public EngineInfo info() {
+        return info;
+    }
+
+    @Override
+    public OnnxModelFile model() {
+        return model;
+    }
+
+    /** Execution contexts are created one at a time; running them concurrently is safe. */
+    @Override
+    public synchronized EngineSession openSession() {
+        Cuda.check(cudaSetDevice(device), "cudaSetDevice(" + device + ")");
+        return new TensorRtSession(engine.createExecutionContext(), info);
+    }
+
+    @Override
+    public synchronized void close() {
+        engine.close();
+        runtime.close();
+    }
+}
