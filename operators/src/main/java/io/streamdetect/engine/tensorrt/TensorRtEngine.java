@@ -111,7 +111,7 @@ public final class TensorRtEngine implements InferenceEngine {
         String output = null;
         for (int i = 0; i < engine.getNbIOTensors(); i++) {
             String name = engine.getIOTensorName(i);
-            if (engine.getTensorIOMode(name) == TensorIOMode.kINPUT) {
+            if (engine.getTensorIOMode(name).value == TensorIOMode.kINPUT.value) { // JavaCPP enums: compare values, not instances
                 input = name;
             } else if (output == null) {
                 output = name;

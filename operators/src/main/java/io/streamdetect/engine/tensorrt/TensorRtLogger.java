@@ -14,16 +14,22 @@ final class TensorRtLogger extends ILogger {
 
     private volatile String lastError;
 
+    /**
+     * Switches on {@code severity.value}: JavaCPP passes a new Severity instance whose ordinal is always 0, so a
+     * switch on the enum itself would call every message an internal error.
+     */
     @Override
     public void log(Severity severity, String msg) {
-        switch (severity) {
-            case kINTERNAL_ERROR, kERROR -> {
-                lastError = msg;
-                LOG.error("TensorRT: {}", msg);
-            }
-            case kWARNING -> LOG.warn("TensorRT: {}", msg);
-            case kINFO -> LOG.info("TensorRT: {}", msg);
-            default -> LOG.debug("TensorRT: {}", msg);
+        int level = severity.value;
+        if (level <= Severity.kERROR.value) {
+            lastError = msg;
+            LOG.error("TensorRT: {}", msg);
+        } else if (level == Severity.kWARNING.value) {
+            LOG.warn("TensorRT: {}", msg);
+        } else if (level == Severity.kINFO.value) {
+            LOG.info("TensorRT: {}", msg);
+        } else {
+            LOG.debug("TensorRT: {}", msg);
         }
     }
 

@@ -29,6 +29,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Tag("gpu")
 class TensorRtGpuTest {
+    /** Profile max batch of the plans under test; set it to that of plans already in the cache to skip builds. */
+    private static final int MAX_BATCH = Integer.getInteger("streamdetect.test.maxBatch", 8);
 
     @BeforeAll
     static void needsAGpu() {
@@ -38,7 +40,7 @@ class TensorRtGpuTest {
     @ParameterizedTest
     @EnumSource(value = Precision.class, names = {"FP32", "FP16"})
     void busDetectionsMatchOnnxRuntime(Precision precision) {
-        EngineSpec spec = new EngineSpec(SharedFiles.model().toString(), Backend.TENSORRT, precision, 8, 0);
+        EngineSpec spec = new EngineSpec(SharedFiles.model().toString(), Backend.TENSORRT, precision, MAX_BATCH, 0);
         try (InferenceEngine engine = Engines.open(spec); Predictor predictor = new Predictor(engine, PredictorConfig.DEFAULT)) {
             assertThat(engine.info().backend()).isEqualTo(Backend.TENSORRT);
             List<Prediction> results = predictor.predict(List.of(TestImages.bus(), TestImages.bus(), TestImages.bus()));
@@ -51,7 +53,7 @@ class TensorRtGpuTest {
     @ParameterizedTest
     @EnumSource(value = Precision.class, names = {"FP16"})
     void openingAndClosingSessionsLeaksNoGpuMemory(Precision precision) {
-        EngineSpec spec = new EngineSpec(SharedFiles.model().toString(), Backend.TENSORRT, precision, 8, 0);
+        EngineSpec spec = new EngineSpec(SharedFiles.model().toString(), Backend.TENSORRT, precision, MAX_BATCH, 0);
         try (InferenceEngine engine = Engines.open(spec)) {
             long before = freeMemory();
             for (int i = 0; i < 1000; i++) {
