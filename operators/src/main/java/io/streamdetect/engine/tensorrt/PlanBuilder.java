@@ -43,10 +43,10 @@ public final class PlanBuilder {
     public static byte[] build(OnnxModelFile model, BuildOptions options, int height, int width, Path timingCache) {
         TensorRtLogger logger = TensorRtLogger.INSTANCE;
         long start = System.nanoTime();
-        try (IBuilder builder = createInferBuilder(logger);
-             INetworkDefinition network = builder.createNetworkV2(0); // TensorRT 10: explicit batch always
-             IParser parser = createParser(network, logger);
-             IBuilderConfig config = builder.createBuilderConfig()) {
+        try (IBuilder builder = NativeOwnership.owned(createInferBuilder(logger));
+             INetworkDefinition network = NativeOwnership.owned(builder.createNetworkV2(0)); // TensorRT 10: explicit batch always
+             IParser parser = NativeOwnership.owned(createParser(network, logger));
+             IBuilderConfig config = NativeOwnership.owned(builder.createBuilderConfig())) {
             if (!parser.parseFromFile(model.path().toString(), 2 /* kWARNING */)) {
                 StringBuilder why = new StringBuilder();
                 for (int i = 0; i < parser.getNbErrors(); i++) {
@@ -89,7 +89,7 @@ public final class PlanBuilder {
                 }
                 LOG.info("building a {} TensorRT plan for {} (batch 1..{}), this takes minutes",
                         options.precision().label(), model.path().getFileName(), options.maxBatch());
-                try (IHostMemory plan = builder.buildSerializedNetwork(network, config)) {
+                try (IHostMemory plan = NativeOwnership.owned(builder.buildSerializedNetwork(network, config))) {
                     if (plan == null || plan.isNull() || plan.size() == 0) {
                         throw new EngineException("TensorRT could not build the plan: " + logger.takeLastError());
                     }
@@ -137,7 +137,7 @@ public final class PlanBuilder {
         if (file == null || cache == null) {
             return;
         }
-        try (IHostMemory memory = cache.serialize()) {
+        try (IHostMemory memory = NativeOwnership.owned(cache.serialize())) {
             byte[] bytes = new byte[(int) memory.size()];
             new BytePointer(memory.data()).capacity(memory.size()).get(bytes);
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

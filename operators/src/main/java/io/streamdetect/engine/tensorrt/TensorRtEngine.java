@@ -92,10 +92,10 @@ public final class TensorRtEngine implements InferenceEngine {
     }
 
     private static TensorRtEngine deserialize(OnnxModelFile model, EngineFile file, int device, String where) {
-        IRuntime runtime = createInferRuntime(TensorRtLogger.INSTANCE);
+        IRuntime runtime = NativeOwnership.owned(createInferRuntime(TensorRtLogger.INSTANCE));
         ICudaEngine engine;
         try (BytePointer plan = new BytePointer(file.plan())) {
-            engine = runtime.deserializeCudaEngine(plan, file.plan().length);
+            engine = NativeOwnership.owned(runtime.deserializeCudaEngine(plan, file.plan().length));
         }
         if (engine == null || engine.isNull()) {
             runtime.close();
@@ -148,7 +148,7 @@ public final class TensorRtEngine implements InferenceEngine {
     @Override
     public synchronized EngineSession openSession() {
         Cuda.check(cudaSetDevice(device), "cudaSetDevice(" + device + ")");
-        return new TensorRtSession(engine.createExecutionContext(), info);
+        return new TensorRtSession(NativeOwnership.owned(engine.createExecutionContext()), info);
     }
 
     @Override
