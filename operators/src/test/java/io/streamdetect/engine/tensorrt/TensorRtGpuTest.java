@@ -51,7 +51,7 @@ class TensorRtGpuTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Precision.class, names = {"FP16"})
+    @EnumSource(value = Precision.class, names = {"FP32"})
     void openingAndClosingSessionsLeaksNoGpuMemory(Precision precision) {
         EngineSpec spec = new EngineSpec(SharedFiles.model().toString(), Backend.TENSORRT, precision, MAX_BATCH, 0);
         try (InferenceEngine engine = Engines.open(spec)) {
