@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * Builds a TensorRT plan from an ONNX model: ONNX parser, one dynamic-batch optimisation profile, FP16/INT8
  * flags, and a timing cache that is read before and written after every build, so later builds (other
  * precisions, other batch sizes, other TaskManagers sharing the cache volume) skip kernel timing.
+ *
+ * <p>The JavaCPP 1.5.11 TensorRT presets map no destructor for builder objects, so each build leaves its
+ * builder, network and config in host memory until the JVM exits. Builds happen once per plan, minutes apart.
  */
 public final class PlanBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(PlanBuilder.class);
@@ -43,10 +46,10 @@ public final class PlanBuilder {
     public static byte[] build(OnnxModelFile model, BuildOptions options, int height, int width, Path timingCache) {
         TensorRtLogger logger = TensorRtLogger.INSTANCE;
         long start = System.nanoTime();
-        try (IBuilder builder = NativeOwnership.owned(createInferBuilder(logger));
-             INetworkDefinition network = NativeOwnership.owned(builder.createNetworkV2(0)); // TensorRT 10: explicit batch always
-             IParser parser = NativeOwnership.owned(createParser(network, logger));
-             IBuilderConfig config = NativeOwnership.owned(builder.createBuilderConfig())) {
+        try (IBuilder builder = createInferBuilder(logger);
+             INetworkDefinition network = builder.createNetworkV2(0); // TensorRT 10: explicit batch always
+             IParser parser = createParser(network, logger);
+             IBuilderConfig config = builder.createBuilderConfig()) {
             if (!parser.parseFromFile(model.path().toString(), 2 /* kWARNING */)) {
                 StringBuilder why = new StringBuilder();
                 for (int i = 0; i < parser.getNbErrors(); i++) {
@@ -89,7 +92,7 @@ public final class PlanBuilder {
                 }
                 LOG.info("building a {} TensorRT plan for {} (batch 1..{}), this takes minutes",
                         options.precision().label(), model.path().getFileName(), options.maxBatch());
-                try (IHostMemory plan = NativeOwnership.owned(builder.buildSerializedNetwork(network, config))) {
+                try (IHostMemory plan = builder.buildSerializedNetwork(network, config)) {
                     if (plan == null || plan.isNull() || plan.size() == 0) {
                         throw new EngineException("TensorRT could not build the plan: " + logger.takeLastError());
                     }
@@ -137,7 +140,7 @@ public final class PlanBuilder {
         if (file == null || cache == null) {
             return;
         }
-        try (IHostMemory memory = NativeOwnership.owned(cache.serialize())) {
+        try (IHostMemory memory = cache.serialize()) {
             byte[] bytes = new byte[(int) memory.size()];
             new BytePointer(memory.data()).capacity(memory.size()).get(bytes);
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

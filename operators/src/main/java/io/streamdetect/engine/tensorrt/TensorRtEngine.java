@@ -21,6 +21,7 @@ import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
 import org.bytedeco.tensorrt.global.nvinfer.TensorIOMode;
 import org.bytedeco.tensorrt.nvinfer.Dims64;
 import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
+import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 import org.bytedeco.tensorrt.nvinfer.IRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,15 +34,24 @@ import org.slf4j.LoggerFactory;
 public final class TensorRtEngine implements InferenceEngine {
     private static final Logger LOG = LoggerFactory.getLogger(TensorRtEngine.class);
 
+    /**
+     * The JavaCPP 1.5.11 TensorRT presets map no destructor for ICudaEngine, IRuntime or IExecutionContext:
+     * closing them frees nothing. So memory is bounded instead: a deserialized engine is kept per plan for the
+     * JVM's life and reused when the plan is opened again (a job restart), and execution contexts go back to
+     * the engine's pool when a session closes.
+     */
+    private static final Map<String, Loaded> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Loaded(IRuntime runtime, ICudaEngine engine) {}
+
     private final OnnxModelFile model;
-    private final IRuntime runtime;
     private final ICudaEngine engine;
     private final EngineInfo info;
     private final int device;
+    private final java.util.ArrayDeque<IExecutionContext> idleContexts = new java.util.ArrayDeque<>();
 
-    private TensorRtEngine(OnnxModelFile model, IRuntime runtime, ICudaEngine engine, EngineInfo info, int device) {
+    private TensorRtEngine(OnnxModelFile model, ICudaEngine engine, EngineInfo info, int device) {
         this.model = model;
-        this.runtime = runtime;
         this.engine = engine;
         this.info = info;
         this.device = device;
@@ -92,18 +102,23 @@ public final class TensorRtEngine implements InferenceEngine {
     }
 
     private static TensorRtEngine deserialize(OnnxModelFile model, EngineFile file, int device, String where) {
-        IRuntime runtime = NativeOwnership.owned(createInferRuntime(TensorRtLogger.INSTANCE));
+        String planId = device + ":" + java.util.Arrays.hashCode(file.plan()) + ":" + file.plan().length;
+        Loaded loaded = LOADED.computeIfAbsent(planId, id -> load(file, where));
+        Precision precision = Precision.parse(file.header().getOrDefault("precision", "FP32"));
+        return new TensorRtEngine(model, loaded.engine(), describe(loaded.engine(), model, precision, where), device);
+    }
+
+    private static Loaded load(EngineFile file, String where) {
+        IRuntime runtime = createInferRuntime(TensorRtLogger.INSTANCE);
         ICudaEngine engine;
         try (BytePointer plan = new BytePointer(file.plan())) {
-            engine = NativeOwnership.owned(runtime.deserializeCudaEngine(plan, file.plan().length));
+            engine = runtime.deserializeCudaEngine(plan, file.plan().length);
         }
         if (engine == null || engine.isNull()) {
-            runtime.close();
             throw new EngineException("TensorRT cannot deserialize " + where + " (" + TensorRtLogger.INSTANCE.takeLastError()
                     + "); plans only run on the GPU model and TensorRT version they were built with: re-export it");
         }
-        Precision precision = Precision.parse(file.header().getOrDefault("precision", "FP32"));
-        return new TensorRtEngine(model, runtime, engine, describe(engine, model, precision, where), device);
+        return new Loaded(runtime, engine);
     }
 
     static EngineInfo describe(ICudaEngine engine, OnnxModelFile model, Precision precision, String where) {
@@ -144,16 +159,21 @@ public final class TensorRtEngine implements InferenceEngine {
         return model;
     }
 
-    /** Execution contexts are created one at a time; running them concurrently is safe. */
+    /** Execution contexts are created one at a time and reused; running them concurrently is safe. */
     @Override
     public synchronized EngineSession openSession() {
         Cuda.check(cudaSetDevice(device), "cudaSetDevice(" + device + ")");
-        return new TensorRtSession(NativeOwnership.owned(engine.createExecutionContext()), info);
+        IExecutionContext context = idleContexts.isEmpty() ? engine.createExecutionContext() : idleContexts.pop();
+        return new TensorRtSession(context, info, this::release);
     }
 
+    private synchronized void release(IExecutionContext context) {
+        idleContexts.push(context);
+    }
+
+    /** Keeps the deserialized engine for reuse (see {@link #LOADED}); sessions must be closed first. */
     @Override
-    public synchronized void close() {
-        engine.close();
-        runtime.close();
+    public void close() {
+        // nothing to free: the presets cannot destroy the engine, and a reopen reuses it
     }
 }

@@ -19,6 +19,7 @@ import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
  */
 final class TensorRtSession implements EngineSession {
     private final IExecutionContext context;
+    private final java.util.function.Consumer<IExecutionContext> releaseContext;
     private final EngineInfo info;
     private final CUstream_st stream = new CUstream_st();
     private final Pointer deviceInput;
@@ -26,11 +27,13 @@ final class TensorRtSession implements EngineSession {
     private final FloatPointer hostOutput;
     private final FloatBuffer output;
 
-    TensorRtSession(IExecutionContext context, EngineInfo info) {
+    /** @param releaseContext takes the context back when the session closes (the engine pools them) */
+    TensorRtSession(IExecutionContext context, EngineInfo info, java.util.function.Consumer<IExecutionContext> releaseContext) {
         if (context == null || context.isNull()) {
             throw new EngineException("TensorRT could not create an execution context: " + TensorRtLogger.INSTANCE.takeLastError());
         }
         this.context = context;
+        this.releaseContext = releaseContext;
         this.info = info;
         Cuda.check(cudaStreamCreate(stream), "cudaStreamCreate");
         long in = (long) info.maxBatch() * info.inputSize();
@@ -101,6 +104,6 @@ final class TensorRtSession implements EngineSession {
             cudaStreamDestroy(stream);
             stream.setNull();
         }
-        context.close();
+        releaseContext.accept(context);
     }
 }
