@@ -32,6 +32,8 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
     private transient MicroBatcher<InFlight> batcher;
     private transient RecordFactory records;
     private transient DetectionMetrics metrics;
+    /** Images between asyncInvoke and completion, so a timeout completes the same InFlight the batcher holds. */
+    private transient java.util.Map<ResultFuture<?>, InFlight> pending;
 
     public DetectionFunction(DetectionSettings settings) {
         this.settings = settings;
@@ -43,6 +45,7 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
         predictor = new Predictor(lease.engine(), settings.predictor());
         records = new RecordFactory(lease.engine());
         metrics = new DetectionMetrics(getRuntimeContext().getMetricGroup());
+        pending = new java.util.concurrent.ConcurrentHashMap<>();
         String name = "streamdetect-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         batcher = new MicroBatcher<>(predictor, settings.batching(), new Listener(), name);
     }
@@ -50,14 +53,18 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
     @Override
     public void asyncInvoke(ImageRecord image, ResultFuture<Either<DeadLetter, DetectionRecord>> future) {
         metrics.inFlight.incrementAndGet();
-        batcher.submit(RecordFactory.imageBytes(image), new InFlight(image, future));
+        InFlight item = new InFlight(image, future);
+        pending.put(future, item);
+        batcher.submit(RecordFactory.imageBytes(image), item);
     }
 
     @Override
     public void timeout(ImageRecord image, ResultFuture<Either<DeadLetter, DetectionRecord>> future) {
-        // the batcher may still finish this image later; InFlight completes only once, and Flink ignores a
-        // second completion of the same future as well
-        new InFlight(image, future).complete(Either.Left(RecordFactory.timedOut(image, settings.timeout())));
+        // the batcher may still finish this image later: completing its own InFlight here makes that a no-op
+        InFlight item = pending.get(future);
+        if (item != null) {
+            item.complete(Either.Left(RecordFactory.timedOut(image, settings.timeout())));
+        }
     }
 
     @Override
@@ -84,9 +91,18 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
             this.future = future;
         }
 
+        /** True for the first caller only: the one that completes the future. */
+        boolean finish() {
+            if (!done.compareAndSet(false, true)) {
+                return false;
+            }
+            pending.remove(future);
+            metrics.inFlight.decrementAndGet();
+            return true;
+        }
+
         void complete(Either<DeadLetter, DetectionRecord> result) {
-            if (done.compareAndSet(false, true)) {
-                metrics.inFlight.decrementAndGet();
+            if (finish()) {
                 if (result.isLeft()) {
                     metrics.deadLetters.inc();
                 } else {
@@ -109,8 +125,7 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
 
         @Override
         public void failed(InFlight item, Throwable error) {
-            if (item.done.compareAndSet(false, true)) {
-                metrics.inFlight.decrementAndGet();
+            if (item.finish()) {
                 item.future.completeExceptionally(error);
             }
         }

@@ -25,22 +25,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.streamdetect.testing.OnnxRuntimeEngineExtension;
 
 class MicroBatcherTest {
-    private static InferenceEngine engine;
-
-    @BeforeAll
-    static void load() {
-        engine = Engines.open(EngineSpec.onnxRuntime(SharedFiles.model(), 4));
-    }
-
-    @AfterAll
-    static void unload() {
-        engine.close();
-    }
+    @RegisterExtension
+    static final OnnxRuntimeEngineExtension ORT = new OnnxRuntimeEngineExtension(4);
 
     /** Records every callback; counts down once per item outcome. */
     static final class Recorder implements BatchListener<String> {
@@ -80,7 +71,7 @@ class MicroBatcherTest {
     void fullBatchesRunAtMaxSizeAndEveryImageGetsItsOwnResult() throws Exception {
         byte[] bus = TestImages.bus();
         Recorder recorder = new Recorder(10);
-        try (Predictor predictor = new Predictor(engine, PredictorConfig.DEFAULT);
+        try (Predictor predictor = new Predictor(ORT.engine(), PredictorConfig.DEFAULT);
              // a long delay: only the size limit can close these batches early
              MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(4, Duration.ofSeconds(2)),
                      recorder, "test")) {
@@ -98,7 +89,7 @@ class MicroBatcherTest {
     @Test
     void aPartialBatchRunsWhenTheOldestImageHasWaitedMaxDelay() throws Exception {
         Recorder recorder = new Recorder(2);
-        try (Predictor predictor = new Predictor(engine, PredictorConfig.DEFAULT);
+        try (Predictor predictor = new Predictor(ORT.engine(), PredictorConfig.DEFAULT);
              MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(4, Duration.ofMillis(50)),
                      recorder, "test")) {
             batcher.submit(TestImages.bus(), "a");
@@ -112,7 +103,7 @@ class MicroBatcherTest {
     @Test
     void badImagesAreReportedAtOnceAndTakeNoSlot() throws Exception {
         Recorder recorder = new Recorder(3);
-        try (Predictor predictor = new Predictor(engine, PredictorConfig.DEFAULT);
+        try (Predictor predictor = new Predictor(ORT.engine(), PredictorConfig.DEFAULT);
              MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(4, Duration.ofMillis(20)),
                      recorder, "test")) {
             batcher.submit(new byte[0], "empty");
@@ -129,7 +120,7 @@ class MicroBatcherTest {
     @Test
     void engineFailuresFailTheItemsInsteadOfMakingDeadLetters() throws Exception {
         Recorder recorder = new Recorder(2);
-        try (InferenceEngine failing = new FailingEngine(engine);
+        try (InferenceEngine failing = new FailingEngine(ORT.engine());
              Predictor predictor = new Predictor(failing, PredictorConfig.DEFAULT);
              MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(2, Duration.ofMillis(20)),
                      recorder, "test")) {

@@ -11,26 +11,17 @@ import io.streamdetect.testing.ReferenceDetections;
 import io.streamdetect.testing.SharedFiles;
 import io.streamdetect.testing.TestImages;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.streamdetect.testing.OnnxRuntimeEngineExtension;
 
 class PredictorTest {
-    private static InferenceEngine engine;
-
-    @BeforeAll
-    static void load() {
-        engine = Engines.open(EngineSpec.onnxRuntime(SharedFiles.model(), 4));
-    }
-
-    @AfterAll
-    static void unload() {
-        engine.close();
-    }
+    @RegisterExtension
+    static final OnnxRuntimeEngineExtension ORT = new OnnxRuntimeEngineExtension(4);
 
     @Test
     void busMatchesTheReferenceDetections() {
-        try (Predictor predictor = new Predictor(engine, PredictorConfig.DEFAULT)) {
+        try (Predictor predictor = new Predictor(ORT.engine(), PredictorConfig.DEFAULT)) {
             Prediction p = predictor.predict(List.of(TestImages.bus())).get(0);
             assertThat(p.ok()).isTrue();
             assertThat(p.width()).isEqualTo(810);
@@ -44,7 +35,7 @@ class PredictorTest {
         byte[] bus = TestImages.bus();
         List<byte[]> mixed = List.of(bus, new byte[0], TestImages.truncated(bus, 0.5), bus,
                 "hello".getBytes(), bus, bus, bus); // 8 images over batches of 4
-        try (Predictor predictor = new Predictor(engine, PredictorConfig.DEFAULT)) {
+        try (Predictor predictor = new Predictor(ORT.engine(), PredictorConfig.DEFAULT)) {
             List<Prediction> results = predictor.predict(mixed);
             assertThat(results).hasSize(8);
             assertThat(results.get(1).error().kind()).isEqualTo(ErrorKind.EMPTY_IMAGE);
@@ -61,7 +52,7 @@ class PredictorTest {
     @Test
     void confidenceThresholdFilters() {
         var strict = PredictorConfig.DEFAULT.withPostprocess(PostprocessConfig.DEFAULT.withConfidence(0.85f));
-        try (Predictor predictor = new Predictor(engine, strict)) {
+        try (Predictor predictor = new Predictor(ORT.engine(), strict)) {
             Prediction p = predictor.predict(List.of(TestImages.bus())).get(0);
             assertThat(p.objects()).extracting(o -> o.className()).containsExactlyInAnyOrder("person", "bus");
         }
@@ -69,7 +60,7 @@ class PredictorTest {
 
     @Test
     void blankImagesHaveNoDetectionsAndPngWorks() {
-        try (Predictor predictor = new Predictor(engine, PredictorConfig.DEFAULT)) {
+        try (Predictor predictor = new Predictor(ORT.engine(), PredictorConfig.DEFAULT)) {
             List<Prediction> results = predictor.predict(List.of(TestImages.solid(300, 200, 30, 30, 30, ".png"),
                     TestImages.solid(17, 1, 200, 200, 200, ".jpg")));
             assertThat(results).allSatisfy(p -> {
