@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code streamdetect} command line: one subcommand per user task. */
 @Command(name = "streamdetect", mixinStandardHelpOptions = true, version = "streamdetect 0.1.0",
         description = "Real-time YOLO object detection in Apache Flink, on TensorRT or ONNX Runtime.",
-        subcommands = {DemoCommand.class, PredictCommand.class, ExportCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, PredictCommand.class, EvalCommand.class, ExportCommand.class, BenchCommand.class,
                 ProduceCommand.class, ConsumeCommand.class,
                 StreamCommand.class, CommandLine.HelpCommand.class})
 public final class StreamDetect {
