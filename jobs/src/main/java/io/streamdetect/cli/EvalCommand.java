@@ -111,6 +111,10 @@ public final class EvalCommand implements Callable<Integer> {
         try (InferenceEngine eng = Engines.open(engineSpec); Predictor predictor = new Predictor(eng, config)) {
             label = eng.info().backend().label() + " " + eng.info().precision().label();
             var meta = eng.model().metadata();
+            // one untimed batch first: the first call pays for lazy initialisation (ONNX Runtime's arena,
+            // TensorRT's context and CUDA module loading), which would swamp images/s on a small folder
+            predictor.predict(images.subList(0, Math.min(images.size(), predictor.maxBatch())).stream()
+                    .map(ImageInputs::read).toList());
             for (int start = 0; start < images.size(); start += predictor.maxBatch()) {
                 List<Path> chunk = images.subList(start, Math.min(images.size(), start + predictor.maxBatch()));
                 List<byte[]> bytes = chunk.stream().map(ImageInputs::read).toList();
