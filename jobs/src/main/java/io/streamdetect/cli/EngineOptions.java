@@ -29,8 +29,13 @@ public final class EngineOptions {
             description = "ONNX Runtime threads per inference; 0 = all cores (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--calib", paramLabel = "DIR",
+            description = "TensorRT int8: calibration images (a few hundred typical ones), used when the plan is built.")
+    Path calib;
+
     public EngineSpec spec() {
-        return new EngineSpec(model.toString(), backend, precision, maxBatch, threads);
+        return new EngineSpec(model.toString(), backend, precision, maxBatch, threads,
+                calib == null ? null : calib.toString());
     }
 
     static final class BackendConverter implements picocli.CommandLine.ITypeConverter<Backend> {

@@ -52,8 +52,6 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--compare", description = "ONNX Runtime FP32 and TensorRT FP32/FP16/INT8 (INT8 needs --calib).")
     boolean compare;
 
-    @Option(names = "--calib", paramLabel = "DIR", description = "Calibration images for TensorRT INT8.")
-    Path calib;
 
     /** One evaluated engine. */
     record Run(String label, MeanAveragePrecision.Result result, double imagesPerSecond, int failed) {}
@@ -74,7 +72,7 @@ public final class EvalCommand implements Callable<Integer> {
         runs.add(evaluate(withBackend(Backend.ONNXRUNTIME, Precision.FP32), images, false));
         if (TensorRt.available()) {
             for (Precision p : Precision.values()) {
-                if (p == Precision.INT8 && calib == null) {
+                if (p == Precision.INT8 && engine.calib == null) {
                     out.println("TensorRT int8 skipped: pass --calib DIR");
                     continue;
                 }
@@ -96,7 +94,7 @@ public final class EvalCommand implements Callable<Integer> {
     private EngineSpec withBackend(Backend backend, Precision precision) {
         EngineSpec s = engine.spec();
         return new EngineSpec(s.modelPath(), backend, precision, s.maxBatch(), s.intraOpThreads(),
-                calib == null ? null : calib.toString());
+                s.calibrationDir());
     }
 
     private Run evaluate(EngineSpec engineSpec, List<Path> images, boolean printTable) {

@@ -28,6 +28,15 @@ class EvalCommandTest {
     }
 
     @Test
+    void calibrationImagesReachTheEngineWithoutCompareToo() {
+        // found on an H100: `eval --precision int8 --calib DIR` dropped DIR unless --compare was given
+        EvalCommand eval = new EvalCommand();
+        new picocli.CommandLine(eval).parseArgs("-m", "m.onnx", "--data", "d", "--backend", "tensorrt",
+                "--precision", "int8", "--calib", "calib-images");
+        assertThat(eval.engine.spec().calibrationDir()).isEqualTo("calib-images");
+    }
+
+    @Test
     void compareSaysWhenTensorRtCannotRunHere() {
         var run = PredictCommandTest.run("eval", "-m", SharedFiles.model().toString(), "--data",
                 SharedFiles.coco8().toString(), "--compare", "--max-batch", "4");
