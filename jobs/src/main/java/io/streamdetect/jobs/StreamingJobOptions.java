@@ -1,5 +1,6 @@
 package io.streamdetect.jobs;
 
+import io.streamdetect.decode.DecodeLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -53,6 +54,12 @@ public final class StreamingJobOptions {
             .floatType().defaultValue(0.7f).withDescription("Class-wise NMS IoU threshold.");
     public static final ConfigOption<Integer> MAX_DETECTIONS = ConfigOptions.key("max-detections")
             .intType().defaultValue(300).withDescription("Most detections per image.");
+    public static final ConfigOption<Long> MAX_BYTES = ConfigOptions.key("decode.max-bytes")
+            .longType().defaultValue(DecodeLimits.DEFAULT.maxBytes())
+            .withDescription("Larger encoded images become IMAGE_TOO_LARGE dead letters.");
+    public static final ConfigOption<Long> MAX_PIXELS = ConfigOptions.key("decode.max-pixels")
+            .longType().defaultValue(DecodeLimits.DEFAULT.maxPixels())
+            .withDescription("Images with more pixels (from the header, before decoding) become IMAGE_TOO_LARGE dead letters.");
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("checkpoint.interval")
             .durationType().defaultValue(Duration.ofSeconds(5))
             .withDescription("Checkpoint interval; detections become visible to read_committed consumers at each checkpoint.");
@@ -68,7 +75,8 @@ public final class StreamingJobOptions {
             .withDescription("Stop at the input topic's end offsets as of the start, instead of running forever.");
     public static final ConfigOption<String> STARTING_OFFSETS = ConfigOptions.key("starting-offsets")
             .stringType().defaultValue("committed")
-            .withDescription("committed (resume the group, else earliest), earliest or latest.");
+            .withDescription("committed (resume the group, else earliest), earliest, latest, timestamp:ISO-8601|EPOCH_MS, "
+                    + "or PARTITION:OFFSET,...");
     public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = ConfigOptions.key("transaction.timeout")
             .durationType().defaultValue(Duration.ofMinutes(10))
             .withDescription("Kafka transaction timeout of the exactly-once sinks; must not exceed the brokers' transaction.max.timeout.ms.");

@@ -13,12 +13,21 @@ import java.util.Objects;
  * @param maxBatch       largest batch a session runs; buffers are sized for it
  * @param intraOpThreads ONNX Runtime threads per inference call; 0 lets ONNX Runtime choose (all cores)
  * @param calibrationDir TensorRT INT8 only: images for entropy calibration; null otherwise
+ * @param cudaDevice     TensorRT only: the CUDA device index, or {@link #DEFAULT_DEVICE} for
+ *                       {@code STREAMDETECT_CUDA_DEVICE}, else 0
  */
 public record EngineSpec(String modelPath, Backend backend, Precision precision, int maxBatch, int intraOpThreads,
-                         String calibrationDir) implements Serializable {
+                         String calibrationDir, int cudaDevice) implements Serializable {
+    /** No device chosen: {@code STREAMDETECT_CUDA_DEVICE} if set, else device 0. */
+    public static final int DEFAULT_DEVICE = -1;
 
     public EngineSpec(String modelPath, Backend backend, Precision precision, int maxBatch, int intraOpThreads) {
         this(modelPath, backend, precision, maxBatch, intraOpThreads, null);
+    }
+
+    public EngineSpec(String modelPath, Backend backend, Precision precision, int maxBatch, int intraOpThreads,
+                      String calibrationDir) {
+        this(modelPath, backend, precision, maxBatch, intraOpThreads, calibrationDir, DEFAULT_DEVICE);
     }
 
     public EngineSpec {
@@ -30,6 +39,9 @@ public record EngineSpec(String modelPath, Backend backend, Precision precision,
         }
         if (intraOpThreads < 0) {
             throw new IllegalArgumentException("intraOpThreads must be 0 (automatic) or more, got " + intraOpThreads);
+        }
+        if (cudaDevice < DEFAULT_DEVICE) {
+            throw new IllegalArgumentException("cudaDevice must be a device index or DEFAULT_DEVICE, got " + cudaDevice);
         }
     }
 
@@ -43,6 +55,10 @@ public record EngineSpec(String modelPath, Backend backend, Precision precision,
     }
 
     public EngineSpec withBackend(Backend b) {
-        return new EngineSpec(modelPath, b, precision, maxBatch, intraOpThreads, calibrationDir);
+        return new EngineSpec(modelPath, b, precision, maxBatch, intraOpThreads, calibrationDir, cudaDevice);
+    }
+
+    public EngineSpec withCudaDevice(int device) {
+        return new EngineSpec(modelPath, backend, precision, maxBatch, intraOpThreads, calibrationDir, device);
     }
 }

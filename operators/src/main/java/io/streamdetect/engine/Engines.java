@@ -23,7 +23,8 @@ public final class Engines {
                 }
                 yield OnnxRuntimeEngine.open(OnnxModelFile.read(spec.model()), spec);
             }
-            case TENSORRT -> TensorRtEngine.open(spec, PlanCache.defaultCache(), cudaDevice());
+            case TENSORRT -> TensorRtEngine.open(spec, PlanCache.defaultCache(),
+                    spec.cudaDevice() == EngineSpec.DEFAULT_DEVICE ? defaultCudaDevice() : spec.cudaDevice());
             case AUTO -> throw new IllegalStateException("unresolved backend");
         };
     }
@@ -45,8 +46,8 @@ public final class Engines {
         return TensorRt.available();
     }
 
-    /** The CUDA device to use: {@code STREAMDETECT_CUDA_DEVICE}, else 0. */
-    static int cudaDevice() {
+    /** The CUDA device when the spec names none: {@code STREAMDETECT_CUDA_DEVICE}, else 0. */
+    static int defaultCudaDevice() {
         String env = System.getenv("STREAMDETECT_CUDA_DEVICE");
         return env == null || env.isBlank() ? 0 : Integer.parseInt(env.trim());
     }

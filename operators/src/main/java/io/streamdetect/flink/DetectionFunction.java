@@ -2,6 +2,9 @@ package io.streamdetect.flink;
 
 import io.streamdetect.batching.BatchListener;
 import io.streamdetect.batching.MicroBatcher;
+import io.streamdetect.engine.Backend;
+import io.streamdetect.engine.EngineSpec;
+import io.streamdetect.engine.Engines;
 import io.streamdetect.engine.SharedEngines;
 import io.streamdetect.predict.Prediction;
 import io.streamdetect.predict.Predictor;
@@ -10,11 +13,14 @@ import io.streamdetect.records.DetectionRecord;
 import io.streamdetect.records.ImageRecord;
 import io.streamdetect.records.RecordFactory;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 import org.apache.flink.types.Either;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The detection operator: each task slot holds its own engine session (for TensorRT, its own execution
@@ -25,6 +31,7 @@ import org.apache.flink.types.Either;
  */
 public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<DeadLetter, DetectionRecord>> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(DetectionFunction.class);
 
     private final DetectionSettings settings;
     private transient SharedEngines.Lease lease;
@@ -41,13 +48,30 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
 
     @Override
     public void open(OpenContext openContext) {
-        lease = SharedEngines.instance().acquire(settings.engine());
+        lease = SharedEngines.instance().acquire(engineForThisSlot());
         predictor = new Predictor(lease.engine(), settings.predictor());
         records = new RecordFactory(lease.engine());
         metrics = new DetectionMetrics(getRuntimeContext().getMetricGroup());
         pending = new java.util.concurrent.ConcurrentHashMap<>();
         String name = "streamdetect-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         batcher = new MicroBatcher<>(predictor, settings.batching(), new Listener(), name);
+    }
+
+    /** The configured engine, on the GPU Flink's external resources assign to this subtask (TensorRT only). */
+    private EngineSpec engineForThisSlot() {
+        EngineSpec spec = settings.engine();
+        if (spec.cudaDevice() != EngineSpec.DEFAULT_DEVICE || Engines.resolve(spec.backend()) != Backend.TENSORRT) {
+            return spec;
+        }
+        var gpus = getRuntimeContext().getExternalResourceInfos(settings.gpuResource());
+        OptionalInt device = GpuAssignment.choose(gpus, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        if (device.isPresent()) {
+            LOG.info("subtask {} runs on CUDA device {} of external resource '{}' ({} GPUs)",
+                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), device.getAsInt(),
+                    settings.gpuResource(), gpus.size());
+            return spec.withCudaDevice(device.getAsInt());
+        }
+        return spec;
     }
 
     @Override

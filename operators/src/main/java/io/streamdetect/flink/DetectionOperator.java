@@ -104,6 +104,7 @@ public final class DetectionOperator {
         private Duration timeout = Duration.ofSeconds(30);
         private Integer capacity;
         private boolean ordered;
+        private String gpuResource = DetectionSettings.DEFAULT_GPU_RESOURCE;
 
         /** Path of the YOLO .onnx model on every TaskManager (required). */
         public Builder setModel(String model) {
@@ -167,12 +168,22 @@ public final class DetectionOperator {
             return this;
         }
 
+        /**
+         * Name of the Flink external resource that lists the TaskManager's GPUs (default {@code gpu}); the
+         * TensorRT engine runs on the GPU it assigns (see {@link GpuAssignment}), or on device 0 when the
+         * TaskManager has no such resource.
+         */
+        public Builder setGpuResourceName(String name) {
+            this.gpuResource = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
         public DetectionOperator build() {
             Objects.requireNonNull(model, "setModel: the operator needs a model path");
             EngineSpec engine = new EngineSpec(model, backend, precision, maxBatchSize, intraOpThreads);
             int cap = capacity != null ? capacity : Math.max(16, 8 * maxBatchSize);
             return new DetectionOperator(new DetectionSettings(engine, new PredictorConfig(limits, postprocess),
-                    new BatchingConfig(maxBatchSize, maxBatchDelay), timeout, cap, ordered));
+                    new BatchingConfig(maxBatchSize, maxBatchDelay), timeout, cap, ordered, gpuResource));
         }
     }
 }

@@ -16,9 +16,13 @@ import java.time.Duration;
  * @param timeout    an image not done after this goes to the dead letters as TIMEOUT
  * @param capacity   most images in flight per slot (Flink async capacity)
  * @param ordered    emit in input order (adds latency) instead of as completed
+ * @param gpuResource name of Flink's GPU external resource to take the CUDA device from ({@link GpuAssignment})
  */
 public record DetectionSettings(EngineSpec engine, PredictorConfig predictor, BatchingConfig batching,
-                                Duration timeout, int capacity, boolean ordered) implements Serializable {
+                                Duration timeout, int capacity, boolean ordered, String gpuResource)
+        implements Serializable {
+    /** The resource name Flink's documentation uses for GPUs: {@code external-resources: gpu}. */
+    public static final String DEFAULT_GPU_RESOURCE = "gpu";
 
     public DetectionSettings {
         if (capacity < 1) {

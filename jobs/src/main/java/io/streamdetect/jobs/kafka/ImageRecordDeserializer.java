@@ -1,14 +1,13 @@
 package io.streamdetect.jobs.kafka;
 
+import io.streamdetect.jobs.InputRecords;
 import io.streamdetect.records.AvroCodec;
 import io.streamdetect.records.DeadLetter;
 import io.streamdetect.records.ImageRecord;
 import io.streamdetect.records.RecordFactory;
 import io.streamdetect.records.RecordFormatException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -35,6 +34,6 @@ public final class ImageRecordDeserializer implements KafkaRecordDeserialization
 
     @Override
     public TypeInformation<Either<DeadLetter, ImageRecord>> getProducedType() {
-        return new EitherTypeInfo<>(new AvroTypeInfo<>(DeadLetter.class), new AvroTypeInfo<>(ImageRecord.class));
+        return InputRecords.type();
     }
 }

@@ -1,0 +1,93 @@
+package io.streamdetect.cli;
+
+import static io.streamdetect.jobs.ReprocessJobOptions.*;
+import static io.streamdetect.jobs.StreamingJobOptions.*;
+
+import io.streamdetect.jobs.ReprocessJob;
+import io.streamdetect.jobs.ReprocessJobOptions;
+import io.streamdetect.jobs.ReprocessReport;
+import io.streamdetect.jobs.StreamingJobOptions;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.DetachedJobExecutionResult;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code streamdetect reprocess}: the detection operator over stored images in Flink's BATCH mode, locally
+ * or on the cluster under {@code flink run}; prints the totals at the end.
+ */
+@Command(name = "reprocess", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Reprocess stored images in batch: an image folder (--images) or a range of the input topic",
+                "(--starting-offsets/--stopping-offsets) in; Avro files (--output-dir) or the Kafka topics out.",
+                "Prints images read, detection records, dead letters, wall time and images/s at the end."},
+        footer = {"%nSettings keys (for --config and --set): those of 'stream' and input.path, input.glob, source-id,",
+                "stopping-offsets, output.path. starting-offsets defaults to earliest here."})
+public final class ReprocessCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    JobSettingsOptions job;
+
+    @Option(names = "--images", paramLabel = "PATH",
+            description = "Folder of images (recursive) or one image, on any Flink file system; instead of Kafka.")
+    String images;
+
+    @Option(names = "--glob", paramLabel = "GLOB",
+            description = "Which files below --images, by relative path (default: **.{jpg,jpeg,png,JPG,JPEG,PNG}).")
+    String glob;
+
+    @Option(names = "--source-id", description = "sourceId of records read from --images (default: the folder's name).")
+    String sourceId;
+
+    @Option(names = "--stopping-offsets", paramLabel = "SPEC",
+            description = "End of the Kafka range, exclusive: latest (default), timestamp:TIME or PARTITION:OFFSET,...")
+    String stoppingOffsets;
+
+    @Option(names = "--output-dir", paramLabel = "PATH",
+            description = "Write Avro files to PATH/detections and PATH/dead-letters instead of Kafka.")
+    String outputDir;
+
+    @Override
+    public Integer call() throws Exception {
+        Configuration config = configuration();
+        ReprocessJobOptions.validate(config);
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("streamdetect reprocess: " + StreamingJobOptions.describe(config));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        ReprocessJob.build(env, config);
+        long start = System.nanoTime();
+        JobExecutionResult result = env.execute("streamdetect reprocess");
+        PrintWriter out = spec.commandLine().getOut();
+        if (result instanceof DetachedJobExecutionResult) {
+            out.println("submitted reprocess job " + result.getJobID() + " (detached: the totals are in the Flink UI, "
+                    + "accumulators of the job)");
+            return 0;
+        }
+        ReprocessReport report = ReprocessJob.report(result, Duration.ofNanos(System.nanoTime() - start));
+        out.println(report.summary());
+        out.println(config.contains(OUTPUT_PATH)
+                ? "output: " + config.get(OUTPUT_PATH) + "/detections, " + config.get(OUTPUT_PATH) + "/dead-letters (Avro)"
+                : "output: topics " + config.get(OUTPUT_TOPIC) + ", " + config.get(DEAD_LETTER_TOPIC));
+        return 0;
+    }
+
+    Configuration configuration() throws Exception {
+        Configuration c = job.configuration();
+        JobSettingsOptions.set(c, INPUT_PATH, images);
+        JobSettingsOptions.set(c, INPUT_GLOB, glob);
+        JobSettingsOptions.set(c, SOURCE_ID, sourceId);
+        JobSettingsOptions.set(c, STOPPING_OFFSETS, stoppingOffsets);
+        JobSettingsOptions.set(c, OUTPUT_PATH, outputDir);
+        job.applyOverrides(c);
+        return c;
+    }
+}

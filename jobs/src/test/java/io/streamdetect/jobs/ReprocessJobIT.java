@@ -1,0 +1,214 @@
+package io.streamdetect.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamdetect.jobs.demo.EmbeddedKafka;
+import io.streamdetect.jobs.kafka.ImageProducer;
+import io.streamdetect.jobs.kafka.RecordConsumer;
+import io.streamdetect.records.DeadLetter;
+import io.streamdetect.records.DetectionRecord;
+import io.streamdetect.records.ErrorKind;
+import io.streamdetect.records.ImageRecord;
+import io.streamdetect.testing.SharedFiles;
+import io.streamdetect.testing.TestImages;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.avro.file.DataFileReader;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The reprocess job in BATCH mode on the MiniCluster with the real model on ONNX Runtime: a bounded range of a
+ * real (in-process, KRaft) Kafka topic to Kafka, and an image folder to Avro files. One detection record per
+ * good image, one dead letter per bad input, nothing outside the range, totals reported.
+ */
+class ReprocessJobIT {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    private static EmbeddedKafka kafka;
+    private static List<Path> coco8;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.start();
+        try (Stream<Path> files = Files.walk(SharedFiles.coco8().resolve("images"))) {
+            coco8 = files.filter(Files::isRegularFile).sorted().toList();
+        }
+        assertThat(coco8).hasSize(8);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        kafka.close();
+    }
+
+    @Test
+    void aKafkaOffsetRangeIsReprocessedToKafka() throws Exception {
+        // offsets 0..9 before the range, 10..29 in it (17 images, 3 bad inputs), 30..34 after it
+        kafka.createTopics(1, "archive", "archive-detections", "archive-dead");
+        List<String> inRangeGood = new ArrayList<>();
+        List<String> inRangeBad = List.of("raw-garbage", "text-as-image", "truncated-jpeg");
+        byte[] bus = TestImages.bus();
+        try (ImageProducer producer = new ImageProducer(kafka.bootstrapServers(), new Properties());
+             KafkaProducer<String, byte[]> raw = ImageProducer.rawProducer(kafka.bootstrapServers())) {
+            for (int i = 0; i < 10; i++) {
+                producer.send("archive", image("before-" + i));
+            }
+            for (int i = 0; i < 20; i++) {
+                if (i == 4) {
+                    raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>("archive", "raw-garbage",
+                            "not avro".getBytes(StandardCharsets.UTF_8))).get();
+                } else if (i == 9) {
+                    producer.send("archive", record("text-as-image", "<html/>".getBytes(StandardCharsets.UTF_8)));
+                } else if (i == 15) {
+                    producer.send("archive", record("truncated-jpeg", TestImages.truncated(bus, 0.5)));
+                } else {
+                    producer.send("archive", image("in-" + i));
+                    inRangeGood.add("in-" + i);
+                }
+                producer.flush();   // keeps the offsets in send order across the two producers
+            }
+            for (int i = 0; i < 5; i++) {
+                producer.send("archive", image("after-" + i));
+            }
+            producer.flush();
+        }
+
+        Configuration config = base();
+        config.set(StreamingJobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        config.set(StreamingJobOptions.INPUT_TOPIC, "archive");
+        config.set(StreamingJobOptions.OUTPUT_TOPIC, "archive-detections");
+        config.set(StreamingJobOptions.DEAD_LETTER_TOPIC, "archive-dead");
+        config.set(StreamingJobOptions.STARTING_OFFSETS, "0:10");
+        config.set(ReprocessJobOptions.STOPPING_OFFSETS, "0:30");
+        ReprocessReport report = run(config);
+
+        Map<String, Integer> detections = new HashMap<>();
+        Map<String, DeadLetter> deadLetters = new HashMap<>();
+        try (var det = new RecordConsumer<>(kafka.bootstrapServers(), "archive-detections", DetectionRecord.class, new Properties(), true);
+             var dead = new RecordConsumer<>(kafka.bootstrapServers(), "archive-dead", DeadLetter.class, new Properties(), true)) {
+            det.consume(r -> detections.merge(r.value().getRecordId(), 1, Integer::sum), () -> false, Duration.ofSeconds(3));
+            dead.consume(r -> deadLetters.put(r.value().getRecordId(), r.value()), () -> false, Duration.ofSeconds(3));
+        }
+        assertThat(detections.keySet()).containsExactlyInAnyOrderElementsOf(inRangeGood);
+        assertThat(detections.values()).as("exactly once").containsOnly(1);
+        assertThat(deadLetters.keySet()).containsExactlyInAnyOrderElementsOf(inRangeBad);
+        assertThat(deadLetters.get("raw-garbage").getErrorKind()).isEqualTo(ErrorKind.MALFORMED_RECORD);
+        assertThat(deadLetters.get("raw-garbage").getSource().getOffset()).isEqualTo(14);
+        assertThat(deadLetters.get("text-as-image").getErrorKind()).isEqualTo(ErrorKind.UNSUPPORTED_FORMAT);
+        assertThat(deadLetters.get("truncated-jpeg").getErrorKind()).isEqualTo(ErrorKind.TRUNCATED_IMAGE);
+        assertThat(report.detectionRecords()).isEqualTo(17);
+        assertThat(report.deadLetters()).isEqualTo(3);
+        assertThat(report.inputs()).isEqualTo(20);
+        assertThat(report.objects()).isGreaterThan(17);
+    }
+
+    @Test
+    void anImageFolderIsReprocessedToAvroFiles(@TempDir Path dir) throws Exception {
+        Path archive = Files.createDirectories(dir.resolve("archive"));
+        for (Path image : coco8) {   // keep coco8's train/ and val/ folders: ids are relative paths
+            Path target = archive.resolve(SharedFiles.coco8().resolve("images").relativize(image).toString());
+            Files.createDirectories(target.getParent());
+            Files.copy(image, target);
+        }
+        Files.writeString(archive.resolve("broken.jpg"), "<html>not an image</html>");
+        Files.write(archive.resolve("val/cut.jpg"), TestImages.truncated(TestImages.bus(), 0.4));
+        Files.write(archive.resolve("huge.png"), new byte[3 << 20]);
+        Files.writeString(archive.resolve("notes.txt"), "not matched by the glob");
+        Files.write(archive.resolve(".hidden.jpg"), TestImages.bus());   // hidden: skipped like Flink's default filter
+        Path out = dir.resolve("out");
+
+        Configuration config = base();
+        config.set(ReprocessJobOptions.INPUT_PATH, archive.toString());
+        config.set(ReprocessJobOptions.OUTPUT_PATH, out.toString());
+        config.set(StreamingJobOptions.MAX_BYTES, 2L << 20);
+        ReprocessReport report = run(config);
+
+        List<DetectionRecord> detections = readAvro(out.resolve("detections"), DetectionRecord.class);
+        List<DeadLetter> deadLetters = readAvro(out.resolve("dead-letters"), DeadLetter.class);
+        assertThat(detections).extracting(r -> r.getRecordId().toString()).containsExactlyInAnyOrder(
+                "train/000000000009.jpg", "train/000000000025.jpg", "train/000000000030.jpg", "train/000000000034.jpg",
+                "val/000000000036.jpg", "val/000000000042.jpg", "val/000000000049.jpg", "val/000000000061.jpg");
+        assertThat(detections).allSatisfy(r -> {
+            assertThat(r.getSourceId()).isEqualTo("archive");
+            assertThat(r.getAttributes().get("path")).endsWith(r.getRecordId());
+        });
+        assertThat(detections).flatExtracting(DetectionRecord::getDetections).isNotEmpty();
+        Map<String, DeadLetter> byId = new HashMap<>();
+        deadLetters.forEach(d -> byId.put(d.getRecordId(), d));
+        assertThat(byId).containsOnlyKeys("broken.jpg", "val/cut.jpg", "huge.png");
+        assertThat(byId.get("broken.jpg").getErrorKind()).isEqualTo(ErrorKind.UNSUPPORTED_FORMAT);
+        assertThat(byId.get("val/cut.jpg").getErrorKind()).isEqualTo(ErrorKind.TRUNCATED_IMAGE);
+        assertThat(byId.get("huge.png").getErrorKind()).isEqualTo(ErrorKind.IMAGE_TOO_LARGE);
+        assertThat(byId.get("huge.png").getStage()).isEqualTo("read");
+        assertThat(byId.get("huge.png").getMessage()).contains("3145728 bytes", "limit is 2097152");
+        assertThat(report).isEqualTo(new ReprocessReport(8, detections.stream().mapToLong(r -> r.getDetections().size()).sum(),
+                3, report.wallTime()));
+    }
+
+    private static Configuration base() {
+        Configuration c = new Configuration();
+        c.set(StreamingJobOptions.MODEL, SharedFiles.model().toString());
+        c.set(StreamingJobOptions.BACKEND, "onnxruntime");
+        c.set(StreamingJobOptions.INTRA_OP_THREADS, 1);
+        c.set(StreamingJobOptions.PARALLELISM, 2);
+        c.set(StreamingJobOptions.GROUP_ID, "reprocess-it");
+        return c;
+    }
+
+    private static ReprocessReport run(Configuration config) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        ReprocessJob.build(env, config);
+        long start = System.nanoTime();
+        JobExecutionResult result = env.execute("reprocess-it");
+        return ReprocessJob.report(result, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private static ImageRecord image(String id) throws IOException {
+        ImageRecord r = ImageProducer.fromFile(coco8.get(id.hashCode() & 7), "it");
+        r.setRecordId(id);
+        return r;
+    }
+
+    private static ImageRecord record(String id, byte[] bytes) {
+        return ImageRecord.newBuilder().setRecordId(id).setSourceId("it").setImage(ByteBuffer.wrap(bytes)).build();
+    }
+
+    static <T extends SpecificRecord> List<T> readAvro(Path dir, Class<T> type) throws IOException {
+        List<T> records = new ArrayList<>();
+        if (!Files.exists(dir)) {
+            return records;   // FileSink makes no folder when nothing was written
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".avro")).toList()) {
+                try (DataFileReader<T> reader = new DataFileReader<>(file.toFile(), new SpecificDatumReader<>(type))) {
+                    reader.forEach(records::add);
+                }
+            }
+        }
+        return records;
+    }
+}
