@@ -31,7 +31,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * cluster, one slot, ONNX Runtime: per-record operator (max batch 1) against micro-batching (max batch 8),
  * alternated over rounds in the same run, and both against the engine alone at the same batch size.
  *
- * <p>Run: {@code bin/bench-streaming [IMAGES] [ROUNDS]}. "steady" is images / (last − first processingTime
+ * <p>Run: {@code bin/bench-flink streaming [IMAGES] [ROUNDS]}. "steady" is images / (last − first processingTime
  * of the detection records): the operator's rate without job start-up and the final checkpoint; "wall" is
  * images / the whole bounded job including start-up and model load.
  */
