@@ -169,6 +169,28 @@ class ReprocessJobIT {
                 3, report.wallTime()));
     }
 
+    @Test
+    void imagesNotDoneWithinTheTimeoutBecomeTimeoutDeadLettersAndNothingElse(@TempDir Path dir) throws Exception {
+        // 1 ms is far below one ONNX Runtime call (~50 ms): every image times out; the late results must be dropped
+        Path out = dir.resolve("out");
+        Configuration config = base();
+        config.set(ReprocessJobOptions.INPUT_PATH, SharedFiles.coco8().resolve("images").toString());
+        config.set(ReprocessJobOptions.OUTPUT_PATH, out.toString());
+        config.set(StreamingJobOptions.TIMEOUT, Duration.ofMillis(1));
+        ReprocessReport report = run(config);
+
+        List<DeadLetter> deadLetters = readAvro(out.resolve("dead-letters"), DeadLetter.class);
+        assertThat(readAvro(out.resolve("detections"), DetectionRecord.class)).isEmpty();
+        assertThat(deadLetters).hasSize(8).allSatisfy(d -> {
+            assertThat(d.getErrorKind()).isEqualTo(ErrorKind.TIMEOUT);
+            assertThat(d.getMessage()).contains("not processed within 1 ms");
+            assertThat(d.getPayload()).as("the image bytes are kept").isNotNull();
+        });
+        assertThat(deadLetters).extracting(DeadLetter::getRecordId).doesNotHaveDuplicates();
+        assertThat(report.deadLetters()).isEqualTo(8);
+        assertThat(report.detectionRecords()).isZero();
+    }
+
     private static Configuration base() {
         Configuration c = new Configuration();
         c.set(StreamingJobOptions.MODEL, SharedFiles.model().toString());
