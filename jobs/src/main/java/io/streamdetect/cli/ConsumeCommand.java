@@ -17,7 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code streamdetect consume}: prints committed detection records (or dead letters) as they arrive. */
 @Command(name = "consume", mixinStandardHelpOptions = true,
-        description = "Print DetectionRecords (or DeadLetters) from a topic, read_committed, until Ctrl-C, --max or --timeout.")
+        description = {"Print DetectionRecords (or DeadLetters) from a topic, read_committed, until Ctrl-C, --max or --timeout;",
+                "or from the Avro files `reprocess --output-dir` wrote (--files)."})
 public final class ConsumeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -30,6 +31,11 @@ public final class ConsumeCommand implements Callable<Integer> {
 
     @Option(names = "--dead-letters", description = "The topic holds DeadLetters, not DetectionRecords.")
     boolean deadLetters;
+
+    @Option(names = "--files", paramLabel = "PATH",
+            description = "Read Avro container files (a folder of *.avro, or one file) instead of Kafka; "
+                    + "DetectionRecords or DeadLetters, whichever the files hold.")
+    java.nio.file.Path files;
 
     @Option(names = "--json", description = "One JSON object per record.")
     boolean json;
@@ -44,6 +50,17 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RecordPrinter printer = new RecordPrinter(spec.commandLine().getOut(), json);
+        if (files != null) {
+            long count = AvroFiles.read(files, max, record -> {
+                if (record instanceof DetectionRecord r) {
+                    printer.print(r);
+                } else {
+                    printer.print((DeadLetter) record);
+                }
+            });
+            spec.commandLine().getErr().printf("%d record(s) read from %s%n", count, files);
+            return 0;
+        }
         int count = deadLetters ? consumeAll(DeadLetter.class, printer::print) : consumeAll(DetectionRecord.class, printer::print);
         spec.commandLine().getErr().printf("%d record(s) read from %s%n", count, topic);
         return 0;
@@ -52,7 +69,7 @@ public final class ConsumeCommand implements Callable<Integer> {
     private <T extends SpecificRecord> int consumeAll(Class<T> type, Consumer<T> print) {
         Duration timeout = timeoutSeconds > 0 ? Duration.ofSeconds(timeoutSeconds) : Duration.ofDays(3650);
         AtomicInteger count = new AtomicInteger();
-        try (var consumer = new RecordConsumer<>(kafka.bootstrap, topic, type, kafka.clientProperties())) {
+        try (var consumer = new RecordConsumer<>(kafka.bootstrap(), topic, type, kafka.clientProperties())) {
             run(consumer, () -> consumer.consume(r -> {
                 print.accept(r.value());
                 count.incrementAndGet();

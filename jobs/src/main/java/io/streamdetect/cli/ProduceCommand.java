@@ -45,7 +45,7 @@ public final class ProduceCommand implements Callable<Integer> {
         int total = files.size() * repeat;
         Progress progress = new Progress(err, "produced", total);
         List<Future<RecordMetadata>> sent = new ArrayList<>();
-        try (ImageProducer producer = new ImageProducer(kafka.bootstrap, kafka.clientProperties())) {
+        try (ImageProducer producer = new ImageProducer(kafka.bootstrap(), kafka.clientProperties())) {
             for (int r = 0; r < repeat; r++) {
                 for (Path file : files) {
                     ImageRecord record = ImageProducer.fromFile(file, sourceId);
