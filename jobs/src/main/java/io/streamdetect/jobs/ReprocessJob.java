@@ -9,6 +9,8 @@ import io.streamdetect.records.DeadLetter;
 import io.streamdetect.records.DetectionRecord;
 import io.streamdetect.records.ImageRecord;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -48,7 +50,7 @@ public final class ReprocessJob {
                 .map(RecordCounter.<DetectionRecord>counting(DETECTION_RECORDS, OBJECTS, r -> (long) r.getDetections().size()))
                 .returns(new AvroTypeInfo<>(DetectionRecord.class)).name("count-detections").uid("streamdetect-count-detections");
         DataStream<DeadLetter> deadLetters = outputs.deadLetters().union(input.unreadable())
-                .map(RecordCounter.<DeadLetter>counting(DEAD_LETTERS))
+                .map(RecordCounter.<DeadLetter>countingBy(DEAD_LETTERS, d -> d.getErrorKind().name()))
                 .returns(new AvroTypeInfo<>(DeadLetter.class)).name("count-dead-letters").uid("streamdetect-count-dead-letters");
 
         if (config.contains(OUTPUT_PATH)) {
@@ -70,8 +72,14 @@ public final class ReprocessJob {
 
     /** The totals of a finished run. */
     public static ReprocessReport report(JobExecutionResult result, Duration wallTime) {
+        Map<String, Long> byKind = new TreeMap<>();
+        result.getAllAccumulatorResults().forEach((name, value) -> {
+            if (name.startsWith(DEAD_LETTERS + ".")) {
+                byKind.put(name.substring(DEAD_LETTERS.length() + 1), ((Number) value).longValue());
+            }
+        });
         return new ReprocessReport(counter(result, DETECTION_RECORDS), counter(result, OBJECTS),
-                counter(result, DEAD_LETTERS), wallTime);
+                counter(result, DEAD_LETTERS), byKind, wallTime);
     }
 
     private static long counter(JobExecutionResult result, String name) {

@@ -26,7 +26,7 @@ class ReprocessCommandTest {
         var run = PredictCommandTest.run("reprocess", "-m", SharedFiles.model().toString(), "--backend", "onnxruntime",
                 "--images", archive.toString(), "--output-dir", out.toString(), "--threads", "1");
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(run.out()).contains("read 5 images: 4 detection records", "1 dead letters",
+        assertThat(run.out()).contains("read 5 images: 4 detection records", "1 dead letters (UNSUPPORTED_FORMAT 1)",
                 "output: " + out + "/detections");
 
         var detections = PredictCommandTest.run("consume", "--files", out.resolve("detections").toString());

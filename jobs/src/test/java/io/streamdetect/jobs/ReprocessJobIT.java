@@ -122,6 +122,8 @@ class ReprocessJobIT {
         assertThat(deadLetters.get("truncated-jpeg").getErrorKind()).isEqualTo(ErrorKind.TRUNCATED_IMAGE);
         assertThat(report.detectionRecords()).isEqualTo(17);
         assertThat(report.deadLetters()).isEqualTo(3);
+        assertThat(report.deadLettersByKind()).isEqualTo(Map.of("MALFORMED_RECORD", 1L, "UNSUPPORTED_FORMAT", 1L,
+                "TRUNCATED_IMAGE", 1L));
         assertThat(report.inputs()).isEqualTo(20);
         assertThat(report.objects()).isGreaterThan(17);
     }
@@ -166,7 +168,8 @@ class ReprocessJobIT {
         assertThat(byId.get("huge.png").getStage()).isEqualTo("read");
         assertThat(byId.get("huge.png").getMessage()).contains("3145728 bytes", "limit is 2097152");
         assertThat(report).isEqualTo(new ReprocessReport(8, detections.stream().mapToLong(r -> r.getDetections().size()).sum(),
-                3, report.wallTime()));
+                3, Map.of("UNSUPPORTED_FORMAT", 1L, "TRUNCATED_IMAGE", 1L, "IMAGE_TOO_LARGE", 1L), report.wallTime()));
+        assertThat(report.summary()).contains("3 dead letters (IMAGE_TOO_LARGE 1, TRUNCATED_IMAGE 1, UNSUPPORTED_FORMAT 1)");
     }
 
     @Test
@@ -188,6 +191,7 @@ class ReprocessJobIT {
         });
         assertThat(deadLetters).extracting(DeadLetter::getRecordId).doesNotHaveDuplicates();
         assertThat(report.deadLetters()).isEqualTo(8);
+        assertThat(report.deadLettersByKind()).isEqualTo(Map.of("TIMEOUT", 8L));
         assertThat(report.detectionRecords()).isZero();
     }
 
