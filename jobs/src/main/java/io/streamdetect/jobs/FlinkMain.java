@@ -1,7 +1,6 @@
 package io.streamdetect.jobs;
 
 import io.streamdetect.cli.StreamDetect;
-import java.util.Arrays;
 
 /**
  * Main class of the job jar, for {@code flink run jobs/target/streamdetect-job.jar stream|reprocess ...} (session
@@ -15,8 +14,8 @@ public final class FlinkMain {
     public static void main(String[] args) {
         int exit = StreamDetect.commandLine().execute(args);
         if (exit != 0) {
-            throw new IllegalStateException("streamdetect " + String.join(" ", Arrays.asList(args).subList(0, Math.min(1, args.length)))
-                    + " failed with exit code " + exit + " (the reason is printed above)");
+            throw new IllegalStateException("streamdetect " + (args.length > 0 ? args[0] : "") + " failed with exit code "
+                    + exit + " (the reason is printed above)");
         }
     }
 }

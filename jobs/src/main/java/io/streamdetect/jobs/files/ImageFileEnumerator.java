@@ -34,9 +34,6 @@ final class ImageFileEnumerator extends NonSplittingRecursiveEnumerator {
     }
 
     boolean matches(Path file) {
-        String path = file.toUri().getPath();
-        String relative = path.startsWith(root) && path.length() > root.length()
-                ? path.substring(root.length()).replaceFirst("^/+", "") : file.getName();
-        return glob.matches(java.nio.file.Path.of(relative));
+        return glob.matches(java.nio.file.Path.of(ImageFileFormat.relativePath(root, file)));
     }
 }

@@ -72,6 +72,11 @@ public final class ImageFileFormat implements BulkFormat<Either<DeadLetter, Imag
 
     /** The record id of {@code file}: its path below the root, or its name when the root is the file itself. */
     String recordId(Path file) {
+        return relativePath(root, file);
+    }
+
+    /** {@code file}'s path below {@code root} (a URI path), or its name when it is not below it (a single-file root). */
+    static String relativePath(String root, Path file) {
         String path = file.toUri().getPath();
         if (path.startsWith(root) && path.length() > root.length()) {
             return path.substring(root.length()).replaceFirst("^/+", "");
