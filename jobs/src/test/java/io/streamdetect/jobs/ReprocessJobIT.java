@@ -129,6 +129,34 @@ class ReprocessJobIT {
     }
 
     @Test
+    void aKafkaTimeRangeIsReprocessedToAvroFiles(@TempDir Path dir) throws Exception {
+        // 30 records stamped a minute apart; the range [minute 10, minute 20) holds exactly records 10..19
+        kafka.createTopics(2, "timed");
+        long t0 = java.time.Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
+        var codec = io.streamdetect.records.AvroCodec.of(ImageRecord.class);
+        try (KafkaProducer<String, byte[]> raw = ImageProducer.rawProducer(kafka.bootstrapServers())) {
+            for (int i = 0; i < 30; i++) {
+                raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>("timed", i % 2, t0 + i * 60_000L,
+                        "t-" + i, codec.encode(image("t-" + i)))).get();
+            }
+        }
+        Path out = dir.resolve("out");
+        Configuration config = base();
+        config.set(StreamingJobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        config.set(StreamingJobOptions.INPUT_TOPIC, "timed");
+        config.set(StreamingJobOptions.STARTING_OFFSETS, "timestamp:2026-11-01T00:10:00Z");
+        config.set(ReprocessJobOptions.STOPPING_OFFSETS, "timestamp:" + (t0 + 20 * 60_000L));
+        config.set(ReprocessJobOptions.OUTPUT_PATH, out.toString());
+        ReprocessReport report = run(config);
+
+        assertThat(readAvro(out.resolve("detections"), DetectionRecord.class))
+                .extracting(DetectionRecord::getRecordId)
+                .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(10, 20).mapToObj(i -> "t-" + i).toList());
+        assertThat(report.detectionRecords()).isEqualTo(10);
+        assertThat(report.deadLetters()).isZero();
+    }
+
+    @Test
     void anImageFolderIsReprocessedToAvroFiles(@TempDir Path dir) throws Exception {
         Path archive = Files.createDirectories(dir.resolve("archive"));
         for (Path image : coco8) {   // keep coco8's train/ and val/ folders: ids are relative paths
