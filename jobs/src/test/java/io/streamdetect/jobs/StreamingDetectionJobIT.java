@@ -53,6 +53,8 @@ class StreamingDetectionJobIT {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
+    /** Each attempt gets its own topics, group and transactional ids, so a surefire rerun starts clean. */
+    private static final AtomicInteger ATTEMPTS = new AtomicInteger();
     private static EmbeddedKafka kafka;
     private static List<Path> images;
 
@@ -77,19 +79,20 @@ class StreamingDetectionJobIT {
     void b2EveryRecordEndsAsOneDetectionOrOneDeadLetter() throws Exception {
         Set<String> good = new HashSet<>();
         Set<String> bad = new HashSet<>();
-        produce("images-a", good, bad);
+        String run = "a" + ATTEMPTS.incrementAndGet();
+        produce("images-" + run, good, bad);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        StreamingDetectionJob.build(env, config("images-a", "detections-a", "dead-a"));
+        StreamingDetectionJob.build(env, config("images-" + run, "detections-" + run, "dead-" + run));
         env.execute("streamdetect-it");
 
-        Outcome outcome = consume("detections-a", "dead-a");
-        assertExactlyOnce(outcome, good, bad);
+        Outcome outcome = consume("detections-" + run, "dead-" + run);
+        assertExactlyOnce(outcome, good, bad, "dead-" + run);
         assertThat(outcome.deadLetters().values()).extracting(DeadLetter::getErrorKind)
                 .containsOnly(ErrorKind.MALFORMED_RECORD, ErrorKind.UNSUPPORTED_FORMAT, ErrorKind.TRUNCATED_IMAGE);
         DeadLetter raw = outcome.deadLetters().get("raw-0");
         assertThat(raw.getStage()).isEqualTo("deserialize");
-        assertThat(raw.getSource().getTopic()).isEqualTo("images-a");
+        assertThat(raw.getSource().getTopic()).isEqualTo("images-" + run);
         assertThat(raw.getPayload()).isEqualTo(ByteBuffer.wrap("garbage 0".getBytes(StandardCharsets.UTF_8)));
         DeadLetter cut = outcome.deadLetters().get("truncated-0");
         assertThat(cut.getErrorKind()).isEqualTo(ErrorKind.TRUNCATED_IMAGE);
@@ -101,16 +104,17 @@ class StreamingDetectionJobIT {
     void a1FailureMidStreamLosesNothingAndDuplicatesNothing() throws Exception {
         Set<String> good = new HashSet<>();
         Set<String> bad = new HashSet<>();
-        produce("images-b", good, bad);
+        String run = "b" + ATTEMPTS.incrementAndGet();
+        produce("images-" + run, good, bad);
         FailOnceAfterCheckpoint.reset();
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        StreamingDetectionJob.build(env, config("images-b", "detections-b", "dead-b"),
+        StreamingDetectionJob.build(env, config("images-" + run, "detections-" + run, "dead-" + run),
                 s -> s.map(new FailOnceAfterCheckpoint()).returns(new AvroTypeInfo<>(ImageRecord.class)));
         env.execute("streamdetect-it-failure");
 
         assertThat(FailOnceAfterCheckpoint.FAILED).as("the injected failure happened").isTrue();
-        assertExactlyOnce(consume("detections-b", "dead-b"), good, bad);
+        assertExactlyOnce(consume("detections-" + run, "dead-" + run), good, bad, "dead-" + run);
     }
 
     /** Throws once, after a checkpoint has completed and some records passed, so the restart has state. */
@@ -195,23 +199,26 @@ class StreamingDetectionJobIT {
         return ImageRecord.newBuilder().setRecordId(id).setSourceId("it").setImage(ByteBuffer.wrap(bytes)).build();
     }
 
-    private static String uncommittedDeadLetters() {
+    private static String uncommittedDeadLetters(String topic) {
         Properties p = new Properties();
         p.put("bootstrap.servers", kafka.bootstrapServers());
         p.put("group.id", "diag-" + System.nanoTime());
         p.put("auto.offset.reset", "earliest");
         p.put("isolation.level", "read_uncommitted");
         StringBuilder out = new StringBuilder();
-        for (String topic : List.of("dead-a", "dead-b")) {
-            try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(p,
-                    new org.apache.kafka.common.serialization.StringDeserializer(),
-                    new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-                c.subscribe(List.of(topic));
-                long end = System.currentTimeMillis() + 3000;
-                while (System.currentTimeMillis() < end) {
-                    c.poll(Duration.ofMillis(200)).forEach(r -> out.append(topic).append(':').append(r.partition())
-                            .append('@').append(r.offset()).append('=').append(r.key()).append(' '));
-                }
+        try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(p,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            // explicit assignment from the beginning: a group join could skip the first records of the dump
+            var partitions = c.partitionsFor(topic).stream()
+                    .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            out.append("end offsets ").append(c.endOffsets(partitions)).append(": ");
+            long end = System.currentTimeMillis() + 3000;
+            while (System.currentTimeMillis() < end) {
+                c.poll(Duration.ofMillis(200)).forEach(r -> out.append(topic).append(':').append(r.partition())
+                        .append('@').append(r.offset()).append('=').append(r.key()).append(' '));
             }
         }
         return out.toString();
@@ -245,8 +252,9 @@ class StreamingDetectionJobIT {
         return new Outcome(detections, deadLetters, deadCounts);
     }
 
-    private static void assertExactlyOnce(Outcome outcome, Set<String> good, Set<String> bad) throws Exception {
-        String transactions = transactions() + " uncommitted dead letters: " + uncommittedDeadLetters();
+    private static void assertExactlyOnce(Outcome outcome, Set<String> good, Set<String> bad, String deadTopic)
+            throws Exception {
+        String transactions = transactions() + " uncommitted dead letters: " + uncommittedDeadLetters(deadTopic);
         assertThat(outcome.detections().keySet()).as("one detection record per good image; %s", transactions).isEqualTo(good);
         assertThat(outcome.detections().values()).as("no duplicates").containsOnly(1);
         assertThat(outcome.deadLetters().keySet()).as("one dead letter per bad record; %s", transactions).isEqualTo(bad);
