@@ -34,8 +34,9 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -59,16 +60,24 @@ class StreamingDetectionJobIT {
     private static List<Path> images;
 
     @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
+    static void listImages() throws Exception {
         try (Stream<Path> files = Files.list(SharedFiles.coco8().resolve("images/val"))) {
             images = new ArrayList<>(files.sorted().toList());
         }
         images.add(SharedFiles.busJpg());
     }
 
-    @AfterAll
-    static void stopKafka() throws Exception {
+    /**
+     * A broker per test: the second job run against one broker has lost a dead letter (README "Notes", known
+     * issue); a fresh broker keeps this test about the job, and a rerun a real retry.
+     */
+    @BeforeEach
+    void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterEach
+    void stopKafka() throws Exception {
         kafka.close();
     }
 
