@@ -8,23 +8,20 @@ import io.streamdetect.engine.Engines;
 import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.jobs.ReprocessJob;
 import io.streamdetect.jobs.ReprocessReport;
+import io.streamdetect.jobs.files.AvroFiles;
 import io.streamdetect.predict.Prediction;
 import io.streamdetect.predict.Predictor;
 import io.streamdetect.predict.PredictorConfig;
+import io.streamdetect.records.DetectionRecord;
 import io.streamdetect.testing.SharedFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
-import org.apache.avro.file.DataFileReader;
-import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import io.streamdetect.records.DetectionRecord;
 
 /**
  * Throughput of the reprocess job (image folder → Flink BATCH → Avro files, one slot, ONNX Runtime, batch 8)
@@ -93,23 +90,13 @@ public final class ReprocessThroughputBenchmark {
         c.set(MAX_BATCH_SIZE, 8);
         c.set(INPUT_PATH, dir.resolve("archive").toString());
         c.set(OUTPUT_PATH, out.toString());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        ReprocessJob.build(env, c);
-        long start = System.nanoTime();
-        JobExecutionResult result = env.execute("bench reprocess " + round);
-        ReprocessReport report = ReprocessJob.report(result, Duration.ofNanos(System.nanoTime() - start));
+        ReprocessReport report = ReprocessJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), c).orElseThrow();
 
         long first = Long.MAX_VALUE;
         long last = 0;
-        try (Stream<Path> parts = Files.list(out.resolve("detections"))) {
-            for (Path part : parts.toList()) {
-                try (var reader = new DataFileReader<>(part.toFile(), new SpecificDatumReader<>(DetectionRecord.class))) {
-                    for (DetectionRecord r : reader) {
-                        first = Math.min(first, r.getProcessingTime().toEpochMilli());
-                        last = Math.max(last, r.getProcessingTime().toEpochMilli());
-                    }
-                }
-            }
+        for (DetectionRecord r : AvroFiles.readAll(out.resolve("detections"), DetectionRecord.class)) {
+            first = Math.min(first, r.getProcessingTime().toEpochMilli());
+            last = Math.max(last, r.getProcessingTime().toEpochMilli());
         }
         double steady = report.detectionRecords() / Math.max(1e-3, (last - first) / 1000.0);
         System.out.printf(Locale.ROOT, "| %d | reprocess job, batch 8 (%d records, %d dead letters) | %.1f | %.1f |%n",

@@ -1,5 +1,6 @@
 package io.streamdetect.cli;
 
+import io.streamdetect.jobs.files.AvroFiles;
 import io.streamdetect.jobs.kafka.RecordConsumer;
 import io.streamdetect.records.DeadLetter;
 import io.streamdetect.records.DetectionRecord;

@@ -8,11 +8,9 @@ import io.streamdetect.jobs.ReprocessJobOptions;
 import io.streamdetect.jobs.ReprocessReport;
 import io.streamdetect.jobs.StreamingJobOptions;
 import java.io.PrintWriter;
-import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.DetachedJobExecutionResult;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,17 +60,13 @@ public final class ReprocessCommand implements Callable<Integer> {
         ReprocessJobOptions.validate(config);
         PrintWriter err = spec.commandLine().getErr();
         err.println("streamdetect reprocess: " + StreamingJobOptions.describe(config));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        ReprocessJob.build(env, config);
-        long start = System.nanoTime();
-        JobExecutionResult result = env.execute("streamdetect reprocess");
+        Optional<ReprocessReport> run = ReprocessJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), config);
         PrintWriter out = spec.commandLine().getOut();
-        if (result instanceof DetachedJobExecutionResult) {
-            out.println("submitted reprocess job " + result.getJobID() + " (detached: the totals are in the Flink UI, "
-                    + "accumulators of the job)");
+        if (run.isEmpty()) {
+            out.println("reprocess job submitted detached: its totals are the job's accumulators in the Flink UI");
             return 0;
         }
-        ReprocessReport report = ReprocessJob.report(result, Duration.ofNanos(System.nanoTime() - start));
+        ReprocessReport report = run.get();
         out.println(report.summary());
         out.println(config.contains(OUTPUT_PATH)
                 ? "output: " + config.get(OUTPUT_PATH) + "/detections, " + config.get(OUTPUT_PATH) + "/dead-letters (Avro)"

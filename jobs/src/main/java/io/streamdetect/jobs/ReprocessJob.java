@@ -10,12 +10,14 @@ import io.streamdetect.records.DetectionRecord;
 import io.streamdetect.records.ImageRecord;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.DetachedJobExecutionResult;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -25,7 +27,7 @@ import org.apache.flink.types.Either;
  * Reprocesses stored images with the streaming job's detection operator, in Flink's BATCH execution mode:
  * an image folder ({@code input.path}) or a bounded range of the input topic in, Avro files
  * ({@code output.path}) or the Kafka topics out. Settings: {@link ReprocessJobOptions} and
- * {@link StreamingJobOptions}. Totals come back as Flink accumulators ({@link #report}).
+ * {@link StreamingJobOptions}. Totals come back as Flink accumulators ({@link #run}).
  */
 public final class ReprocessJob {
     static final String DETECTION_RECORDS = "streamdetect.detection-records";
@@ -70,8 +72,22 @@ public final class ReprocessJob {
         }
     }
 
+    /**
+     * Builds the job on {@code env}, runs it and reports its totals; empty when it was submitted detached
+     * ({@code flink run -d}: Flink prints the job id, the totals stay in the job's accumulators).
+     */
+    public static Optional<ReprocessReport> run(StreamExecutionEnvironment env, Configuration config) throws Exception {
+        build(env, config);
+        long start = System.nanoTime();
+        JobExecutionResult result = env.execute("streamdetect reprocess " + describeInput(config));
+        if (result instanceof DetachedJobExecutionResult) {
+            return Optional.empty();
+        }
+        return Optional.of(report(result, Duration.ofNanos(System.nanoTime() - start)));
+    }
+
     /** The totals of a finished run. */
-    public static ReprocessReport report(JobExecutionResult result, Duration wallTime) {
+    static ReprocessReport report(JobExecutionResult result, Duration wallTime) {
         Map<String, Long> byKind = new TreeMap<>();
         result.getAllAccumulatorResults().forEach((name, value) -> {
             if (name.startsWith(DEAD_LETTERS + ".")) {
@@ -93,15 +109,18 @@ public final class ReprocessJob {
             String sourceId = config.getOptional(SOURCE_ID).orElseGet(() -> new org.apache.flink.core.fs.Path(root).getName());
             return ImageFileSource.of(root, config.get(INPUT_GLOB), sourceId, config.get(MAX_BYTES));
         }
-        return StreamingDetectionJob.source(config, config.getOptional(STARTING_OFFSETS).orElse(DEFAULT_STARTING_OFFSETS),
-                config.get(STOPPING_OFFSETS));
+        return StreamingDetectionJob.source(config, startingOffsets(config), config.get(STOPPING_OFFSETS));
     }
 
     static String describeInput(Configuration config) {
         if (config.contains(INPUT_PATH)) {
             return config.get(INPUT_PATH);
         }
-        return "kafka " + config.get(INPUT_TOPIC) + " [" + config.getOptional(STARTING_OFFSETS).orElse(DEFAULT_STARTING_OFFSETS)
-                + ", " + config.get(STOPPING_OFFSETS) + ")";
+        return "kafka " + config.get(INPUT_TOPIC) + " [" + startingOffsets(config) + ", " + config.get(STOPPING_OFFSETS) + ")";
+    }
+
+    /** Here the range starts at the beginning unless told otherwise, not at the streaming group's offsets. */
+    private static String startingOffsets(Configuration config) {
+        return config.getOptional(STARTING_OFFSETS).orElse(DEFAULT_STARTING_OFFSETS);
     }
 }

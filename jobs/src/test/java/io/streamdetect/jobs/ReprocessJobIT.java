@@ -3,6 +3,7 @@ package io.streamdetect.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamdetect.jobs.demo.EmbeddedKafka;
+import io.streamdetect.jobs.files.AvroFiles;
 import io.streamdetect.jobs.kafka.ImageProducer;
 import io.streamdetect.jobs.kafka.RecordConsumer;
 import io.streamdetect.records.DeadLetter;
@@ -23,10 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
-import org.apache.avro.file.DataFileReader;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -234,11 +232,7 @@ class ReprocessJobIT {
     }
 
     private static ReprocessReport run(Configuration config) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        ReprocessJob.build(env, config);
-        long start = System.nanoTime();
-        JobExecutionResult result = env.execute("reprocess-it");
-        return ReprocessJob.report(result, Duration.ofNanos(System.nanoTime() - start));
+        return ReprocessJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), config).orElseThrow();
     }
 
     private static ImageRecord image(String id) throws IOException {
@@ -251,18 +245,8 @@ class ReprocessJobIT {
         return ImageRecord.newBuilder().setRecordId(id).setSourceId("it").setImage(ByteBuffer.wrap(bytes)).build();
     }
 
-    static <T extends SpecificRecord> List<T> readAvro(Path dir, Class<T> type) throws IOException {
-        List<T> records = new ArrayList<>();
-        if (!Files.exists(dir)) {
-            return records;   // FileSink makes no folder when nothing was written
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".avro")).toList()) {
-                try (DataFileReader<T> reader = new DataFileReader<>(file.toFile(), new SpecificDatumReader<>(type))) {
-                    reader.forEach(records::add);
-                }
-            }
-        }
-        return records;
+    /** The records of a sink folder; FileSink makes no folder when nothing was written. */
+    static <T extends SpecificRecord> List<T> readAvro(Path dir, Class<T> type) {
+        return Files.exists(dir) ? AvroFiles.readAll(dir, type) : List.of();
     }
 }

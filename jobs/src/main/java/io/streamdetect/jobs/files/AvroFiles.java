@@ -1,4 +1,4 @@
-package io.streamdetect.cli;
+package io.streamdetect.jobs.files;
 
 import io.streamdetect.records.DeadLetter;
 import io.streamdetect.records.DetectionRecord;
@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -18,11 +19,18 @@ import org.apache.avro.specific.SpecificRecord;
  * schema, so DetectionRecord and DeadLetter files are told apart without a flag; older schema versions in the
  * files resolve against the current classes (every field has a default).
  */
-final class AvroFiles {
+public final class AvroFiles {
     private AvroFiles() {}
 
+    /** Every record of {@code path} (a file, or the *.avro files in a folder), which must hold {@code type} records. */
+    public static <T extends SpecificRecord> List<T> readAll(Path path, Class<T> type) {
+        List<T> records = new ArrayList<>();
+        read(path, 0, record -> records.add(type.cast(record)));
+        return records;
+    }
+
     /** Passes up to {@code max} records (0 = all) of {@code path} (a file, or the *.avro files in a folder) to {@code each}. */
-    static long read(Path path, int max, Consumer<SpecificRecord> each) {
+    public static long read(Path path, int max, Consumer<SpecificRecord> each) {
         long count = 0;
         for (Path file : files(path)) {
             Class<? extends SpecificRecord> type = typeOf(file);
@@ -41,7 +49,7 @@ final class AvroFiles {
         return count;
     }
 
-    static List<Path> files(Path path) {
+    private static List<Path> files(Path path) {
         if (Files.isRegularFile(path)) {
             return List.of(path);
         }
