@@ -10,19 +10,21 @@ import io.streamdetect.engine.Engines;
 import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.engine.InputBatch;
 import io.streamdetect.engine.Precision;
+import io.streamdetect.postprocess.PostprocessConfig;
+import io.streamdetect.predict.PredictorConfig;
 import io.streamdetect.preprocess.LetterboxPreprocessor;
+import io.streamdetect.preprocess.Preprocessing;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code streamdetect bench}: images/s and latency per batch size for every backend and precision asked for,
@@ -58,25 +60,101 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "3", description = "Measuring time per point (default: ${DEFAULT-VALUE}).")
     double seconds;
 
+    @Option(names = "--preprocess", split = ",", paramLabel = "WHERE", converter = DetectionOptions.PreprocessingConverter.class,
+            description = "End-to-end mode: encoded images in, detections out, with pre-processing on cpu and/or gpu, "
+                    + "beside the engine's compute-only throughput at the same batch and streams. Needs --images.")
+    List<Preprocessing> preprocess;
+
+    @Option(names = "--images", paramLabel = "DIR", description = "End-to-end mode: the JPEG/PNG records, cycled.")
+    Path imagesDir;
+
+    @Option(names = "--streams", defaultValue = "1", paramLabel = "N",
+            description = "End-to-end mode: concurrent sessions, like task slots sharing a GPU (default: ${DEFAULT-VALUE}).")
+    int streams;
+
+    @Option(names = "--nms", defaultValue = "host", paramLabel = "WHERE",
+            description = "host or engine: NMS in Java or in the TensorRT plan (default: ${DEFAULT-VALUE}).")
+    String nms;
+
     @Override
     public Integer call() throws Exception {
+        if (preprocess != null && !preprocess.isEmpty()) {
+            return endToEnd();
+        }
         PrintWriter out = spec.commandLine().getOut();
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
         out.println("| backend | precision | batch | compute img/s | host-to-host img/s | p50 ms | p95 ms | p99 ms |");
         out.println("|---|---|---|---|---|---|---|---|");
+        for (EngineSpec engineSpec : engineSpecs(maxBatch, PostprocessConfig.DEFAULT)) {
+            Backend backend = engineSpec.backend();
+            Precision precision = engineSpec.precision();
+            try (InferenceEngine engine = Engines.open(engineSpec);
+                 EngineSession session = engine.openSession();
+                 InputBatch input = session.newInputBatch()) {
+                fill(input, engine);
+                for (int batch : batches) {
+                    out.println(measure(session, input, batch, backend, precision));
+                    out.flush();
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** Every backend and precision asked for (precisions for TensorRT only), with NMS in the plan if asked for. */
+    private List<EngineSpec> engineSpecs(int maxBatch, PostprocessConfig thresholds) {
+        List<EngineSpec> specs = new ArrayList<>();
         for (String b : backends) {
             Backend backend = Backend.parse(b);
             List<Precision> list = backend == Backend.TENSORRT ? precisions.stream().map(Precision::parse).toList()
                     : List.of(Precision.FP32);
             for (Precision precision : list) {
-                EngineSpec engineSpec = new EngineSpec(model.toString(), backend, precision, maxBatch, 0,
+                EngineSpec spec = new EngineSpec(model.toString(), backend, precision, maxBatch, 0,
                         calib == null ? null : calib.toString());
-                try (InferenceEngine engine = Engines.open(engineSpec);
-                     EngineSession session = engine.openSession();
-                     InputBatch input = session.newInputBatch()) {
-                    fill(input, engine);
-                    for (int batch : batches) {
-                        out.println(measure(session, input, batch, backend, precision));
+                specs.add("engine".equalsIgnoreCase(nms) ? spec.withEngineNms(thresholds) : spec);
+            }
+        }
+        return specs;
+    }
+
+    /** One row per backend, precision, batch and path: images/s and the ratio to compute-only. */
+    private int endToEnd() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (imagesDir == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--preprocess needs --images DIR: the encoded images to run end to end");
+        }
+        if (streams < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--streams must be at least 1");
+        }
+        List<byte[]> records = new ArrayList<>();
+        for (Path f : ImageInputs.expand(List.of(imagesDir))) {
+            records.add(ImageInputs.read(f));
+        }
+        PredictorConfig config = PredictorConfig.DEFAULT;
+        int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
+        out.printf("%d images from %s, %d stream(s), NMS on the %s%n", records.size(), imagesDir, streams, nms);
+        out.println("| backend | precision | batch | path | img/s | x compute-only |");
+        out.println("|---|---|---|---|---|---|");
+        for (EngineSpec engineSpec : engineSpecs(maxBatch, config.postprocess())) {
+            Backend backend = engineSpec.backend();
+            Precision precision = engineSpec.precision();
+            try (InferenceEngine engine = Engines.open(engineSpec)) {
+                PipelineBench bench = new PipelineBench(engine, records, streams, seconds);
+                for (int batch : batches) {
+                    double compute = bench.computeOnly(batch);
+                    out.println(String.format(Locale.ROOT, "| %s | %s | %d | compute only | %.1f | 1.00 |",
+                            backend.label(), precision.label(), batch, compute));
+                    out.flush();
+                    if (preprocess.contains(Preprocessing.GPU)) {
+                        double pre = bench.gpuPreprocessingOnly(batch, config);
+                        out.println(String.format(Locale.ROOT, "| %s | %s | %d | gpu pre-processing only (no inference) | %.1f | %.2f |",
+                                backend.label(), precision.label(), batch, pre, pre / compute));
+                    }
+                    for (Preprocessing where : preprocess) {
+                        double e2e = bench.endToEnd(batch, config, where);
+                        out.println(String.format(Locale.ROOT, "| %s | %s | %d | %s pre-processing, end to end | %.1f | %.2f |",
+                                backend.label(), precision.label(), batch, where.label(), e2e, e2e / compute));
                         out.flush();
                     }
                 }

@@ -1,8 +1,10 @@
 package io.streamdetect.cli;
 
 import io.streamdetect.decode.DecodeLimits;
+import io.streamdetect.engine.EngineSpec;
 import io.streamdetect.postprocess.PostprocessConfig;
 import io.streamdetect.predict.PredictorConfig;
+import io.streamdetect.preprocess.Preprocessing;
 import picocli.CommandLine.Option;
 
 /** Detection thresholds and input limits, with Ultralytics' defaults. */
@@ -27,8 +29,36 @@ public final class DetectionOptions {
             description = "Refuse encoded images larger than this (default: ${DEFAULT-VALUE}).")
     long maxBytes;
 
+    @Option(names = "--preprocess", defaultValue = "cpu", paramLabel = "WHERE", converter = PreprocessingConverter.class,
+            description = "cpu or gpu: decode and letterbox with OpenCV on the CPU, or with nvJPEG and a CUDA kernel "
+                    + "on the GPU (TensorRT only; images the GPU path does not take, e.g. PNG or progressive JPEG, "
+                    + "use the CPU) (default: ${DEFAULT-VALUE}).")
+    Preprocessing preprocessing;
+
+    @Option(names = "--nms", defaultValue = "host", paramLabel = "WHERE",
+            description = "host or engine: NMS in Java, or built into the TensorRT plan so only detections leave the "
+                    + "GPU (--conf, --iou and --max-det are then fixed in the plan, which is cached per value) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String nms;
+
     public PredictorConfig config() {
         return new PredictorConfig(new DecodeLimits(maxBytes, maxPixels),
-                new PostprocessConfig(confidence, iou, maxDetections));
+                new PostprocessConfig(confidence, iou, maxDetections), preprocessing);
+    }
+
+    /** {@code spec} with NMS in the plan when {@code --nms engine} asks for it. */
+    public EngineSpec apply(EngineSpec spec) {
+        return switch (nms.toLowerCase(java.util.Locale.ROOT)) {
+            case "host" -> spec;
+            case "engine" -> spec.withEngineNms(config().postprocess());
+            default -> throw new IllegalArgumentException("--nms must be host or engine, got '" + nms + "'");
+        };
+    }
+
+    static final class PreprocessingConverter implements picocli.CommandLine.ITypeConverter<Preprocessing> {
+        @Override
+        public Preprocessing convert(String value) {
+            return Preprocessing.parse(value);
+        }
     }
 }

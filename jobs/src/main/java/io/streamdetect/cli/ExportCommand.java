@@ -1,9 +1,9 @@
 package io.streamdetect.cli;
 
+import io.streamdetect.cuda.GpuInfo;
 import io.streamdetect.engine.Precision;
 import io.streamdetect.engine.tensorrt.BuildOptions;
 import io.streamdetect.engine.tensorrt.EngineFile;
-import io.streamdetect.engine.tensorrt.GpuInfo;
 import io.streamdetect.engine.tensorrt.PlanCache;
 import io.streamdetect.engine.tensorrt.PlanKey;
 import io.streamdetect.engine.tensorrt.TensorRt;
@@ -14,9 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code streamdetect export}: an ONNX model to a TensorRT engine tuned for this GPU (Ultralytics' export format=engine). */
 @Command(name = "export", mixinStandardHelpOptions = true,

@@ -17,10 +17,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code streamdetect predict}: detections on image files, as a table or JSON lines, optionally drawn. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
@@ -57,7 +57,7 @@ public final class PredictCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Annotator annotator = saveDir == null ? null : new Annotator();
         int failed = 0;
-        try (InferenceEngine eng = Engines.open(engine.spec());
+        try (InferenceEngine eng = Engines.open(detection.apply(engine.spec()));
              Predictor predictor = new Predictor(eng, detection.config())) {
             EngineInfo info = eng.info();
             if (!json) {

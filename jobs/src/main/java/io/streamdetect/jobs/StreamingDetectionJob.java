@@ -9,6 +9,7 @@ import io.streamdetect.flink.DetectionOperator;
 import io.streamdetect.jobs.kafka.ImageRecordDeserializer;
 import io.streamdetect.jobs.kafka.OffsetSpec;
 import io.streamdetect.postprocess.PostprocessConfig;
+import io.streamdetect.preprocess.Preprocessing;
 import io.streamdetect.records.DeadLetter;
 import io.streamdetect.records.DetectionRecord;
 import io.streamdetect.records.ImageRecord;
@@ -69,6 +70,8 @@ public final class StreamingDetectionJob {
                 .setMaxBatchDelay(config.get(MAX_BATCH_DELAY))
                 .setDecodeLimits(new DecodeLimits(config.get(MAX_BYTES), config.get(MAX_PIXELS)))
                 .setPostprocess(new PostprocessConfig(config.get(CONFIDENCE), config.get(IOU), config.get(MAX_DETECTIONS)))
+                .setPreprocessing(Preprocessing.parse(config.get(PREPROCESS)))
+                .setNmsInEngine(nmsInEngine(config.get(NMS)))
                 .setTimeout(config.get(TIMEOUT))
                 .setOrdered(config.get(ORDERED));
         config.getOptional(CAPACITY).ifPresent(builder::setCapacity);
@@ -93,5 +96,13 @@ public final class StreamingDetectionJob {
             builder.setBounded(OffsetSpec.stopping(stopping, topic));
         }
         return builder.build();
+    }
+
+    private static boolean nmsInEngine(String value) {
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "host" -> false;
+            case "engine" -> true;
+            default -> throw new IllegalArgumentException("nms must be host or engine, got '" + value + "'");
+        };
     }
 }

@@ -39,6 +39,13 @@ public final class StreamingJobOptions {
             .stringType().defaultValue("auto").withDescription("auto, onnxruntime or tensorrt.");
     public static final ConfigOption<String> PRECISION = ConfigOptions.key("precision")
             .stringType().defaultValue("fp32").withDescription("fp32, fp16 or int8 (TensorRT).");
+    public static final ConfigOption<String> PREPROCESS = ConfigOptions.key("preprocess")
+            .stringType().defaultValue("cpu").withDescription("cpu or gpu: decode and letterbox with OpenCV, or with "
+                    + "nvJPEG and a CUDA kernel straight into the engine's input (TensorRT only; images the GPU path "
+                    + "does not take, e.g. PNG or progressive JPEG, use the CPU).");
+    public static final ConfigOption<String> NMS = ConfigOptions.key("nms")
+            .stringType().defaultValue("host").withDescription("host or engine: NMS in Java, or built into the "
+                    + "TensorRT plan with confidence, iou and max-detections, so only detections leave the GPU.");
     public static final ConfigOption<Integer> MAX_BATCH_SIZE = ConfigOptions.key("batch.max-size")
             .intType().defaultValue(8).withDescription("Largest micro-batch per task slot.");
     public static final ConfigOption<Duration> MAX_BATCH_DELAY = ConfigOptions.key("batch.max-delay")

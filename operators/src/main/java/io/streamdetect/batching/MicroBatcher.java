@@ -4,8 +4,8 @@ import io.streamdetect.PipelineException;
 import io.streamdetect.engine.InputBatch;
 import io.streamdetect.postprocess.DetectedObject;
 import io.streamdetect.predict.Prediction;
-import io.streamdetect.predict.PreparedImage;
 import io.streamdetect.predict.Predictor;
+import io.streamdetect.predict.PreparedImage;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,7 +117,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
             PreparedImage prepared = predictor.prepare(pending.image, batch.input, batch.size());
             batch.add(pending, prepared);
         } catch (PipelineException e) {
-            listener.completed(pending.item, new Prediction(0, 0, List.of(), e, 0, 0, 0),
+            listener.completed(pending.item, Prediction.failed(e),
                     System.nanoTime() - pending.submittedNanos);
         } catch (RuntimeException e) {
             listener.failed(pending.item, e);
@@ -146,7 +146,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
         int n = batch.size();
         FloatBuffer output;
         try {
-            output = predictor.infer(batch.input, n);
+            output = predictor.infer(batch.input, batch.prepared, n);
         } catch (RuntimeException e) {
             LOG.warn("inference failed for a batch of {}: {}", n, e.getMessage());
             for (Pending<T> p : batch.items) {
@@ -159,6 +159,11 @@ public final class MicroBatcher<T> implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             Pending<T> p = batch.items.get(i);
             PreparedImage prepared = batch.prepared.get(i);
+            PipelineException failure = predictor.failure(i);
+            if (failure != null) { // an image only the GPU decode could have told bad: a dead letter like any other
+                listener.completed(p.item, Prediction.failed(failure), start - p.submittedNanos);
+                continue;
+            }
             try {
                 List<DetectedObject> objects = predictor.postprocess(output, i, prepared);
                 listener.completed(p.item, new Prediction(prepared.width(), prepared.height(), objects, null,

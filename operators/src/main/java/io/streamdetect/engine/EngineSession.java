@@ -20,8 +20,8 @@ public interface EngineSession extends AutoCloseable {
     /**
      * Runs the first {@code batchSize} images of {@code input}.
      *
-     * @return the raw output, {@code [batchSize, outputRows, outputAnchors]} floats from position 0; valid
-     *         until the next {@code run} or {@code close}
+     * @return {@code batchSize} images' output, {@link EngineInfo#outputSize()} floats each from position 0, in
+     *         the layout {@link EngineInfo} describes; valid until the next {@code run} or {@code close}
      * @throws EngineException when the backend fails
      */
     FloatBuffer run(InputBatch input, int batchSize);
@@ -32,6 +32,11 @@ public interface EngineSession extends AutoCloseable {
      */
     default void runComputeOnly(InputBatch input, int batchSize) {
         run(input, batchSize);
+    }
+
+    /** The input buffer in GPU memory, where the backend has one (TensorRT), for GPU pre-processing. */
+    default java.util.Optional<DeviceInput> deviceInput() {
+        return java.util.Optional.empty();
     }
 
     @Override

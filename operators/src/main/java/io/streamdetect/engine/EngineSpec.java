@@ -1,5 +1,6 @@
 package io.streamdetect.engine;
 
+import io.streamdetect.postprocess.PostprocessConfig;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -15,9 +16,11 @@ import java.util.Objects;
  * @param calibrationDir TensorRT INT8 only: images for entropy calibration; null otherwise
  * @param cudaDevice     TensorRT only: the CUDA device index, or {@link #DEFAULT_DEVICE} for
  *                       {@code STREAMDETECT_CUDA_DEVICE}, else 0
+ * @param engineNms      TensorRT only: build NMS into the plan with these thresholds, so only detections leave
+ *                       the GPU; null to run NMS on the host (the only choice for ONNX Runtime)
  */
 public record EngineSpec(String modelPath, Backend backend, Precision precision, int maxBatch, int intraOpThreads,
-                         String calibrationDir, int cudaDevice) implements Serializable {
+                         String calibrationDir, int cudaDevice, PostprocessConfig engineNms) implements Serializable {
     /** No device chosen: {@code STREAMDETECT_CUDA_DEVICE} if set, else device 0. */
     public static final int DEFAULT_DEVICE = -1;
 
@@ -27,7 +30,7 @@ public record EngineSpec(String modelPath, Backend backend, Precision precision,
 
     public EngineSpec(String modelPath, Backend backend, Precision precision, int maxBatch, int intraOpThreads,
                       String calibrationDir) {
-        this(modelPath, backend, precision, maxBatch, intraOpThreads, calibrationDir, DEFAULT_DEVICE);
+        this(modelPath, backend, precision, maxBatch, intraOpThreads, calibrationDir, DEFAULT_DEVICE, null);
     }
 
     public EngineSpec {
@@ -55,10 +58,15 @@ public record EngineSpec(String modelPath, Backend backend, Precision precision,
     }
 
     public EngineSpec withBackend(Backend b) {
-        return new EngineSpec(modelPath, b, precision, maxBatch, intraOpThreads, calibrationDir, cudaDevice);
+        return new EngineSpec(modelPath, b, precision, maxBatch, intraOpThreads, calibrationDir, cudaDevice, engineNms);
     }
 
     public EngineSpec withCudaDevice(int device) {
-        return new EngineSpec(modelPath, backend, precision, maxBatch, intraOpThreads, calibrationDir, device);
+        return new EngineSpec(modelPath, backend, precision, maxBatch, intraOpThreads, calibrationDir, device, engineNms);
+    }
+
+    /** NMS built into the TensorRT plan with {@code thresholds}; null for NMS on the host. */
+    public EngineSpec withEngineNms(PostprocessConfig thresholds) {
+        return new EngineSpec(modelPath, backend, precision, maxBatch, intraOpThreads, calibrationDir, cudaDevice, thresholds);
     }
 }

@@ -7,6 +7,7 @@ import io.streamdetect.engine.EngineSpec;
 import io.streamdetect.engine.Precision;
 import io.streamdetect.postprocess.PostprocessConfig;
 import io.streamdetect.predict.PredictorConfig;
+import io.streamdetect.preprocess.Preprocessing;
 import io.streamdetect.records.DeadLetter;
 import io.streamdetect.records.DetectionRecord;
 import io.streamdetect.records.ImageRecord;
@@ -101,6 +102,8 @@ public final class DetectionOperator {
         private Duration maxBatchDelay = BatchingConfig.DEFAULT.maxBatchDelay();
         private DecodeLimits limits = DecodeLimits.DEFAULT;
         private PostprocessConfig postprocess = PostprocessConfig.DEFAULT;
+        private Preprocessing preprocessing = Preprocessing.CPU;
+        private boolean nmsInEngine;
         private Duration timeout = Duration.ofSeconds(30);
         private Integer capacity;
         private boolean ordered;
@@ -178,11 +181,32 @@ public final class DetectionOperator {
             return this;
         }
 
+        /**
+         * Where images are decoded and letterboxed: {@link Preprocessing#GPU} (nvJPEG and a CUDA kernel, TensorRT
+         * only) sends only compressed bytes over PCIe. Default CPU.
+         */
+        public Builder setPreprocessing(Preprocessing preprocessing) {
+            this.preprocessing = Objects.requireNonNull(preprocessing, "preprocessing");
+            return this;
+        }
+
+        /**
+         * True builds NMS into the TensorRT plan with the {@link #setPostprocess} thresholds, so only detections
+         * leave the GPU; ONNX Runtime ignores it and runs NMS on the host. Default false.
+         */
+        public Builder setNmsInEngine(boolean nmsInEngine) {
+            this.nmsInEngine = nmsInEngine;
+            return this;
+        }
+
         public DetectionOperator build() {
             Objects.requireNonNull(model, "setModel: the operator needs a model path");
             EngineSpec engine = new EngineSpec(model, backend, precision, maxBatchSize, intraOpThreads);
+            if (nmsInEngine) { // ONNX Runtime ignores it (resolved on the TaskManager, which may have the GPU)
+                engine = engine.withEngineNms(postprocess);
+            }
             int cap = capacity != null ? capacity : Math.max(16, 8 * maxBatchSize);
-            return new DetectionOperator(new DetectionSettings(engine, new PredictorConfig(limits, postprocess),
+            return new DetectionOperator(new DetectionSettings(engine, new PredictorConfig(limits, postprocess, preprocessing),
                     new BatchingConfig(maxBatchSize, maxBatchDelay), timeout, cap, ordered, gpuResource));
         }
     }

@@ -14,7 +14,7 @@ import java.util.List;
  *
  * <p>Not thread-safe: reuses scratch arrays sized for one image. One per thread.
  */
-public final class YoloOutputDecoder {
+public final class YoloOutputDecoder implements DetectionDecoder {
     private final int rows;
     private final int anchors;
     private final ModelMetadata metadata;
@@ -40,7 +40,7 @@ public final class YoloOutputDecoder {
         return config;
     }
 
-    /** Decodes image {@code slot} of a batch output. */
+    @Override
     public List<DetectedObject> decode(FloatBuffer output, int slot, Letterbox letterbox) {
         output.get(slot * image.length, image);
         Arrays.fill(bestScore, -1f);

@@ -11,7 +11,7 @@ import java.util.List;
 public record Prediction(int width, int height, List<DetectedObject> objects, PipelineException error,
                          long preprocessNanos, long inferenceNanos, int batchSize) {
 
-    static Prediction failed(PipelineException error) {
+    public static Prediction failed(PipelineException error) {
         return new Prediction(0, 0, List.of(), error, 0, 0, 0);
     }
 

@@ -4,14 +4,20 @@ import io.streamdetect.PipelineException;
 import io.streamdetect.Stage;
 import io.streamdetect.decode.DecodedImage;
 import io.streamdetect.decode.ImageDecoder;
+import io.streamdetect.decode.ImageFormat;
+import io.streamdetect.decode.ImageHeader;
+import io.streamdetect.engine.DeviceInput;
 import io.streamdetect.engine.EngineException;
 import io.streamdetect.engine.EngineInfo;
 import io.streamdetect.engine.EngineSession;
 import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.engine.InputBatch;
 import io.streamdetect.postprocess.DetectedObject;
-import io.streamdetect.postprocess.YoloOutputDecoder;
+import io.streamdetect.postprocess.DetectionDecoder;
+import io.streamdetect.preprocess.Letterbox;
 import io.streamdetect.preprocess.LetterboxPreprocessor;
+import io.streamdetect.preprocess.Preprocessing;
+import io.streamdetect.preprocess.gpu.GpuPreprocessor;
 import io.streamdetect.records.ErrorKind;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -30,17 +36,40 @@ public final class Predictor implements AutoCloseable {
     private final EngineSession session;
     private final ImageDecoder decoder;
     private final LetterboxPreprocessor preprocessor;
-    private final YoloOutputDecoder outputDecoder;
+    private final DetectionDecoder outputDecoder;
+    private final GpuPreprocessor gpu; // null: pre-processing on the CPU
+    private PipelineException[] slotFailures = new PipelineException[0];
     private InputBatch input; // for predict(); allocated on first use
 
+    /**
+     * @throws IllegalArgumentException when GPU pre-processing is asked for on an engine without GPU input
+     *                                  (ONNX Runtime)
+     */
     public Predictor(InferenceEngine engine, PredictorConfig config) {
         this.engine = engine;
         this.session = engine.openSession();
         EngineInfo info = session.info();
         this.decoder = new ImageDecoder(config.limits());
         this.preprocessor = new LetterboxPreprocessor(info.inputWidth(), info.inputHeight());
-        this.outputDecoder = new YoloOutputDecoder(info.outputRows(), info.outputAnchors(),
-                engine.model().metadata(), config.postprocess());
+        this.outputDecoder = DetectionDecoder.of(info, engine.model().metadata(), config.postprocess());
+        try {
+            this.gpu = config.preprocessing() == Preprocessing.GPU ? gpuPreprocessor(session, info, decoder) : null;
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
+    }
+
+    private static GpuPreprocessor gpuPreprocessor(EngineSession session, EngineInfo info, ImageDecoder decoder) {
+        DeviceInput deviceInput = session.deviceInput().orElseThrow(() -> new IllegalArgumentException(
+                "GPU pre-processing needs the TensorRT backend on a GPU, but this engine is "
+                        + info.backend().label() + ": use --backend tensorrt, or --preprocess cpu"));
+        return new GpuPreprocessor(deviceInput, info.inputWidth(), info.inputHeight(), info.maxBatch(), decoder);
+    }
+
+    /** Where this predictor decodes and letterboxes. */
+    public Preprocessing preprocessing() {
+        return gpu == null ? Preprocessing.CPU : Preprocessing.GPU;
     }
 
     public InferenceEngine engine() {
@@ -69,12 +98,14 @@ public final class Predictor implements AutoCloseable {
             input = session.newInputBatch();
         }
         PreparedImage[] prepared = new PreparedImage[images.size()];
+        List<PreparedImage> slotImages = new ArrayList<>(images.size());
         Prediction[] results = new Prediction[images.size()];
         int[] slotOf = new int[images.size()];
         int slots = 0;
         for (int i = 0; i < images.size(); i++) {
             try {
                 prepared[i] = prepare(images.get(i), input, slots);
+                slotImages.add(prepared[i]);
                 slotOf[i] = slots++;
             } catch (PipelineException e) {
                 results[i] = Prediction.failed(e);
@@ -84,7 +115,7 @@ public final class Predictor implements AutoCloseable {
             long start = System.nanoTime();
             FloatBuffer output;
             try {
-                output = infer(input, slots);
+                output = infer(input, slotImages, slots);
             } catch (PipelineException e) {
                 for (int i = 0; i < images.size(); i++) {
                     results[i] = results[i] == null ? Prediction.failed(e) : results[i];
@@ -93,7 +124,9 @@ public final class Predictor implements AutoCloseable {
             }
             long inferenceNanos = System.nanoTime() - start;
             for (int i = 0; i < images.size(); i++) {
-                if (results[i] == null) {
+                if (results[i] == null && failure(slotOf[i]) != null) {
+                    results[i] = Prediction.failed(failure(slotOf[i]));
+                } else if (results[i] == null) {
                     PreparedImage p = prepared[i];
                     results[i] = new Prediction(p.width(), p.height(), postprocess(output, slotOf[i], p), null,
                             p.preprocessNanos(), inferenceNanos, slots);
@@ -103,9 +136,19 @@ public final class Predictor implements AutoCloseable {
         return List.of(results);
     }
 
-    /** Decodes and letterboxes one image into {@code slot} of {@code batch}. */
+    /**
+     * Decodes and letterboxes one image into {@code slot} of {@code batch}. With GPU pre-processing, a JPEG the
+     * GPU takes is only checked here (header, limits) and decoded by {@link #infer}.
+     */
     public PreparedImage prepare(byte[] bytes, InputBatch batch, int slot) {
         long start = System.nanoTime();
+        if (gpu != null) {
+            ImageHeader header = decoder.inspect(bytes);
+            if (header.format() == ImageFormat.JPEG && GpuPreprocessor.cpuReason(bytes) == null) {
+                Letterbox box = Letterbox.of(header.width(), header.height(), preprocessor.width(), preprocessor.height());
+                return new PreparedImage(box, System.nanoTime() - start, bytes);
+            }
+        }
         try (DecodedImage image = decoder.decode(bytes)) {
             try {
                 var letterbox = preprocessor.process(image, batch.floats(), slot);
@@ -117,13 +160,34 @@ public final class Predictor implements AutoCloseable {
         }
     }
 
-    /** Runs the engine on the first {@code count} slots; the result is valid until the next call. */
-    public FloatBuffer infer(InputBatch batch, int count) {
+    /**
+     * Runs the engine on the first {@code count} slots, {@code prepared} being what {@link #prepare} returned for
+     * them; with GPU pre-processing this is where their JPEGs are decoded. The result is valid until the next
+     * call; check {@link #failure} for each slot before post-processing it.
+     */
+    public FloatBuffer infer(InputBatch batch, List<PreparedImage> prepared, int count) {
         try {
-            return session.run(batch, count);
+            if (gpu == null) {
+                slotFailures = new PipelineException[count];
+                return session.run(batch, count);
+            }
+            List<GpuPreprocessor.Slot> slots = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                slots.add(new GpuPreprocessor.Slot(prepared.get(i).gpuJpeg(), prepared.get(i).letterbox()));
+            }
+            slotFailures = gpu.upload(batch, slots, count);
+            return session.deviceInput().orElseThrow().runOnDevice(count);
         } catch (EngineException e) {
             throw new PipelineException(ErrorKind.INFERENCE_FAILED, Stage.ENGINE, e.getMessage(), e);
         }
+    }
+
+    /**
+     * Why slot {@code slot} of the last {@link #infer} has no result: an image whose JPEG the GPU rejected and the
+     * CPU could not decode either. Null for every other slot.
+     */
+    public PipelineException failure(int slot) {
+        return slot < slotFailures.length ? slotFailures[slot] : null;
     }
 
     public List<DetectedObject> postprocess(FloatBuffer output, int slot, PreparedImage image) {
@@ -138,6 +202,9 @@ public final class Predictor implements AutoCloseable {
     /** Closes this predictor's session and buffers, not the engine, which may be shared. */
     @Override
     public void close() {
+        if (gpu != null) {
+            gpu.close();
+        }
         if (input != null) {
             input.close();
         }

@@ -1,6 +1,7 @@
 package io.streamdetect.engine.tensorrt;
 
 import io.streamdetect.engine.Precision;
+import io.streamdetect.postprocess.PostprocessConfig;
 import java.nio.file.Path;
 
 /**
@@ -12,9 +13,10 @@ import java.nio.file.Path;
  * @param optLevel       builder optimisation level 0..5; -1 = TensorRT's default (3)
  * @param calibrationDir INT8 only: images pre-processed like inference, for entropy calibration
  * @param calibBatch     INT8 calibration batch size
+ * @param nms            NMS appended to the network with these thresholds ({@link NmsHead}); null for the raw output
  */
 public record BuildOptions(Precision precision, int maxBatch, int workspaceMb, int optLevel, Path calibrationDir,
-                           int calibBatch) {
+                           int calibBatch, PostprocessConfig nms) {
     public BuildOptions {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("max batch must be at least 1, got " + maxBatch);
@@ -28,7 +30,16 @@ public record BuildOptions(Precision precision, int maxBatch, int workspaceMb, i
         }
     }
 
+    public BuildOptions(Precision precision, int maxBatch, int workspaceMb, int optLevel, Path calibrationDir,
+                        int calibBatch) {
+        this(precision, maxBatch, workspaceMb, optLevel, calibrationDir, calibBatch, null);
+    }
+
     public static BuildOptions of(Precision precision, int maxBatch) {
         return new BuildOptions(precision, maxBatch, 0, -1, null, 4);
+    }
+
+    public BuildOptions withNms(PostprocessConfig thresholds) {
+        return new BuildOptions(precision, maxBatch, workspaceMb, optLevel, calibrationDir, calibBatch, thresholds);
     }
 }

@@ -3,6 +3,7 @@ package io.streamdetect.engine.tensorrt;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpy;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
 
+import io.streamdetect.cuda.Cuda;
 import io.streamdetect.decode.DecodeLimits;
 import io.streamdetect.decode.DecodedImage;
 import io.streamdetect.decode.ImageDecoder;

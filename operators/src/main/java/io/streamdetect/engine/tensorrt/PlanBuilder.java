@@ -57,6 +57,9 @@ public final class PlanBuilder {
                 }
                 throw new EngineException("TensorRT cannot parse " + model.path() + ": " + why);
             }
+            if (options.nms() != null) {
+                NmsHead.append(network, options.nms());
+            }
             String input = network.getInput(0).getName();
             if (options.workspaceMb() > 0) {
                 config.setMemoryPoolLimit(MemoryPoolType.kWORKSPACE, (long) options.workspaceMb() << 20);
@@ -90,8 +93,9 @@ public final class PlanBuilder {
                             options.calibBatch(), width, height, Files.isWritable(options.calibrationDir()) ? table : null);
                     config.setInt8Calibrator(calibrator);
                 }
-                LOG.info("building a {} TensorRT plan for {} (batch 1..{}), this takes minutes",
-                        options.precision().label(), model.path().getFileName(), options.maxBatch());
+                LOG.info("building a {} TensorRT plan for {} (batch 1..{}, NMS {}), this takes minutes",
+                        options.precision().label(), model.path().getFileName(), options.maxBatch(),
+                        options.nms() == null ? "on the host" : "in the engine");
                 try (IHostMemory plan = builder.buildSerializedNetwork(network, config)) {
                     if (plan == null || plan.isNull() || plan.size() == 0) {
                         throw new EngineException("TensorRT could not build the plan: " + logger.takeLastError());

@@ -1,6 +1,8 @@
 package io.streamdetect.engine.tensorrt;
 
+import io.streamdetect.cuda.GpuInfo;
 import io.streamdetect.engine.Precision;
+import io.streamdetect.postprocess.PostprocessConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,9 +23,13 @@ import java.util.Locale;
  * @param maxBatch          profile maximum batch
  * @param inputHeight       input height
  * @param inputWidth        input width
+ * @param nms               "none" for the raw output, else the NMS appended to the network and its thresholds
+ *                          (see {@link #nmsOf}): they are compiled into the plan
  */
 public record PlanKey(String modelSha256, String gpuName, String computeCapability, String tensorRtVersion,
-                      Precision precision, int minBatch, int optBatch, int maxBatch, int inputHeight, int inputWidth) {
+                      Precision precision, int minBatch, int optBatch, int maxBatch, int inputHeight, int inputWidth, String nms) {
+    /** The {@code nms} of a plan with YOLO's raw output. */
+    public static final String NO_NMS = "none";
 
     public PlanKey {
         if (minBatch < 1 || optBatch < minBatch || maxBatch < optBatch) {
@@ -32,17 +38,31 @@ public record PlanKey(String modelSha256, String gpuName, String computeCapabili
         }
     }
 
-    /** A dynamic-batch profile 1..maxBatch, tuned for maxBatch (throughput). */
+    /** A dynamic-batch profile 1..maxBatch, tuned for maxBatch (throughput), with the raw output. */
     public static PlanKey of(String modelSha256, GpuInfo gpu, String tensorRtVersion, Precision precision, int maxBatch,
                              int inputHeight, int inputWidth) {
+        return of(modelSha256, gpu, tensorRtVersion, precision, maxBatch, inputHeight, inputWidth, null);
+    }
+
+    /** As {@link #of(String, GpuInfo, String, Precision, int, int, int)}, with NMS in the plan unless {@code nms} is null. */
+    public static PlanKey of(String modelSha256, GpuInfo gpu, String tensorRtVersion, Precision precision, int maxBatch,
+                             int inputHeight, int inputWidth, PostprocessConfig nms) {
         return new PlanKey(modelSha256, gpu.name(), gpu.computeCapability(), tensorRtVersion, precision, 1, maxBatch,
-                maxBatch, inputHeight, inputWidth);
+                maxBatch, inputHeight, inputWidth, nmsOf(nms));
+    }
+
+    /** "none", or e.g. "efficientnms-conf0.25-iou0.7-max300". */
+    public static String nmsOf(PostprocessConfig nms) {
+        return nms == null ? NO_NMS : String.format(Locale.ROOT, "efficientnms-conf%s-iou%s-max%d",
+                Float.toString(nms.confidence()), Float.toString(nms.iou()), nms.maxDetections());
     }
 
     /** Canonical text of every field; its hash names the plan file. */
     public String canonical() {
-        return String.join("|", modelSha256, gpuName, computeCapability, tensorRtVersion, precision.name(),
+        String canonical = String.join("|", modelSha256, gpuName, computeCapability, tensorRtVersion, precision.name(),
                 minBatch + "-" + optBatch + "-" + maxBatch, inputHeight + "x" + inputWidth);
+        // plans without NMS keep the key (and file name) they had before NMS existed, so caches stay valid
+        return NO_NMS.equals(nms) ? canonical : canonical + "|" + nms;
     }
 
     /** First 16 hex digits of sha256(canonical()). */
@@ -58,8 +78,8 @@ public record PlanKey(String modelSha256, String gpuName, String computeCapabili
     /** Plan file name: readable parts first, the digest to make it unique. */
     public String fileName(String modelName) {
         String gpu = gpuName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
-        return String.format(Locale.ROOT, "%s-%s-b%d-%s-sm%s-trt%s-%s.engine", modelName, precision.label(), maxBatch, gpu,
-                computeCapability.replace(".", ""), tensorRtVersion, digest());
+        return String.format(Locale.ROOT, "%s-%s-b%d%s-%s-sm%s-trt%s-%s.engine", modelName, precision.label(), maxBatch,
+                NO_NMS.equals(nms) ? "" : "-nms", gpu, computeCapability.replace(".", ""), tensorRtVersion, digest());
     }
 
     /** Timing caches are shared by every build on the same GPU model and TensorRT version. */

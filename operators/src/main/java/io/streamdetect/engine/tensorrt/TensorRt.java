@@ -1,7 +1,10 @@
 package io.streamdetect.engine.tensorrt;
 
 import static org.bytedeco.tensorrt.global.nvinfer.getInferLibVersion;
+import static org.bytedeco.tensorrt.global.nvinfer_plugin.initLibNvInferPlugins;
 
+import io.streamdetect.cuda.Cuda;
+import io.streamdetect.cuda.GpuInfo;
 import io.streamdetect.engine.EngineException;
 import org.bytedeco.javacpp.Loader;
 
@@ -20,6 +23,9 @@ public final class TensorRt {
                 if (ok) {
                     Loader.load(org.bytedeco.tensorrt.global.nvinfer.class);
                     Loader.load(org.bytedeco.tensorrt.global.nvonnxparser.class);
+                    Loader.load(org.bytedeco.tensorrt.global.nvinfer_plugin.class);
+                    // registers EfficientNMS_TRT and TensorRT's other plugins: plans with NMS need them to build and load
+                    initLibNvInferPlugins(TensorRtLogger.INSTANCE, "");
                 }
             } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
                 ok = false;

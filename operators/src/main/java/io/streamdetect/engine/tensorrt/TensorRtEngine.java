@@ -3,6 +3,8 @@ package io.streamdetect.engine.tensorrt;
 import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
 import static org.bytedeco.tensorrt.global.nvinfer.createInferRuntime;
 
+import io.streamdetect.cuda.Cuda;
+import io.streamdetect.cuda.GpuInfo;
 import io.streamdetect.engine.Backend;
 import io.streamdetect.engine.EngineException;
 import io.streamdetect.engine.EngineInfo;
@@ -70,9 +72,10 @@ public final class TensorRtEngine implements InferenceEngine {
         GpuInfo gpu = Cuda.device(device);
         int h = model.metadata().inputHeight();
         int w = model.metadata().inputWidth();
-        PlanKey key = PlanKey.of(model.sha256(), gpu, TensorRt.version(), spec.precision(), spec.maxBatch(), h, w);
+        PlanKey key = PlanKey.of(model.sha256(), gpu, TensorRt.version(), spec.precision(), spec.maxBatch(), h, w,
+                spec.engineNms());
         BuildOptions options = new BuildOptions(spec.precision(), spec.maxBatch(), 0, -1,
-                spec.calibrationDir() == null ? null : Path.of(spec.calibrationDir()), 4);
+                spec.calibrationDir() == null ? null : Path.of(spec.calibrationDir()), 4, spec.engineNms());
         EngineFile file = cache.getOrBuild(key, model.name(), () -> build(model, options, key, cache.timingCache(key)));
         try {
             return deserialize(model, file, device, cache.planFile(key, model.name()).toString());
@@ -92,6 +95,7 @@ public final class TensorRtEngine implements InferenceEngine {
         header.put("source.sha256", model.sha256());
         header.put("precision", options.precision().name());
         header.put("plan.key", key.canonical());
+        header.put("nms", key.nms());
         return new EngineFile(header, plan);
     }
 
@@ -123,24 +127,39 @@ public final class TensorRtEngine implements InferenceEngine {
 
     static EngineInfo describe(ICudaEngine engine, OnnxModelFile model, Precision precision, String where) {
         String input = null;
-        String output = null;
+        Map<String, Dims64> outputs = new LinkedHashMap<>();
         for (int i = 0; i < engine.getNbIOTensors(); i++) {
             String name = engine.getIOTensorName(i);
             if (engine.getTensorIOMode(name).value == TensorIOMode.kINPUT.value) { // JavaCPP enums: compare values, not instances
                 input = name;
-            } else if (output == null) {
-                output = name;
+            } else {
+                outputs.put(name, engine.getTensorShape(name));
             }
         }
-        if (input == null || output == null) {
-            throw new ModelException(where + ": the engine needs one input and one output tensor");
+        if (input == null || outputs.isEmpty()) {
+            throw new ModelException(where + ": the engine needs an input and an output tensor");
         }
         Dims64 in = engine.getTensorShape(input);
-        Dims64 out = engine.getTensorShape(output);
-        if (in.nbDims() != 4 || out.nbDims() != 3 || out.d(1) < 5) {
-            throw new ModelException(where + ": tensor shapes are not YOLO's [batch, 3, h, w] -> [batch, 4 + classes, anchors]");
+        if (in.nbDims() != 4) {
+            throw new ModelException(where + ": the input is not YOLO's [batch, 3, h, w]");
         }
         int maxBatch = (int) engine.getProfileShape(input, 0, OptProfileSelector.kMAX).d(0);
+        Dims64 detections = outputs.get(NmsHead.DETECTIONS);
+        if (detections != null && outputs.containsKey(NmsHead.COUNT)) {
+            if (detections.nbDims() != 3 || detections.d(2) != EngineInfo.DETECTION_FIELDS) {
+                throw new ModelException(where + ": its detections output is not [batch, max, 6]");
+            }
+            return new EngineInfo(Backend.TENSORRT, precision, maxBatch, input, (int) in.d(2), (int) in.d(3),
+                    NmsHead.DETECTIONS, EngineInfo.DETECTION_FIELDS, (int) detections.d(1), (int) detections.d(1));
+        }
+        if (outputs.size() != 1) {
+            throw new ModelException(where + ": expected one output tensor, or NMS outputs, found " + outputs.keySet());
+        }
+        String output = outputs.keySet().iterator().next();
+        Dims64 out = outputs.get(output);
+        if (out.nbDims() != 3 || out.d(1) < 5) {
+            throw new ModelException(where + ": tensor shapes are not YOLO's [batch, 3, h, w] -> [batch, 4 + classes, anchors]");
+        }
         return new EngineInfo(Backend.TENSORRT, precision, maxBatch, input, (int) in.d(2), (int) in.d(3), output,
                 (int) out.d(1), (int) out.d(2));
     }
@@ -164,7 +183,7 @@ public final class TensorRtEngine implements InferenceEngine {
     public synchronized EngineSession openSession() {
         Cuda.check(cudaSetDevice(device), "cudaSetDevice(" + device + ")");
         IExecutionContext context = idleContexts.isEmpty() ? engine.createExecutionContext() : idleContexts.pop();
-        return new TensorRtSession(context, info, this::release);
+        return new TensorRtSession(context, info, device, this::release);
     }
 
     private synchronized void release(IExecutionContext context) {

@@ -2,50 +2,84 @@ package io.streamdetect.engine.tensorrt;
 
 import static org.bytedeco.cuda.global.cudart.*;
 
+import io.streamdetect.cuda.Cuda;
+import io.streamdetect.engine.DeviceInput;
 import io.streamdetect.engine.EngineException;
 import io.streamdetect.engine.EngineInfo;
 import io.streamdetect.engine.EngineSession;
 import io.streamdetect.engine.InputBatch;
 import java.nio.FloatBuffer;
+import java.util.Optional;
+import java.util.function.Consumer;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 
 /**
- * One slot's TensorRT state: an execution context, a CUDA stream, device input/output buffers and a pinned
- * host output buffer, all sized for the engine's max batch. The one owner of that native memory:
- * {@link #close()} frees it. A run is H2D copy, {@code enqueueV3}, D2H copy on the slot's stream.
+ * One slot's TensorRT state: an execution context, a CUDA stream, device input/output buffers and pinned host
+ * output buffers, all sized for the engine's max batch. The one owner of that native memory: {@link #close()}
+ * frees it. A run is H2D copy, {@code enqueueV3}, D2H copy on the slot's stream; with GPU pre-processing the
+ * input is written on the device instead ({@link DeviceInput}).
+ *
+ * <p>Plans with NMS ({@link NmsHead}) have two outputs, the per-image count and the detection rows; they are
+ * copied back separately and put together in the layout {@link EngineInfo} documents.
  */
-final class TensorRtSession implements EngineSession {
+final class TensorRtSession implements EngineSession, DeviceInput {
     private final IExecutionContext context;
-    private final java.util.function.Consumer<IExecutionContext> releaseContext;
+    private final Consumer<IExecutionContext> releaseContext;
     private final EngineInfo info;
+    private final int device;
     private final CUstream_st stream = new CUstream_st();
     private final Pointer deviceInput;
     private final Pointer deviceOutput;
     private final FloatPointer hostOutput;
     private final FloatBuffer output;
+    // NMS plans only: the count per image, on the device and pinned on the host; null otherwise
+    private final Pointer deviceCounts;
+    private final IntPointer hostCounts;
+    private final FloatBuffer packed;
 
     /** @param releaseContext takes the context back when the session closes (the engine pools them) */
-    TensorRtSession(IExecutionContext context, EngineInfo info, java.util.function.Consumer<IExecutionContext> releaseContext) {
+    TensorRtSession(IExecutionContext context, EngineInfo info, int device, Consumer<IExecutionContext> releaseContext) {
         if (context == null || context.isNull()) {
             throw new EngineException("TensorRT could not create an execution context: " + TensorRtLogger.INSTANCE.takeLastError());
         }
         this.context = context;
         this.releaseContext = releaseContext;
         this.info = info;
+        this.device = device;
         Cuda.check(cudaStreamCreate(stream), "cudaStreamCreate");
         long in = (long) info.maxBatch() * info.inputSize();
-        long out = (long) info.maxBatch() * info.outputSize();
+        long out = (long) info.maxBatch() * outputFloatsPerImage();
         this.deviceInput = Cuda.malloc(in * Float.BYTES, "input batch");
         this.deviceOutput = Cuda.malloc(out * Float.BYTES, "output batch");
         this.hostOutput = Cuda.mallocHost(out, "output batch");
         this.output = hostOutput.asBuffer();
-        if (!context.setTensorAddress(info.inputName(), deviceInput) || !context.setTensorAddress(info.outputName(), deviceOutput)) {
+        boolean addressed = context.setTensorAddress(info.inputName(), deviceInput)
+                && context.setTensorAddress(info.outputName(), deviceOutput);
+        if (info.nmsInEngine()) {
+            this.deviceCounts = Cuda.malloc((long) info.maxBatch() * Integer.BYTES, "detection counts");
+            this.hostCounts = new IntPointer();
+            Cuda.check(cudaMallocHost(hostCounts, (long) info.maxBatch() * Integer.BYTES), "cudaMallocHost for detection counts");
+            hostCounts.capacity(info.maxBatch()).limit(info.maxBatch());
+            this.packed = FloatBuffer.allocate(info.maxBatch() * info.outputSize());
+            addressed &= context.setTensorAddress(NmsHead.COUNT, deviceCounts);
+        } else {
+            this.deviceCounts = null;
+            this.hostCounts = null;
+            this.packed = null;
+        }
+        if (!addressed) {
             close();
             throw new EngineException("TensorRT refused the tensor addresses: " + TensorRtLogger.INSTANCE.takeLastError());
         }
+    }
+
+    /** Floats of the main output per image: raw rows × anchors, or max detections × 6 for NMS plans. */
+    private int outputFloatsPerImage() {
+        return info.outputRows() * info.outputAnchors();
     }
 
     @Override
@@ -62,14 +96,36 @@ final class TensorRtSession implements EngineSession {
 
     @Override
     public FloatBuffer run(InputBatch input, int batchSize) {
-        setBatch(batchSize);
+        checkBatch(batchSize);
         Cuda.check(cudaMemcpyAsync(deviceInput, input.pointer(), (long) batchSize * info.inputSize() * Float.BYTES,
                 cudaMemcpyHostToDevice, stream), "input copy to the GPU");
+        return runOnDevice(batchSize);
+    }
+
+    @Override
+    public FloatBuffer runOnDevice(int batchSize) {
+        setBatch(batchSize);
         enqueue(batchSize);
-        Cuda.check(cudaMemcpyAsync(hostOutput, deviceOutput, (long) batchSize * info.outputSize() * Float.BYTES,
+        Cuda.check(cudaMemcpyAsync(hostOutput, deviceOutput, (long) batchSize * outputFloatsPerImage() * Float.BYTES,
                 cudaMemcpyDeviceToHost, stream), "output copy from the GPU");
+        if (info.nmsInEngine()) {
+            Cuda.check(cudaMemcpyAsync(hostCounts, deviceCounts, (long) batchSize * Integer.BYTES,
+                    cudaMemcpyDeviceToHost, stream), "detection count copy from the GPU");
+        }
         Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
-        return output.slice(0, batchSize * info.outputSize());
+        return info.nmsInEngine() ? pack(batchSize) : output.slice(0, batchSize * info.outputSize());
+    }
+
+    /** Count, then the rows, per image: only the rows that hold detections are copied. */
+    private FloatBuffer pack(int batchSize) {
+        int rows = outputFloatsPerImage();
+        for (int i = 0; i < batchSize; i++) {
+            int count = Math.max(0, Math.min(hostCounts.get(i), info.nmsMaxDetections()));
+            int at = i * info.outputSize();
+            packed.put(at, count);
+            packed.put(at + 1, output, i * rows, count * EngineInfo.DETECTION_FIELDS);
+        }
+        return packed.slice(0, batchSize * info.outputSize());
     }
 
     /** The engine alone on whatever is in device memory: no copies. For benchmarks. */
@@ -80,10 +136,35 @@ final class TensorRtSession implements EngineSession {
         Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
     }
 
-    private void setBatch(int batchSize) {
+    @Override
+    public Optional<DeviceInput> deviceInput() {
+        return Optional.of(this);
+    }
+
+    @Override
+    public int cudaDevice() {
+        return device;
+    }
+
+    @Override
+    public CUstream_st stream() {
+        return stream;
+    }
+
+    @Override
+    public long slotAddress(int slot) {
+        checkBatch(slot + 1);
+        return deviceInput.address() + (long) slot * info.inputSize() * Float.BYTES;
+    }
+
+    private void checkBatch(int batchSize) {
         if (batchSize < 1 || batchSize > info.maxBatch()) {
             throw new IllegalArgumentException("batch size " + batchSize + " outside the engine's profile 1.." + info.maxBatch());
         }
+    }
+
+    private void setBatch(int batchSize) {
+        checkBatch(batchSize);
         if (!context.setInputShape(info.inputName(), PlanBuilder.dims(batchSize, info.inputHeight(), info.inputWidth()))) {
             throw new EngineException("TensorRT refused input shape batch " + batchSize + ": " + TensorRtLogger.INSTANCE.takeLastError());
         }
@@ -100,6 +181,8 @@ final class TensorRtSession implements EngineSession {
         Cuda.free(deviceInput);
         Cuda.free(deviceOutput);
         Cuda.freeHost(hostOutput);
+        Cuda.free(deviceCounts);
+        Cuda.freeHost(hostCounts);
         if (!stream.isNull()) {
             cudaStreamDestroy(stream);
             stream.setNull();

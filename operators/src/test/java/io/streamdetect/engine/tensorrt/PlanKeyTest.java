@@ -3,14 +3,15 @@ package io.streamdetect.engine.tensorrt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamdetect.cuda.GpuInfo;
 import io.streamdetect.engine.Precision;
+import io.streamdetect.postprocess.PostprocessConfig;
 import io.streamdetect.model.ModelException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -46,10 +47,23 @@ class PlanKeyTest {
     }
 
     @Test
+    void nmsInThePlanAndItsThresholdsChangeTheKeyButPlansWithoutNmsKeepTheirOldKey() {
+        PlanKey raw = PlanKey.of(SHA, H100, "10.6.0", Precision.FP16, 64, 640, 640);
+        PlanKey nms = PlanKey.of(SHA, H100, "10.6.0", Precision.FP16, 64, 640, 640, PostprocessConfig.DEFAULT);
+        PlanKey stricter = PlanKey.of(SHA, H100, "10.6.0", Precision.FP16, 64, 640, 640,
+                PostprocessConfig.DEFAULT.withConfidence(0.5f));
+        assertThat(raw.canonical()).doesNotContain("nms");
+        assertThat(nms.canonical()).endsWith("|efficientnms-conf0.25-iou0.7-max300");
+        assertThat(java.util.Set.of(raw.digest(), nms.digest(), stricter.digest())).hasSize(3);
+        assertThat(nms.fileName("yolo11n")).startsWith("yolo11n-fp16-b64-nms-nvidia-h100");
+        assertThat(raw.fileName("yolo11n")).startsWith("yolo11n-fp16-b64-nvidia-h100");
+    }
+
+    @Test
     void profilesAreDynamicBatchOneToMaxTunedForMax() {
         PlanKey key = PlanKey.of(SHA, H100, "10.6.0", Precision.FP32, 128, 640, 640);
         assertThat(List.of(key.minBatch(), key.optBatch(), key.maxBatch())).containsExactly(1, 128, 128);
-        assertThatThrownBy(() -> new PlanKey(SHA, "g", "9.0", "10.6.0", Precision.FP32, 2, 1, 4, 640, 640))
+        assertThatThrownBy(() -> new PlanKey(SHA, "g", "9.0", "10.6.0", Precision.FP32, 2, 1, 4, 640, 640, PlanKey.NO_NMS))
                 .hasMessageContaining("1 <= min <= opt <= max");
         assertThatThrownBy(() -> new BuildOptions(Precision.INT8, 8, 0, -1, null, 4)).hasMessageContaining("--calib DIR");
         assertThatThrownBy(() -> new BuildOptions(Precision.FP16, 8, 0, 7, null, 4)).hasMessageContaining("0..5");

@@ -3,6 +3,7 @@ package io.streamdetect.engine.tensorrt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.streamdetect.cuda.Cuda;
 import io.streamdetect.engine.Backend;
 import io.streamdetect.engine.EngineSession;
 import io.streamdetect.engine.EngineSpec;

@@ -1,4 +1,4 @@
-package io.streamdetect.engine.tensorrt;
+package io.streamdetect.cuda;
 
 /** The CUDA device a plan is built for. */
 public record GpuInfo(int device, String name, String computeCapability, long memoryBytes) {}
