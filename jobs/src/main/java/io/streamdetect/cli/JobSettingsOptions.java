@@ -62,6 +62,14 @@ public final class JobSettingsOptions {
     @Option(names = "--iou", description = "NMS IoU threshold (default: 0.7).")
     Float iou;
 
+    @Option(names = "--preprocess", paramLabel = "WHERE",
+            description = "cpu or gpu (nvJPEG + CUDA letterbox, TensorRT only) (default: cpu).")
+    String preprocess;
+
+    @Option(names = "--nms", paramLabel = "WHERE",
+            description = "host or engine (NMS built into the TensorRT plan) (default: host).")
+    String nms;
+
     @Option(names = "--timeout-ms", description = "Per-image timeout before a TIMEOUT dead letter, ms (default: 30000).")
     Long timeoutMs;
 
@@ -97,6 +105,8 @@ public final class JobSettingsOptions {
         set(c, PARALLELISM, parallelism);
         set(c, CONFIDENCE, confidence);
         set(c, IOU, iou);
+        set(c, PREPROCESS, preprocess);
+        set(c, NMS, nms);
         set(c, TIMEOUT, timeoutMs == null ? null : Duration.ofMillis(timeoutMs));
         set(c, STARTING_OFFSETS, startingOffsets);
         set(c, ORDERED, ordered);

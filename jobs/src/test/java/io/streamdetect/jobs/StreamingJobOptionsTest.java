@@ -45,4 +45,20 @@ class StreamingJobOptionsTest {
         assertThatThrownBy(() -> StreamingJobOptions.validate(config))
                 .hasMessageContaining("missing setting(s): bootstrap.servers").hasMessageContaining("--bootstrap");
     }
+
+    @Test
+    void preprocessAndNmsSettingsReachTheOperatorAndBadValuesSayWhatIsAllowed() {
+        Configuration config = new Configuration();
+        config.set(StreamingJobOptions.MODEL, "m.onnx");
+        config.set(StreamingJobOptions.PREPROCESS, "gpu");
+        config.set(StreamingJobOptions.NMS, "engine");
+        var settings = StreamingDetectionJob.operator(config).settings();
+        assertThat(settings.predictor().preprocessing()).isEqualTo(io.streamdetect.preprocess.Preprocessing.GPU);
+        assertThat(settings.engine().engineNms()).isEqualTo(settings.predictor().postprocess());
+        config.set(StreamingJobOptions.NMS, "gpu");
+        assertThatThrownBy(() -> StreamingDetectionJob.operator(config)).hasMessageContaining("host or engine");
+        config.set(StreamingJobOptions.NMS, "host");
+        config.set(StreamingJobOptions.PREPROCESS, "fpga");
+        assertThatThrownBy(() -> StreamingDetectionJob.operator(config)).hasMessageContaining("use cpu or gpu");
+    }
 }
