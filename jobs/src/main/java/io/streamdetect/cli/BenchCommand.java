@@ -10,6 +10,7 @@ import io.streamdetect.engine.Engines;
 import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.engine.InputBatch;
 import io.streamdetect.engine.Precision;
+import io.streamdetect.postprocess.NmsPlacement;
 import io.streamdetect.postprocess.PostprocessConfig;
 import io.streamdetect.predict.PredictorConfig;
 import io.streamdetect.preprocess.LetterboxPreprocessor;
@@ -73,8 +74,9 @@ public final class BenchCommand implements Callable<Integer> {
     int streams;
 
     @Option(names = "--nms", defaultValue = "host", paramLabel = "WHERE",
+            converter = DetectionOptions.NmsPlacementConverter.class,
             description = "host or engine: NMS in Java or in the TensorRT plan (default: ${DEFAULT-VALUE}).")
-    String nms;
+    NmsPlacement nms;
 
     @Override
     public Integer call() throws Exception {
@@ -111,7 +113,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (Precision precision : list) {
                 EngineSpec spec = new EngineSpec(model.toString(), backend, precision, maxBatch, 0,
                         calib == null ? null : calib.toString());
-                specs.add("engine".equalsIgnoreCase(nms) ? spec.withEngineNms(thresholds) : spec);
+                specs.add(nms == NmsPlacement.ENGINE ? spec.withEngineNms(thresholds) : spec);
             }
         }
         return specs;
@@ -133,7 +135,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         PredictorConfig config = PredictorConfig.DEFAULT;
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
-        out.printf("%d images from %s, %d stream(s), NMS on the %s%n", records.size(), imagesDir, streams, nms);
+        out.printf("%d images from %s, %d stream(s), NMS on the %s%n", records.size(), imagesDir, streams, nms.label());
         out.println("| backend | precision | batch | path | img/s | x compute-only |");
         out.println("|---|---|---|---|---|---|");
         for (EngineSpec engineSpec : engineSpecs(maxBatch, config.postprocess())) {

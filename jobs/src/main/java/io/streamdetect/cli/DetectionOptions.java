@@ -2,6 +2,7 @@ package io.streamdetect.cli;
 
 import io.streamdetect.decode.DecodeLimits;
 import io.streamdetect.engine.EngineSpec;
+import io.streamdetect.postprocess.NmsPlacement;
 import io.streamdetect.postprocess.PostprocessConfig;
 import io.streamdetect.predict.PredictorConfig;
 import io.streamdetect.preprocess.Preprocessing;
@@ -35,11 +36,11 @@ public final class DetectionOptions {
                     + "use the CPU) (default: ${DEFAULT-VALUE}).")
     Preprocessing preprocessing;
 
-    @Option(names = "--nms", defaultValue = "host", paramLabel = "WHERE",
+    @Option(names = "--nms", defaultValue = "host", paramLabel = "WHERE", converter = NmsPlacementConverter.class,
             description = "host or engine: NMS in Java, or built into the TensorRT plan so only detections leave the "
                     + "GPU (--conf, --iou and --max-det are then fixed in the plan, which is cached per value) "
                     + "(default: ${DEFAULT-VALUE}).")
-    String nms;
+    NmsPlacement nms;
 
     public PredictorConfig config() {
         return new PredictorConfig(new DecodeLimits(maxBytes, maxPixels),
@@ -48,11 +49,14 @@ public final class DetectionOptions {
 
     /** {@code spec} with NMS in the plan when {@code --nms engine} asks for it. */
     public EngineSpec apply(EngineSpec spec) {
-        return switch (nms.toLowerCase(java.util.Locale.ROOT)) {
-            case "host" -> spec;
-            case "engine" -> spec.withEngineNms(config().postprocess());
-            default -> throw new IllegalArgumentException("--nms must be host or engine, got '" + nms + "'");
-        };
+        return nms == NmsPlacement.ENGINE ? spec.withEngineNms(config().postprocess()) : spec;
+    }
+
+    static final class NmsPlacementConverter implements picocli.CommandLine.ITypeConverter<NmsPlacement> {
+        @Override
+        public NmsPlacement convert(String value) {
+            return NmsPlacement.parse(value);
+        }
     }
 
     static final class PreprocessingConverter implements picocli.CommandLine.ITypeConverter<Preprocessing> {

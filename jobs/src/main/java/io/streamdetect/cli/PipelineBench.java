@@ -3,21 +3,18 @@ package io.streamdetect.cli;
 import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 
 import io.streamdetect.cuda.Cuda;
-import io.streamdetect.decode.ImageDecoder;
-import io.streamdetect.engine.DeviceInput;
 import io.streamdetect.engine.EngineSession;
 import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.engine.InputBatch;
 import io.streamdetect.predict.Predictor;
 import io.streamdetect.predict.PredictorConfig;
 import io.streamdetect.predict.PreparedImage;
-import io.streamdetect.preprocess.Letterbox;
 import io.streamdetect.preprocess.Preprocessing;
-import io.streamdetect.preprocess.gpu.GpuPreprocessor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicLong;
+import org.bytedeco.cuda.cudart.CUstream_st;
 
 /**
  * End-to-end throughput of one engine, side by side: the engine's compute alone, and encoded images in →
@@ -65,36 +62,27 @@ final class PipelineBench {
      */
     double gpuPreprocessingOnly(int batch, PredictorConfig config) throws Exception {
         return measure(stream -> {
-            EngineSession session = engine.openSession();
-            InputBatch input = session.newInputBatch();
-            DeviceInput device = session.deviceInput().orElseThrow(
-                    () -> new IllegalArgumentException("GPU pre-processing needs the TensorRT backend"));
-            ImageDecoder decoder = new ImageDecoder(config.limits());
-            var info = engine.info();
-            GpuPreprocessor gpu = new GpuPreprocessor(device, info.inputWidth(), info.inputHeight(), info.maxBatch(), decoder);
-            List<GpuPreprocessor.Slot> slots = new ArrayList<>(batch);
+            Predictor predictor = new Predictor(engine, config.withPreprocessing(Preprocessing.GPU));
+            InputBatch input = predictor.newInputBatch();
+            CUstream_st cudaStream = predictor.session().deviceInput().orElseThrow().stream();
+            List<PreparedImage> prepared = new ArrayList<>(batch);
             int[] next = {stream * 7};
             return new Loop() {
                 @Override
                 public int runOnce() {
-                    slots.clear();
+                    prepared.clear();
                     for (int slot = 0; slot < batch; slot++) {
-                        byte[] image = images.get(next[0]++ % images.size());
-                        var header = decoder.inspect(image);
-                        boolean onGpu = GpuPreprocessor.cpuReason(image) == null;
-                        slots.add(new GpuPreprocessor.Slot(onGpu ? image : null,
-                                Letterbox.of(header.width(), header.height(), info.inputWidth(), info.inputHeight())));
+                        prepared.add(predictor.prepare(images.get(next[0]++ % images.size()), input, slot));
                     }
-                    gpu.upload(input, slots, batch);
-                    Cuda.check(cudaStreamSynchronize(device.stream()), "cudaStreamSynchronize");
+                    predictor.preprocessOnGpu(input, prepared, batch);
+                    Cuda.check(cudaStreamSynchronize(cudaStream), "cudaStreamSynchronize");
                     return batch;
                 }
 
                 @Override
                 public void close() {
-                    gpu.close();
                     input.close();
-                    session.close();
+                    predictor.close();
                 }
             };
         });

@@ -8,6 +8,7 @@ import io.streamdetect.engine.Precision;
 import io.streamdetect.flink.DetectionOperator;
 import io.streamdetect.jobs.kafka.ImageRecordDeserializer;
 import io.streamdetect.jobs.kafka.OffsetSpec;
+import io.streamdetect.postprocess.NmsPlacement;
 import io.streamdetect.postprocess.PostprocessConfig;
 import io.streamdetect.preprocess.Preprocessing;
 import io.streamdetect.records.DeadLetter;
@@ -71,7 +72,7 @@ public final class StreamingDetectionJob {
                 .setDecodeLimits(new DecodeLimits(config.get(MAX_BYTES), config.get(MAX_PIXELS)))
                 .setPostprocess(new PostprocessConfig(config.get(CONFIDENCE), config.get(IOU), config.get(MAX_DETECTIONS)))
                 .setPreprocessing(Preprocessing.parse(config.get(PREPROCESS)))
-                .setNmsInEngine(nmsInEngine(config.get(NMS)))
+                .setNmsInEngine(NmsPlacement.parse(config.get(NMS)) == NmsPlacement.ENGINE)
                 .setTimeout(config.get(TIMEOUT))
                 .setOrdered(config.get(ORDERED));
         config.getOptional(CAPACITY).ifPresent(builder::setCapacity);
@@ -96,13 +97,5 @@ public final class StreamingDetectionJob {
             builder.setBounded(OffsetSpec.stopping(stopping, topic));
         }
         return builder.build();
-    }
-
-    private static boolean nmsInEngine(String value) {
-        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "host" -> false;
-            case "engine" -> true;
-            default -> throw new IllegalArgumentException("nms must be host or engine, got '" + value + "'");
-        };
     }
 }

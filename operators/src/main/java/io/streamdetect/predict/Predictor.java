@@ -18,6 +18,7 @@ import io.streamdetect.preprocess.Letterbox;
 import io.streamdetect.preprocess.LetterboxPreprocessor;
 import io.streamdetect.preprocess.Preprocessing;
 import io.streamdetect.preprocess.gpu.GpuPreprocessor;
+import io.streamdetect.preprocess.gpu.JpegGpuSupport;
 import io.streamdetect.records.ErrorKind;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -144,7 +145,7 @@ public final class Predictor implements AutoCloseable {
         long start = System.nanoTime();
         if (gpu != null) {
             ImageHeader header = decoder.inspect(bytes);
-            if (header.format() == ImageFormat.JPEG && GpuPreprocessor.cpuReason(bytes) == null) {
+            if (header.format() == ImageFormat.JPEG && JpegGpuSupport.cpuReason(bytes) == null) {
                 Letterbox box = Letterbox.of(header.width(), header.height(), preprocessor.width(), preprocessor.height());
                 return new PreparedImage(box, System.nanoTime() - start, bytes);
             }
@@ -171,15 +172,29 @@ public final class Predictor implements AutoCloseable {
                 slotFailures = new PipelineException[count];
                 return session.run(batch, count);
             }
-            List<GpuPreprocessor.Slot> slots = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                slots.add(new GpuPreprocessor.Slot(prepared.get(i).gpuJpeg(), prepared.get(i).letterbox()));
-            }
-            slotFailures = gpu.upload(batch, slots, count);
+            preprocessOnGpu(batch, prepared, count);
             return session.deviceInput().orElseThrow().runOnDevice(count);
         } catch (EngineException e) {
             throw new PipelineException(ErrorKind.INFERENCE_FAILED, Stage.ENGINE, e.getMessage(), e);
         }
+    }
+
+    /**
+     * GPU pre-processing only: queues the first {@code count} slots into the engine's input on the session's
+     * stream (JPEGs decoded there, the rest copied from {@code batch}) without running the engine; {@link #infer}
+     * does this first. Benchmarks call it alone to time pre-processing. Per-slot failures as in {@link #failure}.
+     *
+     * @throws IllegalStateException when this predictor pre-processes on the CPU
+     */
+    public void preprocessOnGpu(InputBatch batch, List<PreparedImage> prepared, int count) {
+        if (gpu == null) {
+            throw new IllegalStateException("this predictor pre-processes on the CPU");
+        }
+        List<GpuPreprocessor.Slot> slots = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            slots.add(new GpuPreprocessor.Slot(prepared.get(i).gpuJpeg(), prepared.get(i).letterbox()));
+        }
+        slotFailures = gpu.upload(batch, slots, count);
     }
 
     /**

@@ -142,13 +142,12 @@ final class NmsHead {
                         : new IntPointer(new int[] {(Integer) fields[i][1]});
                 keepAlive[2 * i] = name;
                 keepAlive[2 * i + 1] = value;
-                int type = (value instanceof FloatPointer ? PluginFieldType.kFLOAT32 : PluginFieldType.kINT32).value;
+                PluginFieldType type = value instanceof FloatPointer ? PluginFieldType.kFLOAT32 : PluginFieldType.kINT32;
                 // fill the array's elements in place; the String setter of PluginField.name would leave a dangling
                 // pointer, so the name's address (the struct's first member) is written directly
                 try (PluginField field = new PluginField(Cuda.at(array.address() + i * size));
                      LongPointer namePointer = new LongPointer(Cuda.at(array.address() + i * size))) {
-                    field.data(value).type(PluginFieldType.kINT32.value == type ? PluginFieldType.kINT32
-                            : PluginFieldType.kFLOAT32).length(1);
+                    field.data(value).type(type).length(1);
                     namePointer.put(0, name.address());
                 }
             }

@@ -60,11 +60,6 @@ public final class GpuPreprocessor implements AutoCloseable {
                 target.cudaDevice(), nvjpeg.backend());
     }
 
-    /** Null when {@code jpeg} can be decoded on the GPU; else why it takes the CPU path. */
-    public static String cpuReason(byte[] image) {
-        return JpegGpuSupport.cpuReason(image);
-    }
-
     public String jpegBackend() {
         return nvjpeg.backend();
     }
