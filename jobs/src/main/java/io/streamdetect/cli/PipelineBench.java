@@ -1,28 +1,34 @@
 package io.streamdetect.cli;
 
-import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
-
-import io.streamdetect.cuda.Cuda;
+import io.streamdetect.batching.BatchListener;
+import io.streamdetect.batching.BatchingConfig;
+import io.streamdetect.batching.MicroBatcher;
 import io.streamdetect.engine.EngineSession;
 import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.engine.InputBatch;
+import io.streamdetect.predict.Prediction;
 import io.streamdetect.predict.Predictor;
 import io.streamdetect.predict.PredictorConfig;
 import io.streamdetect.predict.PreparedImage;
 import io.streamdetect.preprocess.Preprocessing;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
-import org.bytedeco.cuda.cudart.CUstream_st;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * End-to-end throughput of one engine, side by side: the engine's compute alone, and encoded images in →
- * detections out with pre-processing on the CPU or the GPU. Each of {@code streams} threads holds its own
- * session (as each Flink task slot does), so copies, decoding and inference of different streams overlap on the
- * GPU as they do in a job; the compute-only baseline runs the same number of streams.
+ * detections out with pre-processing on the CPU or the GPU. Each of {@code streams} streams holds its own
+ * session (as each Flink task slot does); end to end, a stream is the operator's {@link MicroBatcher}, so
+ * decoding and inference overlap as they do in a job. The compute-only baseline runs the same number of streams.
  */
 final class PipelineBench {
+    /** Batches a benchmark stream keeps submitted: enough for one running, one ready and one being prepared. */
+    static final int IN_FLIGHT_BATCHES = 4;
+
     private final InferenceEngine engine;
     private final List<byte[]> images;
     private final int streams;
@@ -64,7 +70,6 @@ final class PipelineBench {
         return measure(stream -> {
             Predictor predictor = new Predictor(engine, config.withPreprocessing(Preprocessing.GPU));
             InputBatch input = predictor.newInputBatch();
-            CUstream_st cudaStream = predictor.session().deviceInput().orElseThrow().stream();
             List<PreparedImage> prepared = new ArrayList<>(batch);
             int[] next = {stream * 7};
             return new Loop() {
@@ -74,8 +79,7 @@ final class PipelineBench {
                     for (int slot = 0; slot < batch; slot++) {
                         prepared.add(predictor.prepare(images.get(next[0]++ % images.size()), input, slot));
                     }
-                    predictor.preprocessOnGpu(input, prepared, batch);
-                    Cuda.check(cudaStreamSynchronize(cudaStream), "cudaStreamSynchronize");
+                    predictor.uploadToGpu(input, prepared, batch); // returns when the batch is on the GPU
                     return batch;
                 }
 
@@ -88,31 +92,54 @@ final class PipelineBench {
         });
     }
 
-    /** Images/s from encoded bytes to detections, with pre-processing {@code where}, summed over the streams. */
+    /**
+     * Images/s from encoded bytes to detections, with pre-processing {@code where}, summed over the streams. Each
+     * stream is what a task slot runs: a {@link MicroBatcher} (prepare and inference threads) over its own
+     * predictor, fed as fast as it takes images, with at most {@value #IN_FLIGHT_BATCHES} batches in flight.
+     */
     double endToEnd(int batch, PredictorConfig config, Preprocessing where) throws Exception {
         return measure(stream -> {
             Predictor predictor = new Predictor(engine, config.withPreprocessing(where));
-            InputBatch input = predictor.newInputBatch();
-            List<PreparedImage> prepared = new ArrayList<>(batch);
+            Semaphore inFlight = new Semaphore(IN_FLIGHT_BATCHES * batch);
+            AtomicLong done = new AtomicLong();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            BatchListener<Integer> listener = new BatchListener<>() {
+                @Override
+                public void completed(Integer item, Prediction prediction, long queueWaitNanos) {
+                    done.incrementAndGet();
+                    inFlight.release();
+                }
+
+                @Override
+                public void failed(Integer item, Throwable error) {
+                    failure.compareAndSet(null, error);
+                    inFlight.release();
+                }
+            };
+            // a full batch closes it; the delay only matters for the last, partial one
+            MicroBatcher<Integer> batcher = new MicroBatcher<>(predictor, new BatchingConfig(batch, Duration.ofMillis(20)),
+                    listener, "bench-" + stream);
             int[] next = {stream * 7}; // streams start at different images
+            long[] reported = {0};
             return new Loop() {
                 @Override
                 public int runOnce() {
-                    prepared.clear();
-                    for (int slot = 0; slot < batch; slot++) {
-                        prepared.add(predictor.prepare(images.get(next[0]++ % images.size()), input, slot));
+                    if (failure.get() != null) {
+                        throw new IllegalStateException("a benchmark batch failed: " + failure.get().getMessage(), failure.get());
                     }
-                    var output = predictor.infer(input, prepared, batch);
-                    int objects = 0;
-                    for (int slot = 0; slot < batch; slot++) {
-                        objects += predictor.postprocess(output, slot, prepared.get(slot)).size();
+                    for (int i = 0; i < batch; i++) {
+                        inFlight.acquireUninterruptibly();
+                        batcher.submit(images.get(next[0] % images.size()), next[0]++);
                     }
-                    return objects >= 0 ? batch : 0;
+                    long now = done.get();
+                    int completed = (int) (now - reported[0]);
+                    reported[0] = now;
+                    return completed;
                 }
 
                 @Override
                 public void close() {
-                    input.close();
+                    batcher.close();
                     predictor.close();
                 }
             };

@@ -6,6 +6,7 @@ import io.streamdetect.postprocess.DetectedObject;
 import io.streamdetect.predict.Prediction;
 import io.streamdetect.predict.Predictor;
 import io.streamdetect.predict.PreparedImage;
+import io.streamdetect.preprocess.Preprocessing;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,20 +29,23 @@ import org.slf4j.LoggerFactory;
  *                        then the InputBatch goes back to the free pool
  * </pre>
  *
- * Two input buffers circulate, so at most one batch is prepared while another runs. Bad images are reported
- * to the listener at once and take no slot. Not bounded by itself: the caller bounds in-flight items (Flink's
+ * Two input buffers circulate, so at most one batch is prepared while another runs; with GPU pre-processing the
+ * prepare thread also decodes each closed batch on the GPU, and three circulate (see {@link #uploadToGpu}).
+ * Bad images are reported to the listener at once and take no slot. Not bounded by itself: the caller bounds in-flight items (Flink's
  * async capacity does).
  */
 public final class MicroBatcher<T> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MicroBatcher.class);
-    private static final int BUFFERS = 2;
+    /** Input buffers per batcher: 2 (one prepared while another runs), 3 with GPU pre-processing (see below). */
+    private static final int CPU_BUFFERS = 2;
+    private static final int GPU_BUFFERS = 3;
 
     private final Predictor predictor;
     private final BatchingConfig config;
     private final BatchListener<T> listener;
     private final int batchSize;
     private final BlockingQueue<Pending<T>> queue = new LinkedBlockingQueue<>();
-    private final BlockingQueue<InputBatch> free = new ArrayBlockingQueue<>(BUFFERS);
+    private final BlockingQueue<InputBatch> free;
     private final BlockingQueue<Batch<T>> ready = new ArrayBlockingQueue<>(1);
     private final List<InputBatch> buffers = new ArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -53,7 +57,9 @@ public final class MicroBatcher<T> implements AutoCloseable {
         this.config = config;
         this.listener = listener;
         this.batchSize = Math.min(config.maxBatchSize(), predictor.maxBatch());
-        for (int i = 0; i < BUFFERS; i++) {
+        int count = predictor.preprocessing() == Preprocessing.GPU ? GPU_BUFFERS : CPU_BUFFERS;
+        this.free = new ArrayBlockingQueue<>(count);
+        for (int i = 0; i < count; i++) {
             InputBatch b = predictor.newInputBatch();
             buffers.add(b);
             free.add(b);
@@ -101,7 +107,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
                         next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : null;
                     }
                 }
-                if (batch.size() == 0) {
+                if (batch.size() == 0 || !uploadToGpu(batch)) {
                     free.add(buffer);
                 } else {
                     ready.put(batch);
@@ -121,6 +127,28 @@ public final class MicroBatcher<T> implements AutoCloseable {
                     System.nanoTime() - pending.submittedNanos);
         } catch (RuntimeException e) {
             listener.failed(pending.item, e);
+        }
+    }
+
+    /**
+     * With GPU pre-processing, decodes the batch on the GPU here, on the prepare thread, not in {@code infer}:
+     * nvJPEG's decode call first waits for the work already on the GPU (the batch running now), then decodes while
+     * the inference thread starts the batch prepared before. So decoding overlaps inference only with a third
+     * buffer and from this thread. False when the upload failed; the batch's items are then told so.
+     */
+    private boolean uploadToGpu(Batch<T> batch) {
+        if (predictor.preprocessing() != Preprocessing.GPU) {
+            return true;
+        }
+        try {
+            predictor.uploadToGpu(batch.input, batch.prepared, batch.size());
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn("GPU pre-processing failed for a batch of {}: {}", batch.size(), e.getMessage());
+            for (Pending<T> p : batch.items) {
+                listener.failed(p.item, e);
+            }
+            return false;
         }
     }
 

@@ -1,29 +1,24 @@
 package io.streamdetect.engine;
 
 import java.nio.FloatBuffer;
-import org.bytedeco.cuda.cudart.CUstream_st;
 
 /**
- * A session's input buffer in GPU memory, for pre-processing that runs on the GPU and writes the batch there
- * itself (see {@code preprocess.gpu}), so no input tensor crosses PCIe. Work queued on {@link #stream()} runs
- * in order with the session's inference.
+ * A session that can run on input already in GPU memory, for pre-processing that runs on the GPU and writes the
+ * batch there itself (see {@code preprocess.gpu}), so no input tensor crosses PCIe.
  */
 public interface DeviceInput {
 
-    /** The CUDA device the buffer is on. */
+    /** The CUDA device the session runs on. */
     int cudaDevice();
 
-    /** The session's stream: queue the writes to the input here. */
-    CUstream_st stream();
-
-    /** Device address of image {@code slot}'s NCHW floats ({@link EngineInfo#inputSize()} of them). */
-    long slotAddress(int slot);
+    /** A new input batch in this session's GPU memory; the caller closes it. */
+    DeviceBatch newDeviceBatch();
 
     /**
-     * Runs the first {@code batchSize} images as they are in device memory, after the work already queued on
-     * {@link #stream()}, and copies the output back.
+     * Runs the first {@code batchSize} images of {@code input} and copies the output back. The writes to
+     * {@code input} must be complete (pre-processing synchronises its own stream).
      *
      * @return as {@link EngineSession#run}
      */
-    FloatBuffer runOnDevice(int batchSize);
+    FloatBuffer runOnDevice(DeviceBatch input, int batchSize);
 }

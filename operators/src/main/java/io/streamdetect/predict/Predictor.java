@@ -6,6 +6,7 @@ import io.streamdetect.decode.DecodedImage;
 import io.streamdetect.decode.ImageDecoder;
 import io.streamdetect.decode.ImageFormat;
 import io.streamdetect.decode.ImageHeader;
+import io.streamdetect.engine.DeviceBatch;
 import io.streamdetect.engine.DeviceInput;
 import io.streamdetect.engine.EngineException;
 import io.streamdetect.engine.EngineInfo;
@@ -22,7 +23,9 @@ import io.streamdetect.preprocess.gpu.JpegGpuSupport;
 import io.streamdetect.records.ErrorKind;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The whole path from encoded image bytes to detections for one thread: decode → letterbox → engine →
@@ -39,6 +42,10 @@ public final class Predictor implements AutoCloseable {
     private final LetterboxPreprocessor preprocessor;
     private final DetectionDecoder outputDecoder;
     private final GpuPreprocessor gpu; // null: pre-processing on the CPU
+    private final DeviceInput deviceInput; // null: pre-processing on the CPU
+    // with GPU pre-processing, each host input batch has its twin in GPU memory, and the failures of its last upload
+    private final Map<InputBatch, DeviceBatch> deviceBatches = new IdentityHashMap<>();
+    private final Map<InputBatch, PipelineException[]> uploaded = new IdentityHashMap<>();
     private PipelineException[] slotFailures = new PipelineException[0];
     private InputBatch input; // for predict(); allocated on first use
 
@@ -54,18 +61,19 @@ public final class Predictor implements AutoCloseable {
         this.preprocessor = new LetterboxPreprocessor(info.inputWidth(), info.inputHeight());
         this.outputDecoder = DetectionDecoder.of(info, engine.model().metadata(), config.postprocess());
         try {
-            this.gpu = config.preprocessing() == Preprocessing.GPU ? gpuPreprocessor(session, info, decoder) : null;
+            this.deviceInput = config.preprocessing() == Preprocessing.GPU ? deviceInput(session, info) : null;
+            this.gpu = deviceInput == null ? null : new GpuPreprocessor(deviceInput.cudaDevice(), info.inputWidth(),
+                    info.inputHeight(), info.maxBatch(), decoder);
         } catch (RuntimeException e) {
             session.close();
             throw e;
         }
     }
 
-    private static GpuPreprocessor gpuPreprocessor(EngineSession session, EngineInfo info, ImageDecoder decoder) {
-        DeviceInput deviceInput = session.deviceInput().orElseThrow(() -> new IllegalArgumentException(
+    private static DeviceInput deviceInput(EngineSession session, EngineInfo info) {
+        return session.deviceInput().orElseThrow(() -> new IllegalArgumentException(
                 "GPU pre-processing needs the TensorRT backend on a GPU, but this engine is "
                         + info.backend().label() + ": use --backend tensorrt, or --preprocess cpu"));
-        return new GpuPreprocessor(deviceInput, info.inputWidth(), info.inputHeight(), info.maxBatch(), decoder);
     }
 
     /** Where this predictor decodes and letterboxes. */
@@ -172,21 +180,33 @@ public final class Predictor implements AutoCloseable {
                 slotFailures = new PipelineException[count];
                 return session.run(batch, count);
             }
-            preprocessOnGpu(batch, prepared, count);
-            return session.deviceInput().orElseThrow().runOnDevice(count);
+            PipelineException[] failures;
+            synchronized (uploaded) {
+                failures = uploaded.remove(batch);
+            }
+            if (failures == null) {
+                uploadToGpu(batch, prepared, count);
+                synchronized (uploaded) {
+                    failures = uploaded.remove(batch);
+                }
+            }
+            slotFailures = failures;
+            return deviceInput.runOnDevice(deviceBatch(batch), count);
         } catch (EngineException e) {
             throw new PipelineException(ErrorKind.INFERENCE_FAILED, Stage.ENGINE, e.getMessage(), e);
         }
     }
 
     /**
-     * GPU pre-processing only: queues the first {@code count} slots into the engine's input on the session's
-     * stream (JPEGs decoded there, the rest copied from {@code batch}) without running the engine; {@link #infer}
-     * does this first. Benchmarks call it alone to time pre-processing. Per-slot failures as in {@link #failure}.
+     * GPU pre-processing of a batch ahead of {@link #infer}: decodes and letterboxes the first {@code count} slots
+     * into the batch's twin in GPU memory (JPEGs decoded there, the rest copied from {@code batch}) and returns
+     * when that is done; the next {@code infer} of {@code batch} then only runs the engine. Called from another
+     * thread than {@code infer}, this decodes the next batch while the current one runs: {@link
+     * io.streamdetect.batching.MicroBatcher} does that. Benchmarks call it alone to time pre-processing.
      *
      * @throws IllegalStateException when this predictor pre-processes on the CPU
      */
-    public void preprocessOnGpu(InputBatch batch, List<PreparedImage> prepared, int count) {
+    public void uploadToGpu(InputBatch batch, List<PreparedImage> prepared, int count) {
         if (gpu == null) {
             throw new IllegalStateException("this predictor pre-processes on the CPU");
         }
@@ -194,7 +214,19 @@ public final class Predictor implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             slots.add(new GpuPreprocessor.Slot(prepared.get(i).gpuJpeg(), prepared.get(i).letterbox()));
         }
-        slotFailures = gpu.upload(batch, slots, count);
+        PipelineException[] failures;
+        synchronized (gpu) { // one upload at a time: the decoder's buffers are reused
+            failures = gpu.upload(batch, slots, count, deviceBatch(batch));
+        }
+        synchronized (uploaded) {
+            uploaded.put(batch, failures);
+        }
+    }
+
+    private DeviceBatch deviceBatch(InputBatch batch) {
+        synchronized (deviceBatches) {
+            return deviceBatches.computeIfAbsent(batch, b -> deviceInput.newDeviceBatch());
+        }
     }
 
     /**
@@ -220,6 +252,7 @@ public final class Predictor implements AutoCloseable {
         if (gpu != null) {
             gpu.close();
         }
+        deviceBatches.values().forEach(DeviceBatch::close);
         if (input != null) {
             input.close();
         }

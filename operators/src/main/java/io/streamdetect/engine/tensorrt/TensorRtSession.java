@@ -3,6 +3,7 @@ package io.streamdetect.engine.tensorrt;
 import static org.bytedeco.cuda.global.cudart.*;
 
 import io.streamdetect.cuda.Cuda;
+import io.streamdetect.engine.DeviceBatch;
 import io.streamdetect.engine.DeviceInput;
 import io.streamdetect.engine.EngineException;
 import io.streamdetect.engine.EngineInfo;
@@ -21,7 +22,8 @@ import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
  * One slot's TensorRT state: an execution context, a CUDA stream, device input/output buffers and pinned host
  * output buffers, all sized for the engine's max batch. The one owner of that native memory: {@link #close()}
  * frees it. A run is H2D copy, {@code enqueueV3}, D2H copy on the slot's stream; with GPU pre-processing the
- * input is written on the device instead ({@link DeviceInput}).
+ * input is written on the device into a {@link DeviceBatch} instead, and the run reads it from there
+ * ({@link DeviceInput}).
  *
  * <p>Plans with NMS ({@link NmsHead}) have two outputs, the per-image count and the detection rows; they are
  * copied back separately and put together in the layout {@link EngineInfo} documents.
@@ -50,7 +52,8 @@ final class TensorRtSession implements EngineSession, DeviceInput {
         this.releaseContext = releaseContext;
         this.info = info;
         this.device = device;
-        Cuda.check(cudaStreamCreate(stream), "cudaStreamCreate");
+        // non-blocking: work that other libraries queue on the legacy default stream need not wait for this one
+        Cuda.check(cudaStreamCreateWithFlags(stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
         long in = (long) info.maxBatch() * info.inputSize();
         long out = (long) info.maxBatch() * outputFloatsPerImage();
         this.deviceInput = Cuda.malloc(in * Float.BYTES, "input batch");
@@ -99,11 +102,29 @@ final class TensorRtSession implements EngineSession, DeviceInput {
         checkBatch(batchSize);
         Cuda.check(cudaMemcpyAsync(deviceInput, input.pointer(), (long) batchSize * info.inputSize() * Float.BYTES,
                 cudaMemcpyHostToDevice, stream), "input copy to the GPU");
-        return runOnDevice(batchSize);
+        return runFrom(deviceInput, batchSize);
     }
 
     @Override
-    public FloatBuffer runOnDevice(int batchSize) {
+    public DeviceBatch newDeviceBatch() {
+        Cuda.useDevice(device);
+        return new DeviceBatch(info.maxBatch(), (long) info.inputSize() * Float.BYTES);
+    }
+
+    @Override
+    public FloatBuffer runOnDevice(DeviceBatch input, int batchSize) {
+        if (input.capacity() < batchSize || input.imageBytes() != (long) info.inputSize() * Float.BYTES) {
+            throw new IllegalArgumentException("a device batch of " + input.capacity() + " images of " + input.imageBytes()
+                    + " bytes does not fit this engine's input");
+        }
+        return runFrom(input.pointer(), batchSize);
+    }
+
+    /** Runs on the input at {@code inputMemory}, after the work already queued on this session's stream. */
+    private FloatBuffer runFrom(Pointer inputMemory, int batchSize) {
+        if (!context.setTensorAddress(info.inputName(), inputMemory)) {
+            throw new EngineException("TensorRT refused the input address: " + TensorRtLogger.INSTANCE.takeLastError());
+        }
         setBatch(batchSize);
         enqueue(batchSize);
         Cuda.check(cudaMemcpyAsync(hostOutput, deviceOutput, (long) batchSize * outputFloatsPerImage() * Float.BYTES,
@@ -131,6 +152,9 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     /** The engine alone on whatever is in device memory: no copies. For benchmarks. */
     @Override
     public void runComputeOnly(InputBatch input, int batchSize) {
+        if (!context.setTensorAddress(info.inputName(), deviceInput)) {
+            throw new EngineException("TensorRT refused the input address: " + TensorRtLogger.INSTANCE.takeLastError());
+        }
         setBatch(batchSize);
         enqueue(batchSize);
         Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
@@ -144,17 +168,6 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     @Override
     public int cudaDevice() {
         return device;
-    }
-
-    @Override
-    public CUstream_st stream() {
-        return stream;
-    }
-
-    @Override
-    public long slotAddress(int slot) {
-        checkBatch(slot + 1);
-        return deviceInput.address() + (long) slot * info.inputSize() * Float.BYTES;
     }
 
     private void checkBatch(int batchSize) {

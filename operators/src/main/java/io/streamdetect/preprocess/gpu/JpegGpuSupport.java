@@ -10,12 +10,15 @@ package io.streamdetect.preprocess.gpu;
  *   <li>12-bit samples; CMYK and YCCK (4 components);</li>
  *   <li>3 components that are RGB, not YCbCr (an Adobe APP14 transform 0, or component ids 'R','G','B'),
  *       which libjpeg honours;</li>
+ *   <li>chroma sampling other than 4:4:4, 4:2:2 and 4:2:0 (4:4:0, 4:1:1, ...), and images under 8×8 pixels;</li>
  *   <li>an EXIF orientation other than 1: the CPU path rotates the image as {@code cv2.imread} does.</li>
  * </ul>
  * Malformed headers also go to the CPU path, whose decoder reports them precisely.
  */
 public final class JpegGpuSupport {
     private static final int EXIF_ORIENTATION_TAG = 0x0112;
+    /** libjpeg upsamples chroma of images up to 4 pixels wide without its interpolation: left to the CPU. */
+    static final int MIN_SIDE = 8;
 
     private JpegGpuSupport() {}
 
@@ -77,10 +80,35 @@ public final class JpegGpuSupport {
         if (components != 1 && components != 3) {
             return components + " components (CMYK or YCCK)";
         }
-        if (components == 3 && length >= 15 && b[body + 6] == 'R' && b[body + 9] == 'G' && b[body + 12] == 'B') {
+        if (length < 6 + 3 * components) {
+            return "malformed frame header";
+        }
+        int height = u16(b, body + 1);
+        int width = u16(b, body + 3);
+        if (width < MIN_SIDE || height < MIN_SIDE) {
+            return "smaller than " + MIN_SIDE + "x" + MIN_SIDE + " pixels";
+        }
+        if (components == 3 && b[body + 6] == 'R' && b[body + 9] == 'G' && b[body + 12] == 'B') {
             return "RGB components (not YCbCr)";
         }
-        return null;
+        return components == 3 ? samplingReason(b[body + 7] & 0xFF, b[body + 10] & 0xFF, b[body + 13] & 0xFF) : null;
+    }
+
+    /**
+     * The letterbox kernel upsamples chroma as libjpeg does for 4:4:4, 4:2:2 and 4:2:0 (Cb and Cr sampled alike,
+     * luma at 1 or 2 times their rate horizontally, 1 or 2 times vertically but not vertically alone).
+     */
+    private static String samplingReason(int luma, int cb, int cr) {
+        int lh = luma >> 4;
+        int lv = luma & 15;
+        int ch = cb >> 4;
+        int cv = cb & 15;
+        boolean handled = cb == cr && ch > 0 && cv > 0 && lh % ch == 0 && lv % cv == 0
+                && switch (lh / ch * 10 + lv / cv) {
+                    case 11, 21, 22 -> true;
+                    default -> false;
+                };
+        return handled ? null : String.format("chroma sampling Y %dx%d, Cb %dx%d, Cr %dx%d", lh, lv, ch, cv, cr >> 4, cr & 15);
     }
 
     /** SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC), which share the range. */

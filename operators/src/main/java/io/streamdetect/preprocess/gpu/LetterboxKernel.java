@@ -8,7 +8,6 @@ import static org.bytedeco.cuda.global.nvrtc.*;
 
 import io.streamdetect.cuda.Cuda;
 import io.streamdetect.engine.EngineException;
-import io.streamdetect.preprocess.Letterbox;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -38,10 +37,10 @@ final class LetterboxKernel implements AutoCloseable {
     private final CUmod_st module = new CUmod_st();
     private final CUfunc_st function = new CUfunc_st();
     // cuLaunchKernel takes a pointer to each argument's value: these hold the values, args points at them
-    private final LongPointer rgbArg = new LongPointer(1);
-    private final LongPointer outArg = new LongPointer(1);
-    private final IntPointer[] intArgs = new IntPointer[9];
-    private final PointerPointer<Pointer> args = new PointerPointer<>(11);
+    private final LongPointer jobsArg = new LongPointer(1);
+    private final IntPointer widthArg = new IntPointer(1);
+    private final IntPointer heightArg = new IntPointer(1);
+    private final PointerPointer<Pointer> args = new PointerPointer<>(3);
 
     /** Loads the kernel into the context current on this thread (see {@link Cuda#useDevice}). */
     LetterboxKernel() {
@@ -49,33 +48,20 @@ final class LetterboxKernel implements AutoCloseable {
             Cuda.checkDriver(cuModuleLoadData(module, image), "loading the letterbox kernel");
         }
         Cuda.checkDriver(cuModuleGetFunction(function, module, "letterbox"), "finding the letterbox kernel");
-        for (int i = 0; i < intArgs.length; i++) {
-            intArgs[i] = new IntPointer(1);
-        }
-        // letterbox(rgb, srcWidth, srcHeight, pitch, out, outWidth, outHeight, resizedWidth, resizedHeight, padLeft, padTop)
-        args.put(0, rgbArg);
-        args.put(1, intArgs[0]).put(2, intArgs[1]).put(3, intArgs[2]);
-        args.put(4, outArg);
-        for (int i = 3; i < 9; i++) {
-            args.put(2 + i, intArgs[i]);
-        }
+        // letterbox(jobs, outWidth, outHeight)
+        args.put(0, jobsArg).put(1, widthArg).put(2, heightArg);
     }
 
     /**
-     * Queues on {@code stream}: letterbox an interleaved RGB image at device address {@code rgb} into one NCHW
-     * float image of {@code box.targetWidth() × box.targetHeight()} at device address {@code out}.
+     * Queues on {@code stream}: letterbox {@code count} images described by the job table at device address
+     * {@code jobs} (see {@link LetterboxJobs}), each into its {@code outWidth × outHeight} NCHW float slot.
      */
-    void launch(long rgb, int pitch, Letterbox box, long out, CUstream_st stream) {
-        rgbArg.put(0, rgb);
-        outArg.put(0, out);
-        int[] values = {box.sourceWidth(), box.sourceHeight(), pitch, box.targetWidth(), box.targetHeight(),
-                box.resizedWidth(), box.resizedHeight(), box.padLeft(), box.padTop()};
-        for (int i = 0; i < values.length; i++) {
-            intArgs[i].put(0, values[i]);
-        }
-        Cuda.checkDriver(cuLaunchKernel(function, (box.targetWidth() + BLOCK_X - 1) / BLOCK_X,
-                (box.targetHeight() + BLOCK_Y - 1) / BLOCK_Y, 1, BLOCK_X, BLOCK_Y, 1, 0, stream, args, null),
-                "launching the letterbox kernel");
+    void launch(long jobs, int count, int outWidth, int outHeight, CUstream_st stream) {
+        jobsArg.put(0, jobs);
+        widthArg.put(0, outWidth);
+        heightArg.put(0, outHeight);
+        Cuda.checkDriver(cuLaunchKernel(function, (outWidth + BLOCK_X - 1) / BLOCK_X, (outHeight + BLOCK_Y - 1) / BLOCK_Y,
+                count, BLOCK_X, BLOCK_Y, 1, 0, stream, args, null), "launching the letterbox kernel");
     }
 
     @Override
@@ -84,13 +70,9 @@ final class LetterboxKernel implements AutoCloseable {
             cuModuleUnload(module);
             module.setNull();
         }
-        rgbArg.close();
-        outArg.close();
-        for (IntPointer p : intArgs) {
-            if (p != null) {
-                p.close();
-            }
-        }
+        jobsArg.close();
+        widthArg.close();
+        heightArg.close();
         args.close();
     }
 
@@ -123,9 +105,10 @@ final class LetterboxKernel implements AutoCloseable {
         _nvrtcProgram program = new _nvrtcProgram();
         checkNvrtc(nvrtcCreateProgram(program, new BytePointer(source), new BytePointer("letterbox.cu"), 0,
                 (PointerPointer<?>) null, (PointerPointer<?>) null), "nvrtcCreateProgram");
+        // no fused multiply-adds: the source coordinates must round as OpenCV's (host, non-FMA) arithmetic does
         try (PointerPointer<BytePointer> options = new PointerPointer<>("--gpu-architecture=" + ARCHITECTURE,
-                "--std=c++14")) {
-            int status = nvrtcCompileProgram(program, 2, options);
+                "--std=c++14", "--fmad=false")) {
+            int status = nvrtcCompileProgram(program, 3, options);
             if (status != NVRTC_SUCCESS) {
                 throw new EngineException("NVRTC cannot compile letterbox.cu: " + nvrtcGetErrorString(status).getString()
                         + "\n" + log(program));

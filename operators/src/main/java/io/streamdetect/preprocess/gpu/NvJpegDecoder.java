@@ -10,6 +10,7 @@ import org.bytedeco.cuda.nvjpeg.nvjpegHandle;
 import org.bytedeco.cuda.nvjpeg.nvjpegImage_t;
 import org.bytedeco.cuda.nvjpeg.nvjpegJpegState;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.SizeTPointer;
@@ -17,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Batched JPEG decode with nvJPEG into interleaved RGB in device memory. Prefers the hardware decoder (A100,
+ * Batched JPEG decode with nvJPEG into component planes (Y, Cb, Cr) in device memory. Prefers the hardware decoder (A100,
  * H100 and later have JPEG engines beside the SMs, so decoding does not take compute from inference) and falls
  * back to nvJPEG's default (hybrid CPU/GPU) backend elsewhere.
  *
@@ -35,6 +36,11 @@ final class NvJpegDecoder implements AutoCloseable {
     private final nvjpegImage_t images;
     private final PointerPointer<BytePointer> bitstreams;
     private final SizeTPointer lengths;
+    // nvjpegGetImageInfo's outputs, reused for every image
+    private final IntPointer infoComponents = new IntPointer(1);
+    private final IntPointer infoSubsampling = new IntPointer(1);
+    private final IntPointer infoWidths = new IntPointer(NVJPEG_MAX_COMPONENT);
+    private final IntPointer infoHeights = new IntPointer(NVJPEG_MAX_COMPONENT);
     private int initializedBatch = -1;
     private BytePointer staging;
     private Pointer pixels;
@@ -57,11 +63,6 @@ final class NvJpegDecoder implements AutoCloseable {
 
     private String create() {
         boolean hardware = !"default".equalsIgnoreCase(System.getProperty(BACKEND_PROPERTY, "hardware"));
-        // interpolated chroma upsampling, as libjpeg's default "fancy upsampling" on the CPU path
-        if (hardware && nvjpegCreateEx(NVJPEG_BACKEND_HARDWARE, null, null, NVJPEG_FLAGS_UPSAMPLING_WITH_INTERPOLATION, handle)
-                == NVJPEG_STATUS_SUCCESS) {
-            return "hardware";
-        }
         if (hardware && nvjpegCreateEx(NVJPEG_BACKEND_HARDWARE, null, null, NVJPEG_FLAGS_DEFAULT, handle)
                 == NVJPEG_STATUS_SUCCESS) {
             return "hardware";
@@ -79,56 +80,92 @@ final class NvJpegDecoder implements AutoCloseable {
     }
 
     /**
-     * Queues the decode of {@code jpegs} (sizes from their headers) on {@code stream}.
+     * Queues the decode of {@code jpegs} on {@code stream} into their component planes (Y, Cb, Cr at their own,
+     * possibly subsampled, resolution). The letterbox kernel upsamples chroma and converts to RGB itself, exactly as
+     * libjpeg does on the CPU path; nvJPEG's own RGB output rounds differently.
      *
-     * @return each image's device address; its rows are {@code 3 × width} bytes apart. Valid until the next call.
-     * @throws EngineException when nvJPEG rejects the batch; the caller decodes those images on the CPU
+     * @return each image's planes. Valid until the next call.
+     * @throws EngineException when nvJPEG rejects the batch or an image's chroma layout; the caller decodes those
+     *         images on the CPU
      */
-    long[] decode(List<byte[]> jpegs, int[] widths, int[] heights, CUstream_st stream) {
+    DecodedPlanes[] decode(List<byte[]> jpegs, CUstream_st stream) {
         int n = jpegs.size();
         if (n < 1 || n > maxBatch) {
             throw new IllegalArgumentException("batch of " + n + " outside 1.." + maxBatch);
         }
         long compressed = 0;
+        for (byte[] jpeg : jpegs) {
+            compressed += jpeg.length;
+        }
+        ensureStaging(compressed);
+        DecodedPlanes.Layout[] layouts = new DecodedPlanes.Layout[n];
         long decoded = 0;
-        for (int i = 0; i < n; i++) {
-            compressed += jpegs.get(i).length;
-            decoded += align(3L * widths[i] * heights[i]);
-        }
-        ensureCapacity(compressed, decoded);
-        if (n != initializedBatch) {
-            check(nvjpegDecodeBatchedInitialize(handle, state, n, 1, NVJPEG_OUTPUT_RGBI), "nvjpegDecodeBatchedInitialize");
-            initializedBatch = n;
-        }
-        long[] addresses = new long[n];
         long hostOffset = 0;
-        long deviceOffset = 0;
         for (int i = 0; i < n; i++) {
             byte[] jpeg = jpegs.get(i);
             staging.position(hostOffset).put(jpeg, 0, jpeg.length);
             bitstreams.put(i, Cuda.at(staging.address() + hostOffset));
             lengths.put(i, jpeg.length);
-            addresses[i] = pixels.address() + deviceOffset;
-            nvjpegImage_t image = images.getPointer(i);
-            image.channel(0, new BytePointer(Cuda.at(addresses[i])));
-            image.pitch(0, 3L * widths[i]);
+            layouts[i] = layout(staging.address() + hostOffset, jpeg.length);
+            decoded += layouts[i].bytes();
             hostOffset += jpeg.length;
-            deviceOffset += align(3L * widths[i] * heights[i]);
         }
         staging.position(0);
+        ensurePixels(decoded);
+        if (n != initializedBatch) {
+            check(nvjpegDecodeBatchedInitialize(handle, state, n, 1, NVJPEG_OUTPUT_YUV), "nvjpegDecodeBatchedInitialize");
+            initializedBatch = n;
+        }
+        DecodedPlanes[] planes = new DecodedPlanes[n];
+        long deviceOffset = 0;
+        for (int i = 0; i < n; i++) {
+            planes[i] = layouts[i].at(pixels.address() + deviceOffset);
+            deviceOffset += layouts[i].bytes();
+            nvjpegImage_t image = images.getPointer(i);
+            for (int c = 0; c < 3; c++) {
+                image.channel(c, new BytePointer(Cuda.at(planes[i].plane(c))));
+                image.pitch(c, planes[i].pitch(c));
+            }
+        }
         check(nvjpegDecodeBatched(handle, state, bitstreams, lengths, images, stream), "nvjpegDecodeBatched");
-        return addresses;
+        return planes;
     }
 
-    private static long align(long bytes) {
-        return (bytes + 255) & ~255L; // keep every image on a 256-byte boundary
+    /** Plane sizes from the image's header, as nvJPEG reads it. */
+    private DecodedPlanes.Layout layout(long jpegAddress, int length) {
+        check(nvjpegGetImageInfo(handle, new BytePointer(Cuda.at(jpegAddress)), length, infoComponents, infoSubsampling,
+                infoWidths, infoHeights), "nvjpegGetImageInfo");
+        int subsampling = infoSubsampling.get();
+        int width = infoWidths.get(0);
+        int height = infoHeights.get(0);
+        if (subsampling == NVJPEG_CSS_GRAY) {
+            return DecodedPlanes.Layout.grey(width, height);
+        }
+        int shiftX;
+        int shiftY;
+        if (subsampling == NVJPEG_CSS_444) {
+            shiftX = 0;
+            shiftY = 0;
+        } else if (subsampling == NVJPEG_CSS_422) {
+            shiftX = 1;
+            shiftY = 0;
+        } else if (subsampling == NVJPEG_CSS_420) {
+            shiftX = 1;
+            shiftY = 1;
+        } else {
+            throw new EngineException("nvJPEG chroma subsampling " + subsampling + " is not one the letterbox kernel upsamples");
+        }
+        return DecodedPlanes.Layout.colour(width, height, infoWidths.get(1), infoHeights.get(1), shiftX, shiftY);
     }
 
-    private void ensureCapacity(long compressed, long decoded) {
+    private void ensureStaging(long compressed) {
         if (staging == null || staging.capacity() < compressed) {
             Cuda.freeHost(staging);
             staging = Cuda.mallocHostBytes(compressed + compressed / 2, "compressed images");
         }
+    }
+
+    private void ensurePixels(long decoded) {
         if (pixels == null || pixels.isNull() || pixelCapacity < decoded) {
             Cuda.free(pixels);
             pixelCapacity = decoded + decoded / 2;
@@ -151,5 +188,9 @@ final class NvJpegDecoder implements AutoCloseable {
         images.close();
         bitstreams.close();
         lengths.close();
+        infoComponents.close();
+        infoSubsampling.close();
+        infoWidths.close();
+        infoHeights.close();
     }
 }

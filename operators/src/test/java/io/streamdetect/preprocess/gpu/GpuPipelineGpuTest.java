@@ -3,16 +3,18 @@ package io.streamdetect.preprocess.gpu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpy;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
-import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.streamdetect.batching.BatchListener;
+import io.streamdetect.batching.BatchingConfig;
+import io.streamdetect.batching.MicroBatcher;
 import io.streamdetect.cuda.Cuda;
 import io.streamdetect.decode.DecodeLimits;
 import io.streamdetect.decode.DecodedImage;
 import io.streamdetect.decode.ImageDecoder;
 import io.streamdetect.decode.ImageHeaderReader;
 import io.streamdetect.engine.Backend;
-import io.streamdetect.engine.DeviceInput;
+import io.streamdetect.engine.DeviceBatch;
 import io.streamdetect.engine.EngineSession;
 import io.streamdetect.engine.EngineSpec;
 import io.streamdetect.engine.Engines;
@@ -78,45 +80,107 @@ class GpuPipelineGpuTest {
         long onGpu = bytes.stream().filter(b -> JpegGpuSupport.cpuReason(b) == null).count();
         assertThat(onGpu).as("images the GPU decodes").isGreaterThanOrEqualTo(20);
         List<Prediction> cpu;
+        List<Prediction> cpuAgain;
         List<Prediction> gpu;
         try (Predictor cpuPredictor = new Predictor(engine, PredictorConfig.DEFAULT);
+             Predictor otherCpuPredictor = new Predictor(engine, PredictorConfig.DEFAULT);
              Predictor gpuPredictor = new Predictor(engine, PredictorConfig.DEFAULT.withPreprocessing(Preprocessing.GPU))) {
             assertThat(gpuPredictor.preprocessing()).isEqualTo(Preprocessing.GPU);
             cpu = cpuPredictor.predict(bytes);
+            cpuAgain = otherCpuPredictor.predict(bytes);
             gpu = gpuPredictor.predict(bytes);
         }
+        Comparison gpuVsCpu = compare(names, gpu, cpu);
+        // the control: the same CPU pre-processing on a second execution context. TensorRT's FP16 kernels and
+        // EfficientNMS's ordering of equal scores are not bit-reproducible across contexts, so this is the spread
+        // the engine itself adds to identical inputs
+        Comparison cpuVsCpu = compare(names, cpuAgain, cpu);
+        System.out.printf(Locale.ROOT, "GPU vs CPU pre-processing: %d images (%d decoded on the GPU), %s%n", names.size(),
+                onGpu, gpuVsCpu);
+        System.out.printf(Locale.ROOT, "control, CPU vs CPU on another context: %s%n", cpuVsCpu);
+        gpuVsCpu.mismatches().forEach(m -> System.out.println("MISMATCH gpu/cpu " + m));
+        cpuVsCpu.mismatches().forEach(m -> System.out.println("MISMATCH cpu/cpu " + m));
+        for (int i = 0; i < names.size(); i++) {
+            assertThat(cpu.get(i).ok()).as(names.get(i)).isTrue();
+            assertThat(gpu.get(i).ok()).as(names.get(i)).isTrue();
+            assertThat(gpu.get(i).width()).as(names.get(i)).isEqualTo(cpu.get(i).width());
+        }
+        // the inputs are bit-identical (letterboxedPixelsMatchTheCpu); what differs is the engine's own spread,
+        // which reached 1 image of 81 on the H100 (docs/benchmarks.md)
+        assertThat(gpuVsCpu.mismatches()).as("images whose detections differ beyond the tolerance")
+                .hasSizeLessThanOrEqualTo(Math.max(2, cpuVsCpu.mismatches().size() + 1));
+        assertThat(gpuVsCpu.objects()).isGreaterThan(50);
+    }
+
+    private record Comparison(int objects, float worstScore, float worstBox, List<String> mismatches) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%d objects matched (largest score difference %.4f, box difference %.2f px), "
+                    + "%d images differ beyond 0.02 / 4 px", objects, worstScore, worstBox, mismatches.size());
+        }
+    }
+
+    private static Comparison compare(List<String> names, List<Prediction> actual, List<Prediction> expected) {
         float worstScore = 0;
         float worstBox = 0;
         int objects = 0;
         List<String> mismatches = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
-            assertThat(cpu.get(i).ok()).as(names.get(i)).isTrue();
-            assertThat(gpu.get(i).ok()).as(names.get(i)).isTrue();
-            assertThat(gpu.get(i).width()).as(names.get(i)).isEqualTo(cpu.get(i).width());
             try {
-                ReferenceDetections.assertMatches(gpu.get(i).objects(), cpu.get(i).objects());
+                ReferenceDetections.assertMatches(actual.get(i).objects(), expected.get(i).objects());
             } catch (AssertionError e) {
                 mismatches.add(names.get(i) + ": " + e.getMessage());
                 continue;
             }
-            for (int k = 0; k < cpu.get(i).objects().size(); k++) {
-                DetectedObject a = cpu.get(i).objects().get(k);
-                DetectedObject b = closest(gpu.get(i).objects(), a);
+            for (DetectedObject a : expected.get(i).objects()) {
+                DetectedObject b = closest(actual.get(i).objects(), a);
                 worstScore = Math.max(worstScore, Math.abs(a.score() - b.score()));
                 worstBox = Math.max(worstBox, boxDistance(a, b));
                 objects++;
             }
         }
-        System.out.printf(Locale.ROOT, "GPU vs CPU pre-processing: %d images (%d decoded on the GPU), %d objects, "
-                + "largest score difference %.4f, largest box difference %.2f px%n", names.size(), onGpu, objects,
-                worstScore, worstBox);
-        mismatches.forEach(m -> System.out.println("MISMATCH " + m));
-        // Issue 6 asks for none. Measured on an H100 (docs/benchmarks.md): 9 of 81, all borderline objects that
-        // nvJPEG's sub-grey-level differences from libjpeg push across a threshold or past the 0.02 score
-        // tolerance. This bound guards against regressions until the decode differences are closed.
-        assertThat(mismatches).as("images whose detections differ beyond the tolerance").hasSizeLessThanOrEqualTo(
-                names.size() / 8);
-        assertThat(objects).isGreaterThan(50);
+        return new Comparison(objects, worstScore, worstBox, mismatches);
+    }
+
+    @Test
+    void microBatcherDecodesOnTheGpuAheadOfInference() throws Exception {
+        byte[] bus = TestImages.bus();
+        byte[] broken = TestImages.truncated(bus, 0.3); // caught by the header check, before it takes a slot
+        int count = 3 * MAX_BATCH + 5;
+        Map<String, Prediction> results = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.CountDownLatch outcomes = new java.util.concurrent.CountDownLatch(count);
+        BatchListener<String> listener = new BatchListener<>() {
+            @Override
+            public void completed(String item, Prediction prediction, long queueWaitNanos) {
+                results.put(item, prediction);
+                outcomes.countDown();
+            }
+
+            @Override
+            public void failed(String item, Throwable error) {
+                results.put(item, Prediction.failed(new io.streamdetect.PipelineException(
+                        io.streamdetect.records.ErrorKind.INFERENCE_FAILED, io.streamdetect.Stage.ENGINE, "failed: " + error, error)));
+                outcomes.countDown();
+            }
+        };
+        try (Predictor predictor = new Predictor(engine, PredictorConfig.DEFAULT.withPreprocessing(Preprocessing.GPU));
+             MicroBatcher<String> batcher = new MicroBatcher<>(predictor,
+                     new BatchingConfig(MAX_BATCH, java.time.Duration.ofMillis(50)), listener, "gpu-test")) {
+            for (int i = 0; i < count; i++) {
+                batcher.submit(i == MAX_BATCH + 3 ? broken : bus, "image-" + i);
+            }
+            assertThat(outcomes.await(120, java.util.concurrent.TimeUnit.SECONDS)).as("all outcomes delivered").isTrue();
+        }
+        for (int i = 0; i < count; i++) {
+            Prediction p = results.get("image-" + i);
+            if (i == MAX_BATCH + 3) {
+                assertThat(p.ok()).as("the truncated JPEG").isFalse();
+                assertThat(p.error().kind()).isEqualTo(io.streamdetect.records.ErrorKind.TRUNCATED_IMAGE);
+            } else {
+                assertThat(p.ok()).as("image-" + i).isTrue();
+                ReferenceDetections.assertMatches(p.objects(), ReferenceDetections.BUS);
+            }
+        }
     }
 
     @Test
@@ -138,18 +202,18 @@ class GpuPipelineGpuTest {
         LetterboxPreprocessor cpu = new LetterboxPreprocessor(w, h);
         try (EngineSession session = engine.openSession();
              InputBatch host = session.newInputBatch();
-             GpuPreprocessor gpu = new GpuPreprocessor(session.deviceInput().orElseThrow(), w, h, MAX_BATCH, decoder);
+             DeviceBatch device = session.deviceInput().orElseThrow().newDeviceBatch();
+             GpuPreprocessor gpu = new GpuPreprocessor(0, w, h, MAX_BATCH, decoder);
              FloatPointer copied = new FloatPointer(cpu.imageSize())) {
-            DeviceInput device = session.deviceInput().orElseThrow();
             List<GpuPreprocessor.Slot> slots = new ArrayList<>();
             for (byte[] jpeg : jpegs) {
                 var header = ImageHeaderReader.read(jpeg);
                 slots.add(new GpuPreprocessor.Slot(jpeg, Letterbox.of(header.width(), header.height(), w, h)));
             }
-            assertThat(gpu.upload(host, slots, slots.size())).containsOnlyNulls();
-            Cuda.check(cudaStreamSynchronize(device.stream()), "sync");
+            assertThat(gpu.upload(host, slots, slots.size(), device)).containsOnlyNulls();
             double worstMean = 0;
             float worst = 0;
+            int identical = 0;
             for (int slot = 0; slot < slots.size(); slot++) {
                 Cuda.check(cudaMemcpy(copied, Cuda.at(device.slotAddress(slot)), (long) cpu.imageSize() * Float.BYTES,
                         cudaMemcpyDeviceToHost), "copy back");
@@ -157,16 +221,28 @@ class GpuPipelineGpuTest {
                     cpu.process(image, host.floats(), slot);
                 }
                 double sum = 0;
+                int differing = 0;
                 for (int i = 0; i < cpu.imageSize(); i++) {
                     float d = Math.abs(copied.get(i) - host.floats().get(slot * cpu.imageSize() + i));
                     sum += d;
                     worst = Math.max(worst, d);
+                    differing += d == 0 ? 0 : 1;
                 }
                 worstMean = Math.max(worstMean, sum / cpu.imageSize());
+                identical += differing == 0 ? 1 : 0;
+                System.out.printf(Locale.ROOT, "letterbox slot %d (%dx%d): %d of %d values differ, mean |diff| %.4f grey levels%n",
+                        slot, slots.get(slot).letterbox().sourceWidth(), slots.get(slot).letterbox().sourceHeight(),
+                        differing, cpu.imageSize(), sum / cpu.imageSize() * 255);
             }
-            System.out.printf(Locale.ROOT, "letterbox GPU vs CPU (nvJPEG %s backend): worst image's mean |diff| %.5f "
-                    + "(%.2f grey levels), largest |diff| %.4f%n", gpu.jpegBackend(), worstMean, worstMean * 255, worst);
-            assertThat(worstMean).as("mean absolute difference per image, in [0, 1] units").isLessThan(2.0 / 255);
+            System.out.printf(Locale.ROOT, "letterbox GPU vs CPU (nvJPEG %s backend): %d of %d images identical; worst "
+                    + "image's mean |diff| %.5f (%.3f grey levels), largest |diff| %.4f (%.1f levels)%n", gpu.jpegBackend(),
+                    identical, slots.size(), worstMean, worstMean * 255, worst, worst * 255);
+            if ("hardware".equals(gpu.jpegBackend())) {
+                // the H100's JPEG engines decode exactly as libjpeg (measured), and the kernel does the rest
+                // with the CPU path's integer arithmetic
+                assertThat(identical).as("images whose letterboxed input is bit-identical").isEqualTo(slots.size());
+            }
+            assertThat(worstMean).as("mean absolute difference per image, in [0, 1] units").isLessThan(0.5 / 255);
         }
     }
 
