@@ -8,6 +8,7 @@ import io.streamdetect.engine.Engines;
 import io.streamdetect.engine.SharedEngines;
 import io.streamdetect.predict.Prediction;
 import io.streamdetect.predict.Predictor;
+import io.streamdetect.preprocess.Preprocessing;
 import io.streamdetect.records.DeadLetter;
 import io.streamdetect.records.DetectionRecord;
 import io.streamdetect.records.ImageRecord;
@@ -48,8 +49,16 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
 
     @Override
     public void open(OpenContext openContext) {
-        lease = SharedEngines.instance().acquire(engineForThisSlot());
+        EngineSpec spec = engineForThisSlot();
+        lease = SharedEngines.instance().acquire(spec);
         predictor = new Predictor(lease.engine(), settings.predictor());
+        int slotsOnThisEngine = SharedEngines.instance().users(spec);
+        if (predictor.preprocessing() == Preprocessing.GPU && slotsOnThisEngine > 1) {
+            // nvJPEG's decode waits for all work on the GPU, so slots sharing one hold each other up
+            // (docs/benchmarks.md: 0.85x of compute-only with one slot per GPU, 0.78x with two, 0.71x with four)
+            LOG.warn("{} slots of this TaskManager share one GPU with GPU pre-processing; one slot per GPU is faster",
+                    slotsOnThisEngine);
+        }
         records = new RecordFactory(lease.engine());
         metrics = new DetectionMetrics(getRuntimeContext().getMetricGroup());
         pending = new java.util.concurrent.ConcurrentHashMap<>();
