@@ -8,10 +8,12 @@ import io.streamdetect.engine.Precision;
 import io.streamdetect.engine.tensorrt.TensorRt;
 import io.streamdetect.eval.MeanAveragePrecision;
 import io.streamdetect.eval.YoloLabels;
+import io.streamdetect.postprocess.NmsPlacement;
 import io.streamdetect.postprocess.PostprocessConfig;
 import io.streamdetect.predict.Prediction;
 import io.streamdetect.predict.Predictor;
 import io.streamdetect.predict.PredictorConfig;
+import io.streamdetect.preprocess.Preprocessing;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +53,17 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--compare", description = "ONNX Runtime FP32 and TensorRT FP32/FP16/INT8 (INT8 needs --calib).")
     boolean compare;
+
+    @Option(names = "--preprocess", defaultValue = "cpu", paramLabel = "WHERE",
+            converter = DetectionOptions.PreprocessingConverter.class,
+            description = "cpu or gpu: decode and letterbox on the CPU, or with nvJPEG and a CUDA kernel on the GPU "
+                    + "(TensorRT runs only; with --compare ONNX Runtime stays on the CPU) (default: ${DEFAULT-VALUE}).")
+    Preprocessing preprocessing;
+
+    @Option(names = "--nms", defaultValue = "host", paramLabel = "WHERE", converter = DetectionOptions.NmsPlacementConverter.class,
+            description = "host or engine: NMS in Java, or built into the TensorRT plan with --conf and --iou "
+                    + "(TensorRT runs only; a plan per value) (default: ${DEFAULT-VALUE}).")
+    NmsPlacement nms;
 
 
     /** One evaluated engine. */
@@ -97,17 +110,28 @@ public final class EvalCommand implements Callable<Integer> {
                 s.calibrationDir());
     }
 
-    private Run evaluate(EngineSpec engineSpec, List<Path> images, boolean printTable) {
+    private Run evaluate(EngineSpec requested, List<Path> images, boolean printTable) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        PredictorConfig config = PredictorConfig.DEFAULT.withPostprocess(
-                new PostprocessConfig(conf, iou, PostprocessConfig.DEFAULT.maxDetections()));
+        PostprocessConfig postprocess = new PostprocessConfig(conf, iou, PostprocessConfig.DEFAULT.maxDetections());
+        PredictorConfig config = PredictorConfig.DEFAULT.withPostprocess(postprocess);
+        EngineSpec engineSpec = requested;
+        if (Engines.resolve(requested.backend()) == Backend.TENSORRT) {
+            // where these run is a TensorRT matter; ONNX Runtime in --compare stays the CPU reference
+            config = config.withPreprocessing(preprocessing);
+            engineSpec = nms == NmsPlacement.ENGINE ? requested.withEngineNms(postprocess) : requested;
+        } else if (!compare && (preprocessing == Preprocessing.GPU || nms == NmsPlacement.ENGINE)) {
+            throw new IllegalArgumentException("--preprocess gpu and --nms engine need the TensorRT backend: use "
+                    + "--backend tensorrt, or leave them at cpu and host");
+        }
         MeanAveragePrecision metric = new MeanAveragePrecision(prConf);
         int failed = 0;
         long nanos = 0;
         String label;
         try (InferenceEngine eng = Engines.open(engineSpec); Predictor predictor = new Predictor(eng, config)) {
-            label = eng.info().backend().label() + " " + eng.info().precision().label();
+            label = eng.info().backend().label() + " " + eng.info().precision().label()
+                    + (predictor.preprocessing() == Preprocessing.GPU ? " gpu-pre" : "")
+                    + (eng.info().nmsInEngine() ? " nms-in-plan" : "");
             var meta = eng.model().metadata();
             // one untimed batch first: the first call pays for lazy initialisation (ONNX Runtime's arena,
             // TensorRT's context and CUDA module loading), which would swamp images/s on a small folder

@@ -45,6 +45,19 @@ class EvalCommandTest {
     }
 
     @Test
+    void gpuPreprocessingAndNmsInThePlanAskForTensorRt() {
+        var gpu = PredictCommandTest.run("eval", "-m", SharedFiles.model().toString(), "--data",
+                SharedFiles.coco8().toString(), "--backend", "onnxruntime", "--preprocess", "gpu");
+        assertThat(gpu.exit()).isEqualTo(StreamDetect.EXIT_USAGE);
+        assertThat(gpu.err()).contains("need the TensorRT backend", "--backend tensorrt").doesNotContain("\tat ");
+
+        var nms = PredictCommandTest.run("eval", "-m", SharedFiles.model().toString(), "--data",
+                SharedFiles.coco8().toString(), "--backend", "onnxruntime", "--nms", "gpu");
+        assertThat(nms.exit()).isEqualTo(StreamDetect.EXIT_USAGE);
+        assertThat(nms.err()).contains("host", "engine");
+    }
+
+    @Test
     void aBadLabelLineIsNamedWithFileAndLine(@TempDir Path dir) throws Exception {
         Path images = Files.createDirectories(dir.resolve("images/val"));
         Path labels = Files.createDirectories(dir.resolve("labels/val"));
