@@ -18,9 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Batched JPEG decode with nvJPEG into component planes (Y, Cb, Cr) in device memory. Prefers the hardware decoder (A100,
- * H100 and later have JPEG engines beside the SMs, so decoding does not take compute from inference) and falls
- * back to nvJPEG's default (hybrid CPU/GPU) backend elsewhere.
+ * Batched JPEG decode with nvJPEG into component planes (Y, Cb, Cr) in device memory. Prefers the hardware
+ * decoder (A100, H100 and later have JPEG engines beside the SMs, so decoding does not take compute from
+ * inference) and falls back to nvJPEG's default (hybrid CPU/GPU) backend elsewhere. The decode call first waits
+ * for the work already on the GPU, whatever the stream: see {@code MicroBatcher} for how that is overlapped.
  *
  * <p>Owns its nvJPEG handle and state, the pinned host buffer the compressed bytes are staged in and the device
  * buffer the pixels land in; both buffers grow to the largest batch seen. {@link #close()} frees all of it. Not
