@@ -43,9 +43,7 @@ public final class Predictor implements AutoCloseable {
     private final DetectionDecoder outputDecoder;
     private final GpuPreprocessor gpu; // null: pre-processing on the CPU
     private final DeviceInput deviceInput; // null: pre-processing on the CPU
-    // with GPU pre-processing, each host input batch has its twin in GPU memory, and the failures of its last upload
-    private final Map<InputBatch, DeviceBatch> deviceBatches = new IdentityHashMap<>();
-    private final Map<InputBatch, PipelineException[]> uploaded = new IdentityHashMap<>();
+    private final Map<InputBatch, GpuBatch> gpuBatches = new IdentityHashMap<>();
     private PipelineException[] slotFailures = new PipelineException[0];
     private InputBatch input; // for predict(); allocated on first use
 
@@ -180,18 +178,14 @@ public final class Predictor implements AutoCloseable {
                 slotFailures = new PipelineException[count];
                 return session.run(batch, count);
             }
-            PipelineException[] failures;
-            synchronized (uploaded) {
-                failures = uploaded.remove(batch);
-            }
-            if (failures == null) {
+            GpuBatch twin = gpuBatch(batch);
+            PipelineException[] failures = twin.takeUploadFailures();
+            if (failures == null) { // not uploaded ahead: predict(), or a caller without a prepare thread
                 uploadToGpu(batch, prepared, count);
-                synchronized (uploaded) {
-                    failures = uploaded.remove(batch);
-                }
+                failures = twin.takeUploadFailures();
             }
             slotFailures = failures;
-            return deviceInput.runOnDevice(deviceBatch(batch), count);
+            return deviceInput.runOnDevice(twin.input, count);
         } catch (EngineException e) {
             throw new PipelineException(ErrorKind.INFERENCE_FAILED, Stage.ENGINE, e.getMessage(), e);
         }
@@ -214,18 +208,34 @@ public final class Predictor implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             slots.add(new GpuPreprocessor.Slot(prepared.get(i).gpuJpeg(), prepared.get(i).letterbox()));
         }
-        PipelineException[] failures;
+        GpuBatch twin = gpuBatch(batch);
         synchronized (gpu) { // one upload at a time: the decoder's buffers are reused
-            failures = gpu.upload(batch, slots, count, deviceBatch(batch));
-        }
-        synchronized (uploaded) {
-            uploaded.put(batch, failures);
+            twin.uploadFailures = gpu.upload(batch, slots, count, twin.input);
         }
     }
 
-    private DeviceBatch deviceBatch(InputBatch batch) {
-        synchronized (deviceBatches) {
-            return deviceBatches.computeIfAbsent(batch, b -> deviceInput.newDeviceBatch());
+    private GpuBatch gpuBatch(InputBatch batch) {
+        synchronized (gpuBatches) {
+            return gpuBatches.computeIfAbsent(batch, b -> new GpuBatch(deviceInput.newDeviceBatch()));
+        }
+    }
+
+    /**
+     * A host input batch's twin in GPU memory, and the per-slot failures of its last upload until a run takes
+     * them. Written by the thread that uploads, read by the one that runs (MicroBatcher's two threads).
+     */
+    private static final class GpuBatch {
+        final DeviceBatch input;
+        volatile PipelineException[] uploadFailures; // null: not uploaded since its last run
+
+        GpuBatch(DeviceBatch input) {
+            this.input = input;
+        }
+
+        PipelineException[] takeUploadFailures() {
+            PipelineException[] taken = uploadFailures;
+            uploadFailures = null;
+            return taken;
         }
     }
 
@@ -252,7 +262,7 @@ public final class Predictor implements AutoCloseable {
         if (gpu != null) {
             gpu.close();
         }
-        deviceBatches.values().forEach(DeviceBatch::close);
+        gpuBatches.values().forEach(twin -> twin.input.close());
         if (input != null) {
             input.close();
         }
