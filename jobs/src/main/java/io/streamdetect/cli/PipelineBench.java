@@ -14,8 +14,8 @@ import io.streamdetect.preprocess.Preprocessing;
 import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class PipelineBench {
     /** Batches a benchmark stream keeps submitted: enough for one running, one ready and one being prepared. */
     static final int IN_FLIGHT_BATCHES = 4;
+    /** An image whose outcome takes longer than this means the pipeline stalled: fail, do not hang. */
+    private static final long OUTCOME_TIMEOUT_SECONDS = 120;
 
     private final InferenceEngine engine;
     private final List<byte[]> images;
@@ -46,7 +48,7 @@ final class PipelineBench {
         return measure(stream -> {
             EngineSession session = engine.openSession();
             InputBatch input = session.newInputBatch();
-            return new Loop() {
+            return new ParallelStreams.Loop() {
                 @Override
                 public int runOnce() {
                     session.runComputeOnly(input, batch);
@@ -72,7 +74,7 @@ final class PipelineBench {
             InputBatch input = predictor.newInputBatch();
             List<PreparedImage> prepared = new ArrayList<>(batch);
             int[] next = {stream * 7};
-            return new Loop() {
+            return new ParallelStreams.Loop() {
                 @Override
                 public int runOnce() {
                     prepared.clear();
@@ -121,14 +123,14 @@ final class PipelineBench {
                     listener, "bench-" + stream);
             int[] next = {stream * 7}; // streams start at different images
             long[] reported = {0};
-            return new Loop() {
+            return new ParallelStreams.Loop() {
                 @Override
                 public int runOnce() {
                     if (failure.get() != null) {
                         throw new IllegalStateException("a benchmark batch failed: " + failure.get().getMessage(), failure.get());
                     }
                     for (int i = 0; i < batch; i++) {
-                        inFlight.acquireUninterruptibly();
+                        awaitRoom(inFlight);
                         batcher.submit(images.get(next[0] % images.size()), next[0]++);
                     }
                     long now = done.get();
@@ -146,70 +148,20 @@ final class PipelineBench {
         });
     }
 
-    private interface Loop extends AutoCloseable {
-        int runOnce();
-
-        @Override
-        void close();
+    /** Waits for one image's room in flight; an image with no outcome for minutes is a stalled pipeline. */
+    private static void awaitRoom(Semaphore inFlight) {
+        try {
+            if (!inFlight.tryAcquire(OUTCOME_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("no image completed within " + OUTCOME_TIMEOUT_SECONDS
+                        + " s: the micro-batcher stalled");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for room in flight", e);
+        }
     }
 
-    private interface LoopFactory {
-        Loop open(int stream);
-    }
-
-    /** Opens a loop per stream, warms each up, then runs them all together for {@code seconds}. */
-    private double measure(LoopFactory factory) throws Exception {
-        AtomicLong images = new AtomicLong();
-        long budget = (long) (seconds * 1e9);
-        CyclicBarrier ready = new CyclicBarrier(streams + 1);
-        CyclicBarrier done = new CyclicBarrier(streams + 1);
-        List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
-        long[] window = new long[2];
-        List<Thread> threads = new ArrayList<>();
-        for (int s = 0; s < streams; s++) {
-            int stream = s;
-            Thread t = new Thread(() -> {
-                try (Loop loop = factory.open(stream)) {
-                    for (int i = 0; i < 3; i++) {
-                        loop.runOnce(); // warm-up: first runs allocate and tune
-                    }
-                    ready.await();
-                    long start = System.nanoTime();
-                    while (System.nanoTime() - start < budget) {
-                        images.addAndGet(loop.runOnce());
-                    }
-                } catch (Throwable e) {
-                    errors.add(e);
-                    ready.reset();
-                } finally {
-                    try {
-                        done.await();
-                    } catch (Exception ignored) {
-                        // the measurement failed already
-                    }
-                }
-            }, "bench-stream-" + s);
-            threads.add(t);
-            t.start();
-        }
-        try {
-            ready.await();
-        } catch (java.util.concurrent.BrokenBarrierException e) {
-            // a stream failed to start: reported below
-        }
-        window[0] = System.nanoTime();
-        try {
-            done.await();
-        } catch (java.util.concurrent.BrokenBarrierException e) {
-            // reported below
-        }
-        window[1] = System.nanoTime();
-        for (Thread t : threads) {
-            t.join();
-        }
-        if (!errors.isEmpty()) {
-            throw new IllegalStateException("a benchmark stream failed: " + errors.get(0).getMessage(), errors.get(0));
-        }
-        return images.get() / ((window[1] - window[0]) / 1e9);
+    private double measure(ParallelStreams.LoopFactory factory) throws InterruptedException {
+        return ParallelStreams.imagesPerSecond(streams, seconds, factory);
     }
 }
