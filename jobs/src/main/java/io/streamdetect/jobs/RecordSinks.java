@@ -21,7 +21,7 @@ public final class RecordSinks {
 
     /**
      * Exactly-once Kafka sink of Avro single-object-encoded records keyed by {@code key}; transactions commit at
-     * each checkpoint (streaming) or at the end of the input (batch).
+     * each checkpoint (streaming) or at the end of the input (batch). Record timestamps: {@code output.timestamp}.
      */
     public static <T extends SpecificRecordBase> KafkaSink<T> kafka(Configuration config, String topic, Class<T> type,
             SerializableFunction<T, String> key, String name) {
@@ -30,7 +30,7 @@ public final class RecordSinks {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(config.get(BOOTSTRAP_SERVERS))
                 .setKafkaProducerConfig(producer)
-                .setRecordSerializer(new AvroRecordSerializer<>(topic, type, key))
+                .setRecordSerializer(new AvroRecordSerializer<>(topic, type, key, outputTimestamp(config)))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(config.get(GROUP_ID) + "-" + name)
                 .build();

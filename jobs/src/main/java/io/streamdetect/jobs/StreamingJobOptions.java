@@ -1,6 +1,7 @@
 package io.streamdetect.jobs;
 
 import io.streamdetect.decode.DecodeLimits;
+import io.streamdetect.jobs.kafka.OutputTimestamp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -84,6 +85,11 @@ public final class StreamingJobOptions {
             .stringType().defaultValue("committed")
             .withDescription("committed (resume the group, else earliest), earliest, latest, timestamp:ISO-8601|EPOCH_MS, "
                     + "or PARTITION:OFFSET,...");
+    public static final ConfigOption<String> OUTPUT_TIMESTAMP = ConfigOptions.key("output.timestamp")
+            .stringType().defaultValue("write-time")
+            .withDescription("Kafka timestamp of the records written: write-time (when written; the image's event "
+                    + "time stays in the eventTime field) or event-time (the image's event time; brokers delete "
+                    + "records older than the topic's retention.ms at once, e.g. those of a reprocessed archive).");
     public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = ConfigOptions.key("transaction.timeout")
             .durationType().defaultValue(Duration.ofMinutes(10))
             .withDescription("Kafka transaction timeout of the exactly-once sinks; must not exceed the brokers' transaction.max.timeout.ms.");
@@ -138,6 +144,16 @@ public final class StreamingJobOptions {
         if (missing.length() > 0) {
             throw new IllegalArgumentException("missing setting(s): " + missing
                     + " (pass --bootstrap / --model, or set them in the --config file)");
+        }
+        outputTimestamp(config);
+    }
+
+    /** {@link #OUTPUT_TIMESTAMP}, parsed; a bad value fails naming the key. */
+    public static OutputTimestamp outputTimestamp(Configuration config) {
+        try {
+            return OutputTimestamp.parse(config.get(OUTPUT_TIMESTAMP));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(OUTPUT_TIMESTAMP.key() + ": " + e.getMessage(), e);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.streamdetect.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamdetect.jobs.kafka.OutputTimestamp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +45,17 @@ class StreamingJobOptionsTest {
         config.set(StreamingJobOptions.MODEL, "m.onnx");
         assertThatThrownBy(() -> StreamingJobOptions.validate(config))
                 .hasMessageContaining("missing setting(s): bootstrap.servers").hasMessageContaining("--bootstrap");
+    }
+
+    @Test
+    void outputTimestampIsWriteTimeUnlessToldAndABadValueNamesItsKey() {
+        Configuration config = new Configuration();
+        assertThat(StreamingJobOptions.outputTimestamp(config)).isEqualTo(OutputTimestamp.WRITE_TIME);
+        config.set(StreamingJobOptions.OUTPUT_TIMESTAMP, "Event-Time");
+        assertThat(StreamingJobOptions.outputTimestamp(config)).isEqualTo(OutputTimestamp.EVENT_TIME);
+        config.set(StreamingJobOptions.OUTPUT_TIMESTAMP, "ingest");
+        assertThatThrownBy(() -> StreamingJobOptions.outputTimestamp(config))
+                .hasMessage("output.timestamp: unknown output timestamp 'ingest': use write-time or event-time");
     }
 
     @Test

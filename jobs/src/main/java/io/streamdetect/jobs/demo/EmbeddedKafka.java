@@ -44,6 +44,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("message.max.bytes", String.valueOf(MAX_MESSAGE_BYTES))
                 .setConfigProp("auto.create.topics.enable", "false")
+                // apply time-based retention within a second, not after 5 minutes as brokers do by default: a
+                // record written with an old timestamp then disappears during a test, as it would in production
+                .setConfigProp("log.retention.check.interval.ms", "1000")
                 .setDeleteOnClose(true)
                 .build();
         try {

@@ -14,17 +14,23 @@ public final class AvroRecordSerializer<T extends SpecificRecord> implements Kaf
     private final String topic;
     private final AvroCodec<T> codec;
     private final SerializableFunction<T, String> key;
+    private final OutputTimestamp timestamp;
 
-    public AvroRecordSerializer(String topic, Class<T> type, SerializableFunction<T, String> key) {
+    public AvroRecordSerializer(String topic, Class<T> type, SerializableFunction<T, String> key,
+                                OutputTimestamp timestamp) {
         this.topic = topic;
         this.codec = AvroCodec.of(type);
         this.key = key;
+        this.timestamp = timestamp;
     }
 
+    /** {@code elementTimestamp}: the Flink record's timestamp, the image's event time in these jobs. */
     @Override
-    public ProducerRecord<byte[], byte[]> serialize(T record, KafkaSinkContext context, Long timestamp) {
+    public ProducerRecord<byte[], byte[]> serialize(T record, KafkaSinkContext context, Long elementTimestamp) {
         String k = key.apply(record);
-        return new ProducerRecord<>(topic, null, timestamp, k == null ? null : k.getBytes(StandardCharsets.UTF_8),
+        // null: the producer stamps the record when it is sent
+        Long kafkaTimestamp = timestamp == OutputTimestamp.EVENT_TIME ? elementTimestamp : null;
+        return new ProducerRecord<>(topic, null, kafkaTimestamp, k == null ? null : k.getBytes(StandardCharsets.UTF_8),
                 codec.encode(record));
     }
 }
