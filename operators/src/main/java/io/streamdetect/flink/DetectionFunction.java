@@ -55,7 +55,7 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
         int slotsOnThisEngine = SharedEngines.instance().users(spec);
         if (predictor.preprocessing() == Preprocessing.GPU && slotsOnThisEngine > 1) {
             // nvJPEG's decode waits for all work on the GPU, so slots sharing one hold each other up
-            // (docs/benchmarks.md: 0.85x of compute-only with one slot per GPU, 0.78x with two, 0.71x with four)
+            // (docs/benchmarks.md: 0.85-0.88x of compute-only with one slot per GPU, 0.83-0.86x with two, 0.81x with four)
             LOG.warn("{} slots of this TaskManager share one GPU with GPU pre-processing; one slot per GPU is faster",
                     slotsOnThisEngine);
         }
