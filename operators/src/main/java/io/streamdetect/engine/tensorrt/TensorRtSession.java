@@ -122,9 +122,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
 
     /** Runs on the input at {@code inputMemory}, after the work already queued on this session's stream. */
     private FloatBuffer runFrom(Pointer inputMemory, int batchSize) {
-        if (!context.setTensorAddress(info.inputName(), inputMemory)) {
-            throw new EngineException("TensorRT refused the input address: " + TensorRtLogger.INSTANCE.takeLastError());
-        }
+        bindInput(inputMemory);
         setBatch(batchSize);
         enqueue(batchSize);
         Cuda.check(cudaMemcpyAsync(hostOutput, deviceOutput, (long) batchSize * outputFloatsPerImage() * Float.BYTES,
@@ -152,9 +150,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     /** The engine alone on whatever is in device memory: no copies. For benchmarks. */
     @Override
     public void runComputeOnly(InputBatch input, int batchSize) {
-        if (!context.setTensorAddress(info.inputName(), deviceInput)) {
-            throw new EngineException("TensorRT refused the input address: " + TensorRtLogger.INSTANCE.takeLastError());
-        }
+        bindInput(deviceInput);
         setBatch(batchSize);
         enqueue(batchSize);
         Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
@@ -168,6 +164,13 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     @Override
     public int cudaDevice() {
         return device;
+    }
+
+    /** Points the context's input tensor at {@code inputMemory}: a run may read any of the session's input batches. */
+    private void bindInput(Pointer inputMemory) {
+        if (!context.setTensorAddress(info.inputName(), inputMemory)) {
+            throw new EngineException("TensorRT refused the input address: " + TensorRtLogger.INSTANCE.takeLastError());
+        }
     }
 
     private void checkBatch(int batchSize) {

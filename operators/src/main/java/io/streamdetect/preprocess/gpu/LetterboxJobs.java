@@ -16,8 +16,8 @@ import org.bytedeco.javacpp.Pointer;
  * of the engine's input), written here in pinned memory and copied to the GPU ahead of the kernel, so a whole
  * batch is one launch. Owns both copies; {@link #close()} frees them. Not thread-safe: one per session.
  *
- * <p>The host table is rewritten by the next batch, so each batch's copy must have run by then: the session
- * synchronises its stream after every batch.
+ * <p>The host table is rewritten by the next batch, so each batch's copy must have run by then:
+ * {@link GpuPreprocessor#upload} synchronises its stream before it returns.
  */
 final class LetterboxJobs implements AutoCloseable {
     /** Size of {@code struct Job} in letterbox.cu: 4 pointers, 14 ints, padded to 8 bytes. */
