@@ -8,13 +8,18 @@ import io.streamdetect.predict.Predictor;
 import io.streamdetect.predict.PreparedImage;
 import io.streamdetect.preprocess.Preprocessing;
 import java.nio.FloatBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,24 +36,60 @@ import org.slf4j.LoggerFactory;
  *
  * Two input buffers circulate, so at most one batch is prepared while another runs; with GPU pre-processing the
  * prepare thread also decodes each closed batch on the GPU, and three circulate (see {@link #uploadToGpu}).
- * Bad images are reported to the listener at once and take no slot. Not bounded by itself: the caller bounds in-flight items (Flink's
- * async capacity does).
+ * Bad images are reported to the listener at once and take no slot. Not bounded by itself: the caller bounds
+ * in-flight items (Flink's async capacity does).
+ *
+ * <p>Failure rules, so that a broken engine fails the job (which then replays from its checkpoint) instead of
+ * turning good images into dead letters:
+ * <ul>
+ *   <li>every submitted image gets exactly one outcome ({@code completed} or {@code failed}), unless the batcher
+ *       is closed first;</li>
+ *   <li>an engine failure, or any {@link Error} (out of memory, a bug) on either thread, <em>fails</em> the
+ *       batcher: every image it holds is failed with the cause, and {@link #submit} refuses new ones;</li>
+ *   <li>{@link #lateBecauseOfBatcher} tells a caller's timeout whether the image itself is slow (its own
+ *       decode) or the batcher is stuck or behind.</li>
+ * </ul>
+ *
+ * <p>Native memory: the input buffers (and whatever the caller hands to {@link #close(Runnable)}, such as the
+ * engine session) are released only once both threads have stopped, by whichever of the closing thread and the
+ * two batcher threads is last. A batch still running when {@code close} gives up waiting keeps its memory until
+ * it returns; it is never freed under it.
  */
 public final class MicroBatcher<T> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MicroBatcher.class);
     /** Input buffers per batcher: 2 (one prepared while another runs), 3 with GPU pre-processing (see below). */
     private static final int CPU_BUFFERS = 2;
     private static final int GPU_BUFFERS = 3;
+    /** How long {@link #close} waits for a running batch before leaving the release to the batcher's threads. */
+    static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
+
+    /** Where a submitted image is; read by timeouts to tell a slow image from a stuck batcher. */
+    public enum Progress { QUEUED, PREPARING, BATCHED, RUNNING, DONE }
+
+    /** A submitted image, as its caller sees it. */
+    public interface Ticket {
+        Progress progress();
+    }
 
     private final Predictor predictor;
     private final BatchingConfig config;
     private final BatchListener<T> listener;
+    private final String name;
     private final int batchSize;
     private final BlockingQueue<Pending<T>> queue = new LinkedBlockingQueue<>();
     private final BlockingQueue<InputBatch> free;
     private final BlockingQueue<Batch<T>> ready = new ArrayBlockingQueue<>(1);
     private final List<InputBatch> buffers = new ArrayList<>();
-    private final AtomicBoolean running = new AtomicBoolean(true);
+    /** Submitted and not yet given an outcome: removing an item from here is what entitles a thread to report it. */
+    private final Set<Pending<T>> outstanding = ConcurrentHashMap.newKeySet();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile boolean closing;
+    /** The two batcher threads and the closing thread: the last of them to finish releases the native memory. */
+    private final AtomicInteger holders = new AtomicInteger(3);
+    private volatile Runnable release = () -> {};
+    private Duration closeGrace = CLOSE_GRACE;
+    /** When the inference thread entered the engine for the batch it runs now; 0 while it is not in the engine. */
+    private volatile long inferenceSinceNanos;
     private final Thread prepareThread;
     private final Thread inferenceThread;
 
@@ -56,28 +97,62 @@ public final class MicroBatcher<T> implements AutoCloseable {
         this.predictor = predictor;
         this.config = config;
         this.listener = listener;
+        this.name = name;
         this.batchSize = Math.min(config.maxBatchSize(), predictor.maxBatch());
         int count = predictor.preprocessing() == Preprocessing.GPU ? GPU_BUFFERS : CPU_BUFFERS;
         this.free = new ArrayBlockingQueue<>(count);
-        for (int i = 0; i < count; i++) {
-            InputBatch b = predictor.newInputBatch();
-            buffers.add(b);
-            free.add(b);
+        try {
+            for (int i = 0; i < count; i++) {
+                InputBatch b = predictor.newInputBatch();
+                buffers.add(b);
+                free.add(b);
+            }
+            this.prepareThread = new Thread(() -> runAndRelease(this::prepareLoop), name + "-prepare");
+            this.inferenceThread = new Thread(() -> runAndRelease(this::inferenceLoop), name + "-inference");
+            prepareThread.setDaemon(true);
+            inferenceThread.setDaemon(true);
+            prepareThread.start();
+        } catch (RuntimeException | Error e) { // nothing runs yet: what was allocated is ours alone to free
+            buffers.forEach(InputBatch::close);
+            throw e;
         }
-        this.prepareThread = new Thread(this::prepareLoop, name + "-prepare");
-        this.inferenceThread = new Thread(this::inferenceLoop, name + "-inference");
-        prepareThread.setDaemon(true);
-        inferenceThread.setDaemon(true);
-        prepareThread.start();
-        inferenceThread.start();
+        try {
+            inferenceThread.start();
+        } catch (RuntimeException | Error e) { // the prepare thread runs: it frees the buffers once it has stopped
+            holders.decrementAndGet(); // the inference thread's hold: it never ran
+            fail(e);
+            close();
+            throw e;
+        }
     }
 
-    /** Queues one encoded image; its outcome reaches the listener later, on another thread. */
-    public void submit(byte[] image, T item) {
-        if (!running.get()) {
-            throw new IllegalStateException("micro-batcher is closed");
+    /**
+     * Queues one encoded image; its outcome reaches the listener later, on another thread.
+     *
+     * @throws BatcherFailedException when the batcher has failed (the cause is attached): the caller's job must
+     *                                restart
+     * @throws IllegalStateException  when the batcher is closed
+     */
+    public Ticket submit(byte[] image, T item) {
+        throwIfFailed();
+        if (closing) {
+            throw new IllegalStateException("micro-batcher " + name + " is closed");
         }
-        queue.add(new Pending<>(image, item, System.nanoTime()));
+        Pending<T> pending = new Pending<>(image, item, System.nanoTime());
+        outstanding.add(pending);
+        queue.add(pending);
+        if (failure.get() != null) { // failed while we queued: nobody else will fail this one
+            failOutstanding(failure.get());
+        }
+        return pending;
+    }
+
+    private void throwIfFailed() {
+        Throwable cause = failure.get();
+        if (cause != null) {
+            throw new BatcherFailedException("micro-batcher " + name + " has failed and takes no more images: "
+                    + cause, cause);
+        }
     }
 
     /** Images submitted and not yet in a running batch. */
@@ -85,48 +160,80 @@ public final class MicroBatcher<T> implements AutoCloseable {
         return queue.size();
     }
 
-    private void prepareLoop() {
-        try {
-            while (running.get()) {
-                Pending<T> first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+    /** What failed this batcher, if anything did. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure.get());
+    }
+
+    /**
+     * Whether {@code ticket}'s image is late because of the batcher rather than itself, called when the caller's
+     * timeout for it expired. Empty when the image's own pre-processing is what is running (a slow image: a dead
+     * letter is the right outcome) or when it is already done; otherwise the reason, meant to fail the job: the
+     * batcher failed, the engine has run one batch for {@code timeout} or more (stuck), or the image never got
+     * its turn (the batcher is behind: the caller's capacity is too large for its timeout).
+     */
+    public Optional<BatcherFailedException> lateBecauseOfBatcher(Ticket ticket, Duration timeout) {
+        Throwable cause = failure.get();
+        if (cause != null) {
+            return Optional.of(new BatcherFailedException("micro-batcher " + name + " has failed: " + cause, cause));
+        }
+        Progress progress = ticket.progress();
+        if (progress == Progress.PREPARING || progress == Progress.DONE) {
+            return Optional.empty();
+        }
+        long since = inferenceSinceNanos;
+        long runningNanos = since == 0 ? 0 : System.nanoTime() - since;
+        String engine = since == 0 ? "the engine is idle"
+                : "the engine has been running one batch for " + TimeUnit.NANOSECONDS.toMillis(runningNanos) + " ms";
+        if (!prepareThread.isAlive() || !inferenceThread.isAlive()) {
+            return Optional.of(new BatcherFailedException("micro-batcher " + name + " lost a thread; " + engine, null));
+        }
+        String hint = runningNanos >= timeout.toNanos()
+                ? "the engine is stuck (a hung GPU or a deadlocked backend)"
+                : "the batcher is behind: lower `capacity` or `batch.max-size`, or raise `timeout`";
+        return Optional.of(new BatcherFailedException("an image was still " + progress + " in micro-batcher " + name
+                + " after " + timeout.toMillis() + " ms; " + engine + " (" + hint + ")", null));
+    }
+
+    private void prepareLoop() throws InterruptedException {
+        while (!closing && failure.get() == null) {
+            Pending<T> first = queue.poll(100, TimeUnit.MILLISECONDS);
+            if (first == null) {
+                continue;
+            }
+            InputBatch buffer = free.take();
+            Batch<T> batch = new Batch<>(buffer);
+            long deadline = first.submittedNanos + config.maxBatchDelay().toNanos();
+            Pending<T> next = first;
+            while (next != null) {
+                prepare(next, batch);
+                if (batch.size() == batchSize) {
+                    break;
                 }
-                InputBatch buffer = free.take();
-                Batch<T> batch = new Batch<>(buffer);
-                long deadline = first.submittedNanos + config.maxBatchDelay().toNanos();
-                Pending<T> next = first;
-                while (next != null) {
-                    prepare(next, batch);
-                    if (batch.size() == batchSize) {
-                        break;
-                    }
-                    next = queue.poll();
-                    if (next == null) {
-                        long wait = deadline - System.nanoTime();
-                        next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : null;
-                    }
-                }
-                if (batch.size() == 0 || !uploadToGpu(batch)) {
-                    free.add(buffer);
-                } else {
-                    ready.put(batch);
+                next = queue.poll();
+                if (next == null) {
+                    long wait = deadline - System.nanoTime();
+                    next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : null;
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (batch.size() == 0 || !uploadToGpu(batch)) {
+                free.add(buffer);
+            } else {
+                ready.put(batch);
+            }
         }
     }
 
     private void prepare(Pending<T> pending, Batch<T> batch) {
+        pending.progress = Progress.PREPARING;
         try {
             PreparedImage prepared = predictor.prepare(pending.image, batch.input, batch.size());
+            pending.progress = Progress.BATCHED;
             batch.add(pending, prepared);
-        } catch (PipelineException e) {
-            listener.completed(pending.item, Prediction.failed(e),
-                    System.nanoTime() - pending.submittedNanos);
-        } catch (RuntimeException e) {
-            listener.failed(pending.item, e);
+        } catch (PipelineException e) { // the image's fault: a dead letter
+            complete(pending, Prediction.failed(e), System.nanoTime() - pending.submittedNanos);
+        } catch (RuntimeException e) { // not the image's fault
+            failItem(pending, e);
         }
     }
 
@@ -134,7 +241,8 @@ public final class MicroBatcher<T> implements AutoCloseable {
      * With GPU pre-processing, decodes the batch on the GPU here, on the prepare thread, not in {@code infer}:
      * nvJPEG's decode call first waits for the work already on the GPU (the batch running now), then decodes while
      * the inference thread starts the batch prepared before. So decoding overlaps inference only with a third
-     * buffer and from this thread. False when the upload failed; the batch's items are then told so.
+     * buffer and from this thread. False when the upload failed; the batch's items are then failed, and so is the
+     * batcher: a GPU that cannot decode cannot be trusted to infer either.
      */
     private boolean uploadToGpu(Batch<T> batch) {
         if (predictor.preprocessing() != Preprocessing.GPU) {
@@ -145,42 +253,38 @@ public final class MicroBatcher<T> implements AutoCloseable {
             return true;
         } catch (RuntimeException e) {
             LOG.warn("GPU pre-processing failed for a batch of {}: {}", batch.size(), e.getMessage());
-            for (Pending<T> p : batch.items) {
-                listener.failed(p.item, e);
-            }
+            fail(e);
             return false;
         }
     }
 
-    private void inferenceLoop() {
-        try {
-            while (running.get() || !ready.isEmpty()) {
-                Batch<T> batch = ready.poll(100, TimeUnit.MILLISECONDS);
-                if (batch != null) {
-                    try {
-                        run(batch);
-                    } finally {
-                        free.add(batch.input);
-                    }
+    private void inferenceLoop() throws InterruptedException {
+        while (!closing && failure.get() == null) {
+            Batch<T> batch = ready.poll(100, TimeUnit.MILLISECONDS);
+            if (batch != null) {
+                try {
+                    run(batch);
+                } finally {
+                    free.add(batch.input);
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
     private void run(Batch<T> batch) {
-        long start = System.nanoTime();
         int n = batch.size();
+        batch.items.forEach(p -> p.progress = Progress.RUNNING);
+        long start = System.nanoTime();
         FloatBuffer output;
+        inferenceSinceNanos = start;
         try {
             output = predictor.infer(batch.input, batch.prepared, n);
-        } catch (RuntimeException e) {
-            LOG.warn("inference failed for a batch of {}: {}", n, e.getMessage());
-            for (Pending<T> p : batch.items) {
-                listener.failed(p.item, e);
-            }
+        } catch (RuntimeException | Error e) {
+            LOG.warn("inference failed for a batch of {}: {}", n, e.toString());
+            fail(e); // fails this batch's items too: they are outstanding
             return;
+        } finally {
+            inferenceSinceNanos = 0;
         }
         long inferenceNanos = System.nanoTime() - start;
         listener.batchRan(n, inferenceNanos);
@@ -189,38 +293,167 @@ public final class MicroBatcher<T> implements AutoCloseable {
             PreparedImage prepared = batch.prepared.get(i);
             PipelineException failure = predictor.failure(i);
             if (failure != null) { // an image only the GPU decode could have told bad: a dead letter like any other
-                listener.completed(p.item, Prediction.failed(failure), start - p.submittedNanos);
+                complete(p, Prediction.failed(failure), start - p.submittedNanos);
                 continue;
             }
+            List<DetectedObject> objects;
             try {
-                List<DetectedObject> objects = predictor.postprocess(output, i, prepared);
-                listener.completed(p.item, new Prediction(prepared.width(), prepared.height(), objects, null,
-                        prepared.preprocessNanos(), inferenceNanos, n), start - p.submittedNanos);
+                objects = predictor.postprocess(output, i, prepared);
             } catch (RuntimeException e) {
-                listener.failed(p.item, e);
+                failItem(p, e);
+                continue;
+            }
+            complete(p, new Prediction(prepared.width(), prepared.height(), objects, null,
+                    prepared.preprocessNanos(), inferenceNanos, n), start - p.submittedNanos);
+        }
+    }
+
+    /** Reports an outcome, once per item; none after close (the caller's job replays those images). */
+    private void complete(Pending<T> pending, Prediction prediction, long queueWaitNanos) {
+        if (take(pending)) {
+            try {
+                listener.completed(pending.item, prediction, queueWaitNanos);
+            } catch (RuntimeException e) { // e.g. a record the listener could not build: the item fails, not the batcher
+                listener.failed(pending.item, e);
             }
         }
     }
 
-    /** Stops both threads and frees the input buffers. Items still queued get no outcome. */
-    @Override
-    public void close() {
-        running.set(false);
-        prepareThread.interrupt();
-        join(prepareThread);
-        join(inferenceThread);
-        buffers.forEach(InputBatch::close);
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    private void failItem(Pending<T> pending, Throwable error) {
+        if (take(pending)) {
+            listener.failed(pending.item, error);
         }
     }
 
-    private record Pending<T>(byte[] image, T item, long submittedNanos) {}
+    private boolean take(Pending<T> pending) {
+        pending.progress = Progress.DONE;
+        return outstanding.remove(pending) && !closing;
+    }
+
+    /** Fails the batcher: every image it holds now, and every image submitted later, fails with {@code cause}. */
+    private void fail(Throwable cause) {
+        if (failure.compareAndSet(null, cause) && !closing) {
+            LOG.error("micro-batcher {} failed; failing its {} images so that the job restarts", name,
+                    outstanding.size(), cause);
+        }
+        failOutstanding(failure.get());
+    }
+
+    private void failOutstanding(Throwable cause) {
+        for (Pending<T> p : outstanding) {
+            failItem(p, cause);
+        }
+    }
+
+    /**
+     * Runs one batcher thread's loop; an {@link Error} or unexpected exception fails the batcher instead of
+     * ending the thread silently. The thread then gives up its hold on the native memory.
+     */
+    private void runAndRelease(Loop loop) {
+        try {
+            loop.run();
+        } catch (InterruptedException e) {
+            if (!closing) {
+                fail(new IllegalStateException("micro-batcher thread " + Thread.currentThread().getName()
+                        + " was interrupted", e));
+            }
+        } catch (Throwable t) {
+            fail(t);
+        } finally {
+            releaseIfLast();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Loop {
+        void run() throws InterruptedException;
+    }
+
+    /** Stops both threads and frees the input buffers once they have stopped. Queued images get no outcome. */
+    @Override
+    public void close() {
+        close(() -> {});
+    }
+
+    /**
+     * Stops both threads; once both have stopped, frees the input buffers and then runs {@code release} (for the
+     * native memory the threads use, such as the predictor's engine session). Waits up to {@link #CLOSE_GRACE}
+     * for a running batch, also when the calling thread is interrupted (Flink interrupts the task thread on
+     * cancel); if the batch is still running then, this returns and the batcher's last thread releases everything
+     * when it returns. Images not yet done get no outcome.
+     */
+    public void close(Runnable release) {
+        if (closing) {
+            return;
+        }
+        this.release = release;
+        closing = true;
+        prepareThread.interrupt(); // it waits for images; the inference thread finishes its batch first
+        boolean stopped = joinBoth(closeGrace);
+        if (!stopped) {
+            long since = inferenceSinceNanos;
+            LOG.error("micro-batcher {} still runs a batch ({} ms in the engine) after {} s; its buffers and engine "
+                    + "session are released when that batch returns", name,
+                    since == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since), closeGrace.toMillis() / 1000.0);
+        }
+        releaseIfLast();
+    }
+
+    /** For tests: how long {@link #close} waits for a running batch. */
+    void closeGrace(Duration grace) {
+        this.closeGrace = grace;
+    }
+
+    /** Waits for both threads, through interrupts (restoring the flag after); true if both stopped in time. */
+    private boolean joinBoth(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        boolean interrupted = false;
+        try {
+            for (Thread t : List.of(prepareThread, inferenceThread)) {
+                while (t.isAlive()) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    try {
+                        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+            return true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void releaseIfLast() {
+        if (holders.decrementAndGet() == 0) {
+            buffers.forEach(InputBatch::close);
+            release.run();
+        }
+    }
+
+    private static final class Pending<T> implements Ticket {
+        final byte[] image;
+        final T item;
+        final long submittedNanos;
+        volatile Progress progress = Progress.QUEUED;
+
+        Pending(byte[] image, T item, long submittedNanos) {
+            this.image = image;
+            this.item = item;
+            this.submittedNanos = submittedNanos;
+        }
+
+        @Override
+        public Progress progress() {
+            return progress;
+        }
+    }
 
     private static final class Batch<T> {
         final InputBatch input;

@@ -88,28 +88,58 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
         metrics.inFlight.incrementAndGet();
         InFlight item = new InFlight(image, future);
         pending.put(future, item);
-        batcher.submit(RecordFactory.imageBytes(image), item);
+        try {
+            item.ticket = batcher.submit(RecordFactory.imageBytes(image), item);
+        } catch (RuntimeException e) { // a failed batcher: the task fails, and this image is not in flight
+            item.finish();
+            throw e;
+        }
     }
 
+    /**
+     * A dead letter only when this image's own pre-processing is what is slow; when the batcher failed, its engine
+     * is stuck or it is behind, the image fails instead, and so the job, which replays it after a restart.
+     */
     @Override
     public void timeout(ImageRecord image, ResultFuture<Either<DeadLetter, DetectionRecord>> future) {
         // the batcher may still finish this image later: completing its own InFlight here makes that a no-op
         InFlight item = pending.get(future);
-        if (item != null) {
+        if (item == null) {
+            return;
+        }
+        // ticket is set: asyncInvoke and timeout both run on the task thread
+        var batcherProblem = batcher.lateBecauseOfBatcher(item.ticket, settings.timeout());
+        if (batcherProblem.isPresent()) {
+            if (item.finish()) {
+                item.future.completeExceptionally(batcherProblem.get());
+            }
+        } else {
             item.complete(Either.Left(RecordFactory.timedOut(image, settings.timeout())));
         }
     }
 
+    /**
+     * Stops the batcher. The predictor (engine session) and the engine lease are released only once the batcher's
+     * threads have stopped: a batch still running on them is never freed under it (see MicroBatcher#close).
+     */
     @Override
     public void close() {
         if (batcher != null) {
-            batcher.close();
+            batcher.close(this::releaseEngine);
+        } else {
+            releaseEngine();
         }
-        if (predictor != null) {
-            predictor.close();
-        }
-        if (lease != null) {
-            lease.close();
+    }
+
+    private void releaseEngine() {
+        try {
+            if (predictor != null) {
+                predictor.close();
+            }
+        } finally {
+            if (lease != null) {
+                lease.close();
+            }
         }
     }
 
@@ -118,6 +148,7 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
         final ImageRecord image;
         final ResultFuture<Either<DeadLetter, DetectionRecord>> future;
         final AtomicBoolean done = new AtomicBoolean();
+        MicroBatcher.Ticket ticket; // set by asyncInvoke, read by timeout: both on the task thread
 
         InFlight(ImageRecord image, ResultFuture<Either<DeadLetter, DetectionRecord>> future) {
             this.image = image;

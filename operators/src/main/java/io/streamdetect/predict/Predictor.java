@@ -2,6 +2,7 @@ package io.streamdetect.predict;
 
 import io.streamdetect.PipelineException;
 import io.streamdetect.Stage;
+import io.streamdetect.cuda.Cuda;
 import io.streamdetect.decode.DecodedImage;
 import io.streamdetect.decode.ImageDecoder;
 import io.streamdetect.decode.ImageFormat;
@@ -259,6 +260,9 @@ public final class Predictor implements AutoCloseable {
     /** Closes this predictor's session and buffers, not the engine, which may be shared. */
     @Override
     public void close() {
+        if (deviceInput != null) { // close may run on another thread than the one that opened (MicroBatcher's)
+            Cuda.setDevice(deviceInput.cudaDevice());
+        }
         if (gpu != null) {
             gpu.close();
         }

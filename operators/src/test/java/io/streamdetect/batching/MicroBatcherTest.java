@@ -1,23 +1,18 @@
 package io.streamdetect.batching;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.streamdetect.engine.EngineInfo;
 import io.streamdetect.engine.EngineException;
-import io.streamdetect.engine.EngineSession;
-import io.streamdetect.engine.EngineSpec;
-import io.streamdetect.engine.Engines;
 import io.streamdetect.engine.InferenceEngine;
-import io.streamdetect.engine.InputBatch;
-import io.streamdetect.model.OnnxModelFile;
 import io.streamdetect.predict.Prediction;
 import io.streamdetect.predict.Predictor;
 import io.streamdetect.predict.PredictorConfig;
 import io.streamdetect.records.ErrorKind;
 import io.streamdetect.testing.ReferenceDetections;
+import io.streamdetect.testing.ScriptedEngine;
 import io.streamdetect.testing.SharedFiles;
 import io.streamdetect.testing.TestImages;
-import java.nio.FloatBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -120,7 +115,9 @@ class MicroBatcherTest {
     @Test
     void engineFailuresFailTheItemsInsteadOfMakingDeadLetters() throws Exception {
         Recorder recorder = new Recorder(2);
-        try (InferenceEngine failing = new FailingEngine(ORT.engine());
+        try (InferenceEngine failing = new ScriptedEngine(ORT.engine(), (real, input, n) -> {
+                 throw new EngineException("device lost");
+             });
              Predictor predictor = new Predictor(failing, PredictorConfig.DEFAULT);
              MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(2, Duration.ofMillis(20)),
                      recorder, "test")) {
@@ -133,47 +130,142 @@ class MicroBatcherTest {
         assertThat(recorder.completed).isEmpty();
     }
 
-    /** The real engine, except that every run fails as a lost GPU would. */
-    private record FailingEngine(InferenceEngine delegate) implements InferenceEngine {
-        @Override
-        public EngineInfo info() {
-            return delegate.info();
+    /**
+     * Regression (issue 13.2): an Error from the engine used to kill the inference thread silently; every later image
+     * then timed out into a dead letter. Now the images fail (so the job restarts) and the batcher takes no more.
+     */
+    @Test
+    void anErrorFromTheEngineFailsTheBatcherAndEveryImageItHolds() throws Exception {
+        Recorder recorder = new Recorder(3);
+        try (InferenceEngine oom = new ScriptedEngine(ORT.engine(), (real, input, n) -> {
+                 throw new OutOfMemoryError("scripted: Java heap space");
+             });
+             Predictor predictor = new Predictor(oom, PredictorConfig.DEFAULT);
+             MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(2, Duration.ofMillis(20)),
+                     recorder, "test")) {
+            batcher.submit(TestImages.bus(), "a");
+            batcher.submit(TestImages.bus(), "b");
+            batcher.submit(TestImages.bus(), "c");
+            recorder.await();
+            assertThat(batcher.failure()).containsInstanceOf(OutOfMemoryError.class);
+            assertThatThrownBy(() -> batcher.submit(TestImages.bus(), "late"))
+                    .isInstanceOf(BatcherFailedException.class).hasMessageContaining("Java heap space");
         }
+        assertThat(recorder.failed.keySet()).containsExactlyInAnyOrder("a", "b", "c");
+        assertThat(recorder.failed.values()).allSatisfy(e -> assertThat(e).isInstanceOf(OutOfMemoryError.class));
+        assertThat(recorder.completed).isEmpty();
+    }
 
-        @Override
-        public OnnxModelFile model() {
-            return delegate.model();
+    /**
+     * Regression (issue 13.1): with the closing thread interrupted (Flink's cancel) close() returned at once and freed
+     * the input buffers under the running batch, and the JVM crashed in ONNX Runtime. Now it waits for the batch.
+     */
+    @Test
+    void closeWithTheCallerInterruptedWaitsForTheRunningBatchBeforeFreeing() throws Exception {
+        ScriptedEngine slow = new ScriptedEngine(ORT.engine(), ScriptedEngine.slow(1500));
+        CountDownLatch released = new CountDownLatch(1);
+        Recorder recorder = new Recorder(1);
+        try (Predictor predictor = new Predictor(slow, PredictorConfig.DEFAULT)) {
+            MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(1, Duration.ZERO),
+                    recorder, "test");
+            batcher.submit(TestImages.bus(), "running");
+            awaitRunning(batcher);
+            Thread.currentThread().interrupt();
+            batcher.close(released::countDown);
+            assertThat(Thread.interrupted()).as("the caller's interrupt is kept").isTrue();
+            assertThat(released.getCount()).as("released once the batch returned").isZero();
         }
+        assertThat(slow.runsOnFreedMemory).hasValue(0);
+        assertThat(slow.inputBatches).allSatisfy(b -> assertThat(b.freed).isTrue());
+        assertThat(recorder.completed).as("no outcome after close: the job replays the image").isEmpty();
+    }
 
-        @Override
-        public EngineSession openSession() {
-            EngineSession real = delegate.openSession();
-            return new EngineSession() {
-                @Override
-                public EngineInfo info() {
-                    return real.info();
-                }
+    /** A batch that outlasts close()'s wait keeps its memory; the batcher's last thread frees it when it returns. */
+    @Test
+    void aBatchOutlastingCloseIsFreedByItsOwnThreadWhenItReturns() throws Exception {
+        ScriptedEngine slow = new ScriptedEngine(ORT.engine(), ScriptedEngine.slow(2000));
+        CountDownLatch released = new CountDownLatch(1);
+        Predictor predictor = new Predictor(slow, PredictorConfig.DEFAULT);
+        MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(1, Duration.ZERO),
+                new Recorder(1), "test");
+        batcher.closeGrace(Duration.ofMillis(100));
+        batcher.submit(TestImages.bus(), "running");
+        awaitRunning(batcher);
+        long start = System.nanoTime();
+        batcher.close(() -> {
+            predictor.close();
+            released.countDown();
+        });
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        assertThat(released.getCount()).as("not released under the running batch").isOne();
+        assertThat(slow.inputBatches).noneSatisfy(b -> assertThat(b.freed).isTrue());
+        assertThat(released.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(slow.runsOnFreedMemory).hasValue(0);
+        assertThat(slow.inputBatches).allSatisfy(b -> assertThat(b.freed).isTrue());
+        assertThat(batcherThreads()).isEmpty();
+    }
 
-                @Override
-                public InputBatch newInputBatch() {
-                    return real.newInputBatch();
-                }
-
-                @Override
-                public FloatBuffer run(InputBatch input, int batchSize) {
-                    throw new EngineException("device lost");
-                }
-
-                @Override
-                public void close() {
-                    real.close();
-                }
-            };
+    /** A timeout is the image's fault only while its own decode runs; a stuck engine or a backlog fails the job. */
+    @Test
+    void lateImagesBlameAStuckEngineNotThemselves() throws Exception {
+        CountDownLatch unblock = new CountDownLatch(1);
+        ScriptedEngine stuck = new ScriptedEngine(ORT.engine(), (real, input, n) -> {
+            try {
+                unblock.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return real.run(input, n);
+        });
+        Recorder recorder = new Recorder(2);
+        try (Predictor predictor = new Predictor(stuck, PredictorConfig.DEFAULT);
+             MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(1, Duration.ZERO),
+                     recorder, "test")) {
+            MicroBatcher.Ticket running = batcher.submit(TestImages.bus(), "running");
+            MicroBatcher.Ticket waiting = batcher.submit(TestImages.bus(), "waiting");
+            awaitRunning(batcher);
+            Thread.sleep(300);
+            assertThat(batcher.lateBecauseOfBatcher(running, Duration.ofMillis(200))).hasValueSatisfying(e ->
+                    assertThat(e).hasMessageContaining("RUNNING").hasMessageContaining("the engine is stuck"));
+            assertThat(batcher.lateBecauseOfBatcher(waiting, Duration.ofSeconds(30))).hasValueSatisfying(e ->
+                    assertThat(e).hasMessageContaining("the batcher is behind").hasMessageContaining("capacity"));
+            unblock.countDown();
+            recorder.await();
+            assertThat(batcher.lateBecauseOfBatcher(running, Duration.ofMillis(200))).as("done: nothing to blame").isEmpty();
         }
+        assertThat(recorder.completed).containsOnlyKeys("running", "waiting");
+    }
 
-        @Override
-        public void close() {
-            // the shared engine is closed by the test class
+    /** Regression (issue 13.8): buffers allocated before a failed construction were never freed. */
+    @Test
+    void aFailedConstructionFreesTheBuffersItAllocated() {
+        ScriptedEngine engine = new ScriptedEngine(ORT.engine(), (real, input, n) -> real.run(input, n));
+        engine.failInputBatchNumber = 2;
+        try (Predictor predictor = new Predictor(engine, PredictorConfig.DEFAULT)) {
+            assertThatThrownBy(() -> new MicroBatcher<>(predictor, BatchingConfig.DEFAULT, new Recorder(0), "test"))
+                    .isInstanceOf(OutOfMemoryError.class);
         }
+        assertThat(engine.inputBatches).hasSize(1).allSatisfy(b -> assertThat(b.freed).isTrue());
+    }
+
+    private static void awaitRunning(MicroBatcher<?> batcher) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (batcher.queued() > 0 || !inferenceThreadInEngine()) {
+            assertThat(System.nanoTime()).as("a batch started").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    /** True once a test batcher's inference thread is inside the scripted run. */
+    private static boolean inferenceThreadInEngine() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().equals("test-inference"))
+                .anyMatch(e -> java.util.Arrays.stream(e.getValue())
+                        .anyMatch(f -> f.getClassName().startsWith(ScriptedEngine.class.getName())));
+    }
+
+    private static List<String> batcherThreads() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(n -> n.startsWith("test-")).toList();
     }
 }

@@ -40,21 +40,36 @@ public final class TensorRtEngine implements InferenceEngine {
      * The JavaCPP 1.5.11 TensorRT presets map no destructor for ICudaEngine, IRuntime or IExecutionContext:
      * closing them frees nothing. So memory is bounded instead: a deserialized engine is kept per plan for the
      * JVM's life and reused when the plan is opened again (a job restart), and execution contexts go back to
-     * the engine's pool when a session closes.
+     * that deserialized engine's pool when a session closes: the pool lives as long as the engine it belongs to,
+     * so a failover (a new TensorRtEngine on the cached ICudaEngine) reuses the contexts of the last run instead
+     * of creating, and leaking, new ones.
      */
     private static final Map<String, Loaded> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private record Loaded(IRuntime runtime, ICudaEngine engine) {}
+    /** A deserialized engine and its idle execution contexts, kept for the JVM's life. */
+    private record Loaded(IRuntime runtime, ICudaEngine engine, java.util.ArrayDeque<IExecutionContext> idleContexts) {
+        Loaded(IRuntime runtime, ICudaEngine engine) {
+            this(runtime, engine, new java.util.ArrayDeque<>());
+        }
+
+        /** Execution contexts are created one at a time and reused; running them concurrently is safe. */
+        synchronized IExecutionContext takeContext() {
+            return idleContexts.isEmpty() ? engine.createExecutionContext() : idleContexts.pop();
+        }
+
+        synchronized void returnContext(IExecutionContext context) {
+            idleContexts.push(context);
+        }
+    }
 
     private final OnnxModelFile model;
-    private final ICudaEngine engine;
+    private final Loaded loaded;
     private final EngineInfo info;
     private final int device;
-    private final java.util.ArrayDeque<IExecutionContext> idleContexts = new java.util.ArrayDeque<>();
 
-    private TensorRtEngine(OnnxModelFile model, ICudaEngine engine, EngineInfo info, int device) {
+    private TensorRtEngine(OnnxModelFile model, Loaded loaded, EngineInfo info, int device) {
         this.model = model;
-        this.engine = engine;
+        this.loaded = loaded;
         this.info = info;
         this.device = device;
     }
@@ -109,7 +124,7 @@ public final class TensorRtEngine implements InferenceEngine {
         String planId = device + ":" + java.util.Arrays.hashCode(file.plan()) + ":" + file.plan().length;
         Loaded loaded = LOADED.computeIfAbsent(planId, id -> load(file, where));
         Precision precision = Precision.parse(file.header().getOrDefault("precision", "FP32"));
-        return new TensorRtEngine(model, loaded.engine(), describe(loaded.engine(), model, precision, where), device);
+        return new TensorRtEngine(model, loaded, describe(loaded.engine(), model, precision, where), device);
     }
 
     private static Loaded load(EngineFile file, String where) {
@@ -178,16 +193,18 @@ public final class TensorRtEngine implements InferenceEngine {
         return model;
     }
 
-    /** Execution contexts are created one at a time and reused; running them concurrently is safe. */
+    /** A session on a pooled execution context (see {@link #LOADED}). */
     @Override
-    public synchronized EngineSession openSession() {
-        Cuda.check(cudaSetDevice(device), "cudaSetDevice(" + device + ")");
-        IExecutionContext context = idleContexts.isEmpty() ? engine.createExecutionContext() : idleContexts.pop();
-        return new TensorRtSession(context, info, device, this::release);
+    public EngineSession openSession() {
+        Cuda.setDevice(device);
+        return new TensorRtSession(loaded.takeContext(), info, device, loaded::returnContext);
     }
 
-    private synchronized void release(IExecutionContext context) {
-        idleContexts.push(context);
+    /** Idle execution contexts of this engine's plan (shared by every TensorRtEngine on it); for tests. */
+    int idleContexts() {
+        synchronized (loaded) {
+            return loaded.idleContexts().size();
+        }
     }
 
     /** Keeps the deserialized engine for reuse (see {@link #LOADED}); sessions must be closed first. */

@@ -25,6 +25,10 @@ import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
  * input is written on the device into a {@link DeviceBatch} instead, and the run reads it from there
  * ({@link DeviceInput}).
  *
+ * <p>Every entry point first makes the session's device current on the calling thread: the context, stream and
+ * buffers were made on the thread that opened the session, and runs come from others (MicroBatcher's threads),
+ * whose current device is 0, or another slot's, unless set.
+ *
  * <p>Plans with NMS ({@link NmsHead}) have two outputs, the per-image count and the detection rows; they are
  * copied back separately and put together in the layout {@link EngineInfo} documents.
  */
@@ -93,6 +97,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     /** Pinned host memory, so the H2D copy is a DMA without a staging copy. */
     @Override
     public InputBatch newInputBatch() {
+        Cuda.setDevice(device);
         FloatPointer pinned = Cuda.mallocHost((long) info.maxBatch() * info.inputSize(), "input batch");
         return new InputBatch(pinned, info.maxBatch(), info.inputSize(), () -> Cuda.freeHost(pinned));
     }
@@ -100,6 +105,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     @Override
     public FloatBuffer run(InputBatch input, int batchSize) {
         checkBatch(batchSize);
+        Cuda.setDevice(device);
         Cuda.check(cudaMemcpyAsync(deviceInput, input.pointer(), (long) batchSize * info.inputSize() * Float.BYTES,
                 cudaMemcpyHostToDevice, stream), "input copy to the GPU");
         return runFrom(deviceInput, batchSize);
@@ -122,6 +128,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
 
     /** Runs on the input at {@code inputMemory}, after the work already queued on this session's stream. */
     private FloatBuffer runFrom(Pointer inputMemory, int batchSize) {
+        Cuda.setDevice(device);
         bindInput(inputMemory);
         setBatch(batchSize);
         enqueue(batchSize);
@@ -150,6 +157,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     /** The engine alone on whatever is in device memory: no copies. For benchmarks. */
     @Override
     public void runComputeOnly(InputBatch input, int batchSize) {
+        Cuda.setDevice(device);
         bindInput(deviceInput);
         setBatch(batchSize);
         enqueue(batchSize);
@@ -194,6 +202,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
 
     @Override
     public void close() {
+        Cuda.setDevice(device);
         Cuda.free(deviceInput);
         Cuda.free(deviceOutput);
         Cuda.freeHost(hostOutput);
