@@ -127,6 +127,62 @@ class StreamingDetectionJobIT {
         assertExactlyOnce(consume("detections-" + run, "dead-" + run), good, bad, "dead-" + run);
     }
 
+    /**
+     * Issue 13: 100 failovers in a row, each while the detection operator holds batches in flight (its restored
+     * in-flight images are resubmitted at once after every restart), then a clean run to the end. Before the fix a
+     * cancel freed a running batch's native memory and crashed the JVM; here the fork must survive, leave no
+     * batcher thread behind, and every record must still come out exactly once.
+     */
+    @Test
+    void c3HundredFailoversWithBatchesInFlightCrashNothingLeakNoThreadAndLoseNothing() throws Exception {
+        Set<String> good = new HashSet<>();
+        Set<String> bad = new HashSet<>();
+        String run = "c" + ATTEMPTS.incrementAndGet();
+        produce("images-" + run, good, bad);
+        FailRepeatedly.FAILURES.set(0);
+
+        Configuration restarts = new Configuration();
+        restarts.setString("restart-strategy.type", "fixed-delay");
+        restarts.setString("restart-strategy.fixed-delay.attempts", String.valueOf(FailRepeatedly.CYCLES + 10));
+        restarts.setString("restart-strategy.fixed-delay.delay", "10 ms");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restarts);
+        StreamingDetectionJob.build(env, config("images-" + run, "detections-" + run, "dead-" + run),
+                s -> s.map(new FailRepeatedly()).returns(new AvroTypeInfo<>(ImageRecord.class)));
+        env.execute("streamdetect-it-failover-loop");
+
+        assertThat(FailRepeatedly.FAILURES).as("failovers").hasValue(FailRepeatedly.CYCLES);
+        assertExactlyOnce(consume("detections-" + run, "dead-" + run), good, bad, "dead-" + run);
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!batcherThreads().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(batcherThreads()).as("micro-batcher threads left running").isEmpty();
+    }
+
+    private static List<String> batcherThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.matches("streamdetect-\\d+-(prepare|inference)")).toList();
+    }
+
+    /**
+     * Fails the job {@link #CYCLES} times on one record: the source's checkpointed offsets never pass it, so every
+     * restart replays up to it again, while the detection operator resubmits the images it held at the last
+     * checkpoint: batches are in flight at every cancel.
+     */
+    static final class FailRepeatedly implements MapFunction<ImageRecord, ImageRecord> {
+        static final int CYCLES = 100;
+        static final String POISON = "img-150";
+        static final AtomicInteger FAILURES = new AtomicInteger();
+
+        @Override
+        public ImageRecord map(ImageRecord image) {
+            if (image.getRecordId().equals(POISON) && FAILURES.getAndUpdate(f -> f < CYCLES ? f + 1 : f) < CYCLES) {
+                throw new IllegalStateException("injected failure " + FAILURES.get() + " at " + image.getRecordId());
+            }
+            return image;
+        }
+    }
+
     /** Throws once, after a checkpoint has completed and some records passed, so the restart has state. */
     static final class FailOnceAfterCheckpoint implements MapFunction<ImageRecord, ImageRecord>, CheckpointListener {
         static final AtomicBoolean FAILED = new AtomicBoolean();

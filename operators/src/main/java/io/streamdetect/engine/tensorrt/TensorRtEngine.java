@@ -1,6 +1,5 @@
 package io.streamdetect.engine.tensorrt;
 
-import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
 import static org.bytedeco.tensorrt.global.nvinfer.createInferRuntime;
 
 import io.streamdetect.cuda.Cuda;
@@ -77,7 +76,13 @@ public final class TensorRtEngine implements InferenceEngine {
     /** Opens {@code spec}: an {@code .engine} file as is, an {@code .onnx} model through the plan cache. */
     public static TensorRtEngine open(EngineSpec spec, PlanCache cache, int device) {
         TensorRt.require();
-        Cuda.check(cudaSetDevice(device), "cudaSetDevice(" + device + ")");
+        int devices = Cuda.deviceCount();
+        if (device >= devices) {
+            throw new EngineException("CUDA device " + device + " does not exist: this machine has " + devices
+                    + " GPU(s), 0.." + (devices - 1) + "; the device comes from the TaskManager's `gpu` external"
+                    + " resource, else STREAMDETECT_CUDA_DEVICE, else 0");
+        }
+        Cuda.setDevice(device);
         Path path = spec.model();
         if (path.getFileName().toString().endsWith(".engine")) {
             EngineFile file = EngineFile.read(path);

@@ -11,6 +11,7 @@ import io.streamdetect.engine.Engines;
 import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.engine.InputBatch;
 import io.streamdetect.engine.Precision;
+import io.streamdetect.engine.SharedEngines;
 import io.streamdetect.predict.Prediction;
 import io.streamdetect.predict.Predictor;
 import io.streamdetect.predict.PredictorConfig;
@@ -67,6 +68,75 @@ class TensorRtGpuTest {
             long after = freeMemory();
             assertThat(before - after).as("GPU memory lost over 1000 open/close cycles").isLessThan(64L << 20);
         }
+    }
+
+    /**
+     * Regression (issue 13.6): every failover built a new TensorRtEngine on the cached ICudaEngine with an empty
+     * context pool, so each task restart created (and, without destructors, leaked) one more execution context.
+     * Here 20 "failovers" (lease, session, close, release, as DetectionFunction does) must leave GPU memory where
+     * the first left it.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Precision.class, names = {"FP32"})
+    void failoversReuseTheExecutionContextsOfTheCachedEngine(Precision precision) {
+        EngineSpec spec = new EngineSpec(SharedFiles.model().toString(), Backend.TENSORRT, precision, MAX_BATCH, 0);
+        long afterFirst = 0;
+        for (int restart = 0; restart < 20; restart++) {
+            try (SharedEngines.Lease lease = SharedEngines.instance().acquire(spec);
+                 Predictor predictor = new Predictor(lease.engine(), PredictorConfig.DEFAULT)) {
+                ReferenceDetections.assertMatches(predictor.predict(List.of(TestImages.bus())).get(0).objects(),
+                        ReferenceDetections.BUS);
+            }
+            if (restart == 0) {
+                afterFirst = freeMemory();
+            }
+        }
+        assertThat(afterFirst - freeMemory()).as("GPU memory lost over 19 more failovers").isLessThan(32L << 20);
+        try (SharedEngines.Lease lease = SharedEngines.instance().acquire(spec)) {
+            assertThat(((TensorRtEngine) lease.engine()).idleContexts()).as("execution contexts of the plan").isOne();
+        }
+    }
+
+    /**
+     * Regression (issue 13.5): runs came from threads that never set the session's device, so on any thread whose
+     * current CUDA context was not the one the session was made in (another GPU's slot, another library's
+     * context) TensorRT ran with the wrong context. Here the running thread has a context of its own current.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Precision.class, names = {"FP32"})
+    void aRunFromAThreadWithAnotherCurrentContextUsesTheSessionsDevice(Precision precision) throws Exception {
+        EngineSpec spec = new EngineSpec(SharedFiles.model().toString(), Backend.TENSORRT, precision, MAX_BATCH, 0);
+        try (InferenceEngine engine = Engines.open(spec); Predictor predictor = new Predictor(engine, PredictorConfig.DEFAULT)) {
+            List<Prediction> results = new java.util.ArrayList<>();
+            Throwable[] error = {null};
+            Thread other = new Thread(() -> {
+                org.bytedeco.cuda.cudart.CUctx_st foreign = new org.bytedeco.cuda.cudart.CUctx_st();
+                Cuda.checkDriver(org.bytedeco.cuda.global.cudart.cuInit(0), "cuInit");
+                Cuda.checkDriver(org.bytedeco.cuda.global.cudart.cuCtxCreate(foreign, 0, 0), "cuCtxCreate");
+                try {
+                    results.addAll(predictor.predict(List.of(TestImages.bus())));
+                } catch (Throwable t) {
+                    error[0] = t;
+                } finally {
+                    org.bytedeco.cuda.global.cudart.cuCtxDestroy(foreign);
+                }
+            });
+            other.start();
+            other.join();
+            assertThat(error[0]).as("a run on a thread with a foreign current context").isNull();
+            ReferenceDetections.assertMatches(results.get(0).objects(), ReferenceDetections.BUS);
+        }
+    }
+
+    /** A device index this machine does not have fails at open, saying which exist and where the index came from. */
+    @org.junit.jupiter.api.Test
+    void aMissingDeviceFailsWithAClearMessage() {
+        int missing = Cuda.deviceCount();
+        EngineSpec spec = new EngineSpec(SharedFiles.model().toString(), Backend.TENSORRT, Precision.FP32, MAX_BATCH, 0)
+                .withCudaDevice(missing);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Engines.open(spec))
+                .hasMessageContaining("CUDA device " + missing + " does not exist")
+                .hasMessageContaining("STREAMDETECT_CUDA_DEVICE");
     }
 
     private static long freeMemory() {
