@@ -1,6 +1,7 @@
 package io.streamdetect.batching;
 
 import io.streamdetect.PipelineException;
+import io.streamdetect.engine.Backend;
 import io.streamdetect.engine.InputBatch;
 import io.streamdetect.postprocess.DetectedObject;
 import io.streamdetect.predict.Prediction;
@@ -16,6 +17,8 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *
  * Two input buffers circulate, so at most one batch is prepared while another runs; with GPU pre-processing the
  * prepare thread also decodes each closed batch on the GPU, and three circulate (see {@link #uploadToGpu}).
- * Bad images are reported to the listener at once and take no slot. Not bounded by itself: the caller bounds
+ * With a {@link DecodePool} (see {@link BatchingConfig#decodeThreads}) the images of a batch decode in parallel.
+ * Bad images are reported to the listener at once; their slots are closed up before the batch runs. Not bounded by itself: the caller bounds
  * in-flight items (Flink's async capacity does).
  *
  * <p>Failure rules, so that a broken engine fails the job (which then replays from its checkpoint) instead of
@@ -92,6 +96,8 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private volatile long inferenceSinceNanos;
     private final Thread prepareThread;
     private final Thread inferenceThread;
+    /** Decodes a batch's images in parallel; null: the prepare thread decodes them one by one. */
+    private final DecodePool decodePool;
 
     public MicroBatcher(Predictor predictor, BatchingConfig config, BatchListener<T> listener, String name) {
         this.predictor = predictor;
@@ -101,6 +107,8 @@ public final class MicroBatcher<T> implements AutoCloseable {
         this.batchSize = Math.min(config.maxBatchSize(), predictor.maxBatch());
         int count = predictor.preprocessing() == Preprocessing.GPU ? GPU_BUFFERS : CPU_BUFFERS;
         this.free = new ArrayBlockingQueue<>(count);
+        int decodeThreads = config.decodeThreadsFor(predictor.session().info().backend() == Backend.ONNXRUNTIME);
+        this.decodePool = decodeThreads > 1 ? DecodePool.acquire(decodeThreads) : null;
         try {
             for (int i = 0; i < count; i++) {
                 InputBatch b = predictor.newInputBatch();
@@ -114,6 +122,9 @@ public final class MicroBatcher<T> implements AutoCloseable {
             prepareThread.start();
         } catch (RuntimeException | Error e) { // nothing runs yet: what was allocated is ours alone to free
             buffers.forEach(InputBatch::close);
+            if (decodePool != null) {
+                DecodePool.release(decodePool);
+            }
             throw e;
         }
         try {
@@ -203,19 +214,24 @@ public final class MicroBatcher<T> implements AutoCloseable {
             }
             InputBatch buffer = free.take();
             Batch<T> batch = new Batch<>(buffer);
-            long deadline = first.submittedNanos + config.maxBatchDelay().toNanos();
-            Pending<T> next = first;
-            while (next != null) {
-                prepare(next, batch);
-                if (batch.size() == batchSize) {
-                    break;
+            try {
+                long deadline = first.submittedNanos + config.maxBatchDelay().toNanos();
+                Pending<T> next = first;
+                while (next != null) {
+                    decode(next, batch);
+                    if (batch.size() == batchSize) {
+                        break;
+                    }
+                    next = queue.poll();
+                    if (next == null) {
+                        long wait = deadline - System.nanoTime();
+                        next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : null;
+                    }
                 }
-                next = queue.poll();
-                if (next == null) {
-                    long wait = deadline - System.nanoTime();
-                    next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : null;
-                }
+            } finally {
+                batch.awaitDecodes(); // also on close: no decode may still write into a buffer that is then freed
             }
+            batch.dropFailedSlots();
             if (batch.size() == 0 || !uploadToGpu(batch)) {
                 free.add(buffer);
             } else {
@@ -224,16 +240,28 @@ public final class MicroBatcher<T> implements AutoCloseable {
         }
     }
 
-    private void prepare(Pending<T> pending, Batch<T> batch) {
+    /** Decodes and letterboxes an image into the batch's next slot: on the decode pool, or here without one. */
+    private void decode(Pending<T> pending, Batch<T> batch) {
+        int slot = batch.reserve(pending);
+        if (decodePool == null) {
+            decodeInto(pending, batch, slot);
+        } else {
+            batch.decodes.add(decodePool.executor().submit(() -> decodeInto(pending, batch, slot)));
+        }
+    }
+
+    /** Leaves the slot empty (dropped before the batch runs) when the image fails. */
+    private void decodeInto(Pending<T> pending, Batch<T> batch, int slot) {
         pending.progress = Progress.PREPARING;
         try {
-            PreparedImage prepared = predictor.prepare(pending.image, batch.input, batch.size());
+            batch.prepared.set(slot, predictor.prepare(pending.image, batch.input, slot));
             pending.progress = Progress.BATCHED;
-            batch.add(pending, prepared);
         } catch (PipelineException e) { // the image's fault: a dead letter
             complete(pending, Prediction.failed(e), System.nanoTime() - pending.submittedNanos);
         } catch (RuntimeException e) { // not the image's fault
             failItem(pending, e);
+        } catch (Error e) { // on a pool thread nobody else would see it
+            fail(e);
         }
     }
 
@@ -432,6 +460,9 @@ public final class MicroBatcher<T> implements AutoCloseable {
 
     private void releaseIfLast() {
         if (holders.decrementAndGet() == 0) {
+            if (decodePool != null) {
+                DecodePool.release(decodePool);
+            }
             buffers.forEach(InputBatch::close);
             release.run();
         }
@@ -458,7 +489,9 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private static final class Batch<T> {
         final InputBatch input;
         final List<Pending<T>> items = new ArrayList<>();
+        /** Per slot, what its decode returned; null while decoding, or for an image that failed. */
         final List<PreparedImage> prepared = new ArrayList<>();
+        final List<Future<?>> decodes = new ArrayList<>();
 
         Batch(InputBatch input) {
             this.input = input;
@@ -468,9 +501,55 @@ public final class MicroBatcher<T> implements AutoCloseable {
             return items.size();
         }
 
-        void add(Pending<T> p, PreparedImage image) {
+        int reserve(Pending<T> p) {
             items.add(p);
-            prepared.add(image);
+            prepared.add(null);
+            return items.size() - 1;
+        }
+
+        /** Waits for the decodes sent to the pool, through interrupts (they take milliseconds). */
+        void awaitDecodes() {
+            boolean interrupted = false;
+            for (Future<?> f : decodes) {
+                while (true) {
+                    try {
+                        f.get();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    } catch (ExecutionException e) {
+                        break; // decodeInto catches everything: not reached
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /**
+         * Closes the gaps of failed images: later slots move forward, their pixels too, so the engine runs the
+         * good images only, in slots 0..n-1, bit for bit as decoded.
+         */
+        void dropFailedSlots() {
+            int write = 0;
+            for (int read = 0; read < items.size(); read++) {
+                PreparedImage image = prepared.get(read);
+                if (image == null) {
+                    continue;
+                }
+                if (read != write) {
+                    if (image.gpuJpeg() == null) { // decoded on the CPU: its pixels are in the slot
+                        int size = input.imageSize();
+                        input.floats().put(write * size, input.floats(), read * size, size);
+                    }
+                    items.set(write, items.get(read));
+                    prepared.set(write, image);
+                }
+                write++;
+            }
+            items.subList(write, items.size()).clear();
+            prepared.subList(write, prepared.size()).clear();
         }
     }
 }

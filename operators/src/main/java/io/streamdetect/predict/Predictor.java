@@ -31,7 +31,7 @@ import java.util.Map;
 /**
  * The whole path from encoded image bytes to detections for one thread: decode → letterbox → engine →
  * YOLO decode + NMS. Holds one {@link EngineSession} and the per-thread scratch of each stage; the engine
- * itself may be shared. Not thread-safe.
+ * itself may be shared. Not thread-safe, except {@link #prepare}.
  *
  * <p>{@link #predict} is the simple API. The streaming operator uses the stage methods ({@link #prepare},
  * {@link #infer}, {@link #postprocess}) to overlap pre-processing of one batch with inference of another.
@@ -40,7 +40,8 @@ public final class Predictor implements AutoCloseable {
     private final InferenceEngine engine;
     private final EngineSession session;
     private final ImageDecoder decoder;
-    private final LetterboxPreprocessor preprocessor;
+    private final int inputWidth;
+    private final int inputHeight;
     private final DetectionDecoder outputDecoder;
     private final GpuPreprocessor gpu; // null: pre-processing on the CPU
     private final DeviceInput deviceInput; // null: pre-processing on the CPU
@@ -57,7 +58,8 @@ public final class Predictor implements AutoCloseable {
         this.session = engine.openSession();
         EngineInfo info = session.info();
         this.decoder = new ImageDecoder(config.limits());
-        this.preprocessor = new LetterboxPreprocessor(info.inputWidth(), info.inputHeight());
+        this.inputWidth = info.inputWidth();
+        this.inputHeight = info.inputHeight();
         this.outputDecoder = DetectionDecoder.of(info, engine.model().metadata(), config.postprocess());
         try {
             this.deviceInput = config.preprocessing() == Preprocessing.GPU ? deviceInput(session, info) : null;
@@ -146,20 +148,22 @@ public final class Predictor implements AutoCloseable {
 
     /**
      * Decodes and letterboxes one image into {@code slot} of {@code batch}. With GPU pre-processing, a JPEG the
-     * GPU takes is only checked here (header, limits) and decoded by {@link #infer}.
+     * GPU takes is only checked here (header, limits) and decoded by {@link #infer}. Unlike the rest of this class,
+     * safe to call from several threads at once for different slots (MicroBatcher's decode pool does).
      */
     public PreparedImage prepare(byte[] bytes, InputBatch batch, int slot) {
         long start = System.nanoTime();
         if (gpu != null) {
             ImageHeader header = decoder.inspect(bytes);
             if (header.format() == ImageFormat.JPEG && JpegGpuSupport.cpuReason(bytes) == null) {
-                Letterbox box = Letterbox.of(header.width(), header.height(), preprocessor.width(), preprocessor.height());
+                Letterbox box = Letterbox.of(header.width(), header.height(), inputWidth, inputHeight);
                 return new PreparedImage(box, System.nanoTime() - start, bytes);
             }
         }
         try (DecodedImage image = decoder.decode(bytes)) {
             try {
-                var letterbox = preprocessor.process(image, batch.floats(), slot);
+                var letterbox = LetterboxPreprocessor.forCurrentThread(inputWidth, inputHeight)
+                        .process(image, batch.floats(), slot);
                 return new PreparedImage(letterbox, System.nanoTime() - start);
             } catch (RuntimeException e) {
                 throw new PipelineException(ErrorKind.DECODE_FAILED, Stage.PREPROCESS,

@@ -24,6 +24,19 @@ public final class LetterboxPreprocessor {
     private final float[] chw;
     private byte[] row = new byte[0];
 
+    /** One per thread (its scratch is a whole image): for callers that letterbox on several threads at once. */
+    private static final ThreadLocal<LetterboxPreprocessor> PER_THREAD = new ThreadLocal<>();
+
+    /** This thread's preprocessor for {@code width} x {@code height} inputs, made on first use. */
+    public static LetterboxPreprocessor forCurrentThread(int width, int height) {
+        LetterboxPreprocessor p = PER_THREAD.get();
+        if (p == null || p.width != width || p.height != height) {
+            p = new LetterboxPreprocessor(width, height);
+            PER_THREAD.set(p);
+        }
+        return p;
+    }
+
     public LetterboxPreprocessor(int width, int height) {
         this.width = width;
         this.height = height;

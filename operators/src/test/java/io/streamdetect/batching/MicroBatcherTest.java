@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamdetect.engine.EngineException;
+import io.streamdetect.engine.EngineSpec;
+import io.streamdetect.engine.Engines;
 import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.predict.Prediction;
 import io.streamdetect.predict.Predictor;
@@ -246,6 +248,59 @@ class MicroBatcherTest {
                     .isInstanceOf(OutOfMemoryError.class);
         }
         assertThat(engine.inputBatches).hasSize(1).allSatisfy(b -> assertThat(b.freed).isTrue());
+    }
+
+    /**
+     * Issue 14: a batch decoded on the shared decode pool reaches the engine bit for bit as one decoded on the
+     * prepare thread, bad images' slots closed up in both, and gives the same detections.
+     */
+    @Test
+    void aBatchDecodedInParallelIsBitIdenticalToOneDecodedInSequence() throws Exception {
+        List<byte[]> images = new java.util.ArrayList<>();
+        try (var files = java.nio.file.Files.list(SharedFiles.coco8().resolve("images/val"))) {
+            files.sorted().forEach(f -> images.add(TestImages.read(f)));
+        }
+        images.add(1, "not an image".getBytes()); // a gap to close up in the middle of the batch
+        images.add(TestImages.bus());
+        Map<Integer, float[]> sequential = new ConcurrentHashMap<>();
+        Map<String, Prediction> sequentialOut = decodeAll(images, 1, sequential);
+        Map<Integer, float[]> parallel = new ConcurrentHashMap<>();
+        Map<String, Prediction> parallelOut = decodeAll(images, 4, parallel);
+
+        assertThat(parallel.keySet()).containsExactly(images.size() - 1).isEqualTo(sequential.keySet());
+        assertThat(parallel.get(images.size() - 1)).as("engine input").isEqualTo(sequential.get(images.size() - 1));
+        assertThat(parallelOut.get("1").error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_FORMAT);
+        for (String id : sequentialOut.keySet()) {
+            assertThat(parallelOut.get(id).objects()).as("detections of image %s", id).isEqualTo(sequentialOut.get(id).objects());
+        }
+    }
+
+    /** Runs every image in one batch; records the engine's input per batch size. */
+    private static Map<String, Prediction> decodeAll(List<byte[]> images, int decodeThreads, Map<Integer, float[]> inputs)
+            throws Exception {
+        try (InferenceEngine wide = Engines.open(EngineSpec.onnxRuntime(SharedFiles.model(), 16))) {
+            return decodeAll(wide, images, decodeThreads, inputs);
+        }
+    }
+
+    private static Map<String, Prediction> decodeAll(InferenceEngine engine, List<byte[]> images, int decodeThreads,
+                                                     Map<Integer, float[]> inputs) throws Exception {
+        ScriptedEngine recording = new ScriptedEngine(engine, (real, input, n) -> {
+            float[] copy = new float[n * input.imageSize()];
+            input.floats().get(0, copy);
+            inputs.put(n, copy);
+            return real.run(input, n);
+        });
+        Recorder recorder = new Recorder(images.size());
+        try (Predictor predictor = new Predictor(recording, PredictorConfig.DEFAULT);
+             MicroBatcher<String> batcher = new MicroBatcher<>(predictor,
+                     new BatchingConfig(images.size(), Duration.ofSeconds(5), decodeThreads), recorder, "test")) {
+            for (int i = 0; i < images.size(); i++) {
+                batcher.submit(images.get(i), String.valueOf(i));
+            }
+            recorder.await();
+        }
+        return recorder.completed;
     }
 
     private static void awaitRunning(MicroBatcher<?> batcher) throws InterruptedException {
