@@ -30,6 +30,23 @@ public final class SharedFiles {
         return root().resolve("models/yolo11n.onnx");
     }
 
+    /**
+     * One of the exported models beside yolo11n in ../shared/models ({@code yolo26n.onnx}, end-to-end head;
+     * {@code yolov8n.onnx}, classic head; both with the batch fixed at 1). They are not downloaded: tests that
+     * need them are skipped where the shared folder lacks them.
+     */
+    public static Path exportedModel(String fileName) {
+        Path file = null;
+        try {
+            file = root().resolve("models").resolve(fileName);
+        } catch (IllegalStateException noSharedFolder) {
+            // fall through to the assumption
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(file != null && Files.isRegularFile(file),
+                () -> "skipped: needs " + fileName + " in ../shared/models (or $STREAMDETECT_SHARED/models)");
+        return file;
+    }
+
     public static Path busJpg() {
         return root().resolve("images/bus.jpg");
     }
