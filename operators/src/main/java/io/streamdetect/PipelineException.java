@@ -29,4 +29,16 @@ public class PipelineException extends RuntimeException {
     public Stage stage() {
         return stage;
     }
+
+    /**
+     * True when the image itself is the reason (empty, not an image, truncated, too large, undecodable); false
+     * for failures of the engine or the pipeline (inference failed, timed out, unknown), which another run of
+     * the same image may not have.
+     */
+    public boolean imageAtFault() {
+        return switch (kind) {
+            case EMPTY_IMAGE, UNSUPPORTED_FORMAT, TRUNCATED_IMAGE, IMAGE_TOO_LARGE, DECODE_FAILED, MALFORMED_RECORD -> true;
+            default -> false;
+        };
+    }
 }

@@ -95,12 +95,25 @@ public final class BenchCommand implements Callable<Integer> {
                  InputBatch input = session.newInputBatch()) {
                 fill(input, engine);
                 for (int batch : batches) {
+                    if (!fits(engine, batch, out)) {
+                        continue;
+                    }
                     out.println(measure(session, input, batch, backend, precision));
                     out.flush();
                 }
             }
         }
         return 0;
+    }
+
+    /** False, with a line saying why, for a batch larger than the model's fixed batch. */
+    private static boolean fits(InferenceEngine engine, int batch, PrintWriter out) {
+        if (batch <= engine.info().maxBatch()) {
+            return true;
+        }
+        out.printf("batch %d skipped: %s has a fixed batch size of %d (export it with dynamic=True to batch more)%n",
+                batch, engine.model().name(), engine.info().maxBatch());
+        return false;
     }
 
     /** Every backend and precision asked for (precisions for TensorRT only), with NMS in the plan if asked for. */
@@ -144,6 +157,9 @@ public final class BenchCommand implements Callable<Integer> {
             try (InferenceEngine engine = Engines.open(engineSpec)) {
                 PipelineBench bench = new PipelineBench(engine, records, streams, seconds);
                 for (int batch : batches) {
+                    if (!fits(engine, batch, out)) {
+                        continue;
+                    }
                     double compute = bench.computeOnly(batch);
                     out.println(String.format(Locale.ROOT, "| %s | %s | %d | compute only | %.1f | 1.00 |",
                             backend.label(), precision.label(), batch, compute));

@@ -2,6 +2,8 @@ package io.streamdetect.cli;
 
 import io.streamdetect.decode.DecodeLimits;
 import io.streamdetect.engine.EngineSpec;
+import io.streamdetect.model.DetectionHead;
+import io.streamdetect.model.OnnxModelFile;
 import io.streamdetect.postprocess.NmsPlacement;
 import io.streamdetect.postprocess.PostprocessConfig;
 import io.streamdetect.predict.PredictorConfig;
@@ -49,7 +51,21 @@ public final class DetectionOptions {
 
     /** {@code spec} with NMS in the plan when {@code --nms engine} asks for it. */
     public EngineSpec apply(EngineSpec spec) {
-        return nms == NmsPlacement.ENGINE ? spec.withEngineNms(config().postprocess()) : spec;
+        return nms == NmsPlacement.ENGINE ? withEngineNms(spec, config().postprocess()) : spec;
+    }
+
+    /**
+     * {@code spec} with NMS built into the plan, for a model that has NMS to move there.
+     *
+     * @throws IllegalArgumentException for an end-to-end model (YOLO26, YOLOv10), which has no NMS at all
+     */
+    static EngineSpec withEngineNms(EngineSpec spec, PostprocessConfig thresholds) {
+        if (spec.modelPath().endsWith(".onnx") && OnnxModelFile.read(spec.model()).head() == DetectionHead.END_TO_END) {
+            throw new IllegalArgumentException("--nms engine does not apply to " + spec.model().getFileName()
+                    + ": its end-to-end head returns final detections, there is no NMS to put into the engine; "
+                    + "leave --nms at host (only --conf and --max-det apply to this model)");
+        }
+        return spec.withEngineNms(thresholds);
     }
 
     static final class NmsPlacementConverter implements picocli.CommandLine.ITypeConverter<NmsPlacement> {

@@ -66,8 +66,23 @@ public final class EvalCommand implements Callable<Integer> {
     NmsPlacement nms;
 
 
-    /** One evaluated engine. */
-    record Run(String label, MeanAveragePrecision.Result result, double imagesPerSecond, int failed) {}
+    /**
+     * One evaluated engine.
+     *
+     * @param failed       images that could not be evaluated, for any reason
+     * @param engineFailed of those, the ones that failed for reasons that are not the image's fault (the engine
+     *                     failed, or refused the batch): the mAP then measures a broken run, not the model
+     */
+    record Run(String label, MeanAveragePrecision.Result result, double imagesPerSecond, int failed, int engineFailed) {
+        /** Whether the mAP stands for the model: images were evaluated and none was lost to the engine. */
+        boolean valid() {
+            return engineFailed == 0 && result.images() > 0;
+        }
+
+        int exitCode() {
+            return !valid() ? StreamDetect.EXIT_MODEL : failed > 0 ? StreamDetect.EXIT_SOME_FAILED : 0;
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -78,8 +93,7 @@ public final class EvalCommand implements Callable<Integer> {
         List<Path> images = ImageInputs.expand(List.of(imagesDir));
         PrintWriter out = spec.commandLine().getOut();
         if (!compare) {
-            Run run = evaluate(engine.spec(), images, true);
-            return run.failed() == 0 ? 0 : StreamDetect.EXIT_SOME_FAILED;
+            return evaluate(engine.spec(), images, true).exitCode();
         }
         List<Run> runs = new ArrayList<>();
         runs.add(evaluate(withBackend(Backend.ONNXRUNTIME, Precision.FP32), images, false));
@@ -96,12 +110,19 @@ public final class EvalCommand implements Callable<Integer> {
         }
         out.printf("%n%-22s %9s %9s %7s %7s %9s %10s%n", "engine", "mAP50-95", "mAP50", "P", "R", "images/s", "ΔmAP50-95");
         double base = runs.get(0).result().map50to95();
+        int exit = 0;
         for (Run r : runs) {
             var m = r.result();
-            out.printf(Locale.ROOT, "%-22s %9.4f %9.4f %7.3f %7.3f %9.1f %+10.4f%n", r.label(), m.map50to95(), m.map50(),
-                    m.precision(), m.recall(), r.imagesPerSecond(), m.map50to95() - base);
+            if (!r.valid()) {
+                out.printf(Locale.ROOT, "%-22s no mAP: %d of %d images failed in the engine (see above)%n", r.label(),
+                        r.engineFailed(), images.size());
+            } else {
+                out.printf(Locale.ROOT, "%-22s %9.4f %9.4f %7.3f %7.3f %9.1f %+10.4f%n", r.label(), m.map50to95(),
+                        m.map50(), m.precision(), m.recall(), r.imagesPerSecond(), m.map50to95() - base);
+            }
+            exit = Math.max(exit, r.exitCode());
         }
-        return 0;
+        return exit;
     }
 
     private EngineSpec withBackend(Backend backend, Precision precision) {
@@ -119,19 +140,24 @@ public final class EvalCommand implements Callable<Integer> {
         if (Engines.resolve(requested.backend()) == Backend.TENSORRT) {
             // where these run is a TensorRT matter; ONNX Runtime in --compare stays the CPU reference
             config = config.withPreprocessing(preprocessing);
-            engineSpec = nms == NmsPlacement.ENGINE ? requested.withEngineNms(postprocess) : requested;
+            engineSpec = nms == NmsPlacement.ENGINE ? DetectionOptions.withEngineNms(requested, postprocess) : requested;
         } else if (!compare && (preprocessing == Preprocessing.GPU || nms == NmsPlacement.ENGINE)) {
             throw new IllegalArgumentException("--preprocess gpu and --nms engine need the TensorRT backend: use "
                     + "--backend tensorrt, or leave them at cpu and host");
         }
         MeanAveragePrecision metric = new MeanAveragePrecision(prConf);
         int failed = 0;
+        int engineFailed = 0;
+        String engineError = null;
         long nanos = 0;
         String label;
         try (InferenceEngine eng = Engines.open(engineSpec); Predictor predictor = new Predictor(eng, config)) {
             label = eng.info().backend().label() + " " + eng.info().precision().label()
                     + (predictor.preprocessing() == Preprocessing.GPU ? " gpu-pre" : "")
                     + (eng.info().nmsInEngine() ? " nms-in-plan" : "");
+            if (printTable) {
+                err.printf("%s: %s%n", eng.model().name(), eng.info().describe());
+            }
             var meta = eng.model().metadata();
             // one untimed batch first: the first call pays for lazy initialisation (ONNX Runtime's arena,
             // TensorRT's context and CUDA module loading), which would swamp images/s on a small folder
@@ -147,6 +173,10 @@ public final class EvalCommand implements Callable<Integer> {
                     Prediction p = results.get(i);
                     if (!p.ok()) {
                         failed++;
+                        if (!p.error().imageAtFault()) {
+                            engineFailed++;
+                            engineError = engineError != null ? engineError : p.error().getMessage();
+                        }
                         err.printf("%s: skipped, %s (%s)%n", chunk.get(i), p.error().getMessage(), p.error().kind());
                         continue;
                     }
@@ -156,7 +186,14 @@ public final class EvalCommand implements Callable<Integer> {
             }
             var result = metric.result();
             double ips = (images.size() - failed) / Math.max(1e-9, nanos / 1e9);
-            if (printTable) {
+            Run run = new Run(label, result, ips, failed, engineFailed);
+            if (engineFailed > 0) {
+                err.printf("error: %d of %d images failed in the engine, not because of the images (first: %s); "
+                        + "no mAP for this run%n", engineFailed, images.size(), engineError);
+            } else if (result.images() == 0) {
+                err.printf("error: none of the %d images could be evaluated (see above); no mAP%n", images.size());
+            }
+            if (printTable && run.valid()) {
                 out.printf(Locale.ROOT, "%s on %s: %d images, %d instances, %.1f images/s%n", eng.model().name(), label,
                         result.images(), result.instances(), ips);
                 out.printf("%-18s %9s %11s %8s %9s%n", "class", "instances", "predictions", "AP50", "AP50-95");
@@ -169,7 +206,7 @@ public final class EvalCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "precision %.3f, recall %.3f (confidence %.2f, IoU 0.5)%n", result.precision(),
                         result.recall(), prConf);
             }
-            return new Run(label, result, ips, failed);
+            return run;
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.streamdetect.cli;
 
 import io.streamdetect.cuda.GpuInfo;
+import io.streamdetect.engine.BatchLimit;
 import io.streamdetect.engine.Precision;
 import io.streamdetect.engine.tensorrt.BuildOptions;
 import io.streamdetect.engine.tensorrt.EngineFile;
@@ -8,6 +9,7 @@ import io.streamdetect.engine.tensorrt.PlanCache;
 import io.streamdetect.engine.tensorrt.PlanKey;
 import io.streamdetect.engine.tensorrt.TensorRt;
 import io.streamdetect.engine.tensorrt.TensorRtEngine;
+import io.streamdetect.model.DetectionHead;
 import io.streamdetect.model.OnnxModelFile;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -54,18 +56,22 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BuildOptions options = new BuildOptions(precision, maxBatch, workspaceMb, optLevel, calib, calibBatch);
         OnnxModelFile onnx = OnnxModelFile.read(model);
+        DetectionHead head = onnx.head();
+        int batch = BatchLimit.of(model.getFileName().toString(), onnx.shapes().fixedBatch(), maxBatch);
+        BuildOptions options = new BuildOptions(precision, batch, workspaceMb, optLevel, calib, calibBatch);
         GpuInfo gpu = TensorRt.gpu(0);
-        PlanKey key = PlanKey.of(onnx.sha256(), gpu, TensorRt.version(), precision, maxBatch,
-                onnx.metadata().inputHeight(), onnx.metadata().inputWidth());
+        PlanKey key = PlanKey.of(onnx.sha256(), gpu, TensorRt.version(), precision, batch,
+                onnx.metadata().inputHeight(), onnx.metadata().inputWidth(), null, head);
         PlanCache cache = PlanCache.defaultCache();
         Files.createDirectories(cache.dir());
         Path timing = cache.timingCache(key);
         boolean warmTiming = Files.isRegularFile(timing);
         PrintWriter err = spec.commandLine().getErr();
-        err.printf("building %s %s engine for %s (sm %s, TensorRT %s), batch 1..%d, timing cache %s%n",
-                onnx.name(), precision.label(), gpu.name(), gpu.computeCapability(), TensorRt.version(), maxBatch,
+        err.printf("building %s %s engine for %s (sm %s, TensorRT %s), %s, %s, timing cache %s%n",
+                onnx.name(), precision.label(), gpu.name(), gpu.computeCapability(), TensorRt.version(), head.describe(),
+                onnx.shapes().fixedBatch() > 0 ? "batch fixed at " + batch + " by the model (export it with "
+                        + "dynamic=True for larger batches)" : "batch 1.." + batch,
                 warmTiming ? "reused" : "new");
         long start = System.nanoTime();
         EngineFile engine = TensorRtEngine.build(onnx, options, key, timing);
@@ -73,8 +79,8 @@ public final class ExportCommand implements Callable<Integer> {
         Path target = out != null ? out : model.resolveSibling(onnx.name() + "-" + precision.label() + ".engine");
         engine.write(target);
         engine.write(cache.planFile(key, onnx.name()));
-        spec.commandLine().getOut().printf("exported %s in %.1f s (%s timing cache): %s (%.1f MB); cached as %s%n",
-                precision.label(), seconds, warmTiming ? "warm" : "cold", target.toAbsolutePath(),
+        spec.commandLine().getOut().printf("exported %s (%s) in %.1f s (%s timing cache): %s (%.1f MB); cached as %s%n",
+                precision.label(), head.label(), seconds, warmTiming ? "warm" : "cold", target.toAbsolutePath(),
                 engine.plan().length / 1e6, cache.planFile(key, onnx.name()));
         return 0;
     }

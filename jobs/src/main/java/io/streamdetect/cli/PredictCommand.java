@@ -61,8 +61,13 @@ public final class PredictCommand implements Callable<Integer> {
              Predictor predictor = new Predictor(eng, detection.config())) {
             EngineInfo info = eng.info();
             if (!json) {
-                out.printf("%s on %s (%s), %d image(s)%n", eng.model().name(), info.backend().label(),
-                        info.precision().label(), files.size());
+                out.printf("%s on %s (%s), %s, %d image(s)%n", eng.model().name(), info.backend().label(),
+                        info.precision().label(), info.describe(), files.size());
+                if (info.staticBatch() && engine.maxBatch > info.maxBatch()) {
+                    out.printf("note: %s has a fixed batch size of %d, so --max-batch %d runs %d image(s) per call; "
+                            + "export it with dynamic=True to batch more%n", eng.model().name(), info.maxBatch(),
+                            engine.maxBatch, info.maxBatch());
+                }
             }
             for (int start = 0; start < files.size(); start += predictor.maxBatch()) {
                 List<Path> chunk = files.subList(start, Math.min(files.size(), start + predictor.maxBatch()));

@@ -35,7 +35,7 @@ class PredictCommandTest {
     void printsTheReferenceDetectionsAsATable() {
         Run r = run("predict", "--model", model(), "--backend", "onnxruntime", SharedFiles.busJpg().toString());
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("yolo11n on onnxruntime (fp32), 1 image(s)", "810x1080  5 object(s)");
+        assertThat(r.out()).contains("yolo11n on onnxruntime (fp32), classic head [4 + classes, anchors], NMS, batch 1..8, 1 image(s)", "810x1080  5 object(s)");
         assertThat(r.out().lines().filter(l -> l.trim().startsWith("person")).count()).isEqualTo(4);
         assertThat(r.out()).containsPattern("bus +0\\.89\\d +1\\d\\.\\d +23\\d\\.\\d +80\\d\\.\\d +74\\d\\.\\d");
     }

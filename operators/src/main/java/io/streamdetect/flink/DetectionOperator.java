@@ -199,13 +199,28 @@ public final class DetectionOperator {
             return this;
         }
 
+        /**
+         * The batch an ONNX model fixes, where this process can read it (on a cluster the path may exist only on the
+         * TaskManagers); else no limit. The default capacity follows it: 8 batches in flight at the model's batch,
+         * not at {@code maxBatchSize}, which the engine caps to it anyway, so images do not wait in line past the
+         * timeout (and become TIMEOUT dead letters) behind a model that runs one image at a time.
+         */
+        private static int fixedBatchOf(String model) {
+            java.nio.file.Path path = java.nio.file.Path.of(model);
+            if (!model.endsWith(".onnx") || !java.nio.file.Files.isRegularFile(path)) {
+                return Integer.MAX_VALUE;
+            }
+            int fixed = io.streamdetect.model.OnnxModelFile.read(path).shapes().fixedBatch();
+            return fixed > 0 ? fixed : Integer.MAX_VALUE;
+        }
+
         public DetectionOperator build() {
             Objects.requireNonNull(model, "setModel: the operator needs a model path");
             EngineSpec engine = new EngineSpec(model, backend, precision, maxBatchSize, intraOpThreads);
             if (nmsInEngine) { // ONNX Runtime ignores it (resolved on the TaskManager, which may have the GPU)
                 engine = engine.withEngineNms(postprocess);
             }
-            int cap = capacity != null ? capacity : Math.max(16, 8 * maxBatchSize);
+            int cap = capacity != null ? capacity : Math.max(16, 8 * Math.min(maxBatchSize, fixedBatchOf(model)));
             return new DetectionOperator(new DetectionSettings(engine, new PredictorConfig(limits, postprocess, preprocessing),
                     new BatchingConfig(maxBatchSize, maxBatchDelay), timeout, cap, ordered, gpuResource));
         }

@@ -32,6 +32,15 @@ public record ModelMetadata(List<String> names, int inputWidth, int inputHeight,
         return names.size();
     }
 
+    /**
+     * Ultralytics' {@code end2end} entry (YOLO26 and other end-to-end exports write {@code True}): TRUE or FALSE as
+     * written, null when the metadata does not say.
+     */
+    public Boolean endToEnd() {
+        String value = raw.get("end2end");
+        return value == null || value.isBlank() ? null : Boolean.valueOf("true".equalsIgnoreCase(value.trim()));
+    }
+
     /** The class name, or {@code class<N>} for an id the metadata does not name. */
     public String className(int classId) {
         return classId >= 0 && classId < names.size() ? names.get(classId) : "class" + classId;

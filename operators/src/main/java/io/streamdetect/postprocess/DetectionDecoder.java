@@ -13,11 +13,12 @@ public interface DetectionDecoder {
     List<DetectedObject> decode(FloatBuffer output, int slot, Letterbox letterbox);
 
     /**
-     * The decoder for an engine's output layout: YOLO's raw output is decoded and NMS'ed here with
-     * {@code config}; an engine with NMS built in has applied the thresholds it was built with.
+     * The decoder for an engine's output layout: YOLO's classic raw output is decoded and NMS'ed here with
+     * {@code config}; detections from an end-to-end head or from NMS in the plan only get its confidence
+     * threshold and detection cap.
      */
     static DetectionDecoder of(EngineInfo info, ModelMetadata metadata, PostprocessConfig config) {
-        return info.nmsInEngine() ? new EngineDetectionsDecoder(info, metadata)
+        return info.returnsDetections() ? new EngineDetectionsDecoder(info, metadata, config)
                 : new YoloOutputDecoder(info.outputRows(), info.outputAnchors(), metadata, config);
     }
 }

@@ -33,6 +33,31 @@ class OnnxRuntimeEngineTest {
     }
 
     @Test
+    void aModelWithAFixedBatchRunsAtItAndPadsPartialBatches(@TempDir Path dir) throws Exception {
+        // batch fixed at 2, 32x32 input reshaped to a classic head of 2 classes: [2, 6, 512], 6 x 512 = 3 x 32 x 32
+        Path model = OnnxModelWriter.reshape(dir.resolve("fixed2.onnx"), new long[] {2, 3, 32, 32},
+                new long[] {2, 6, 512}, Map.of("names", "{0: 'a', 1: 'b'}", "imgsz", "[32, 32]"));
+        try (InferenceEngine engine = Engines.open(EngineSpec.onnxRuntime(model, 8))) {
+            EngineInfo info = engine.info();
+            assertThat(info.staticBatch()).isTrue();
+            assertThat(info.maxBatch()).as("the model's batch, not the 8 asked for").isEqualTo(2);
+            assertThat(info.outputSize()).isEqualTo(3 * 32 * 32);
+            try (EngineSession session = engine.openSession(); InputBatch input = session.newInputBatch()) {
+                for (int i = 0; i < 2 * info.inputSize(); i++) {
+                    input.floats().put(i, i % 7);
+                }
+                FloatBuffer out = session.run(input, 1); // one image: the second slot is padding
+                assertThat(out.remaining()).isEqualTo(info.outputSize());
+                for (int i = 0; i < info.outputSize(); i++) {
+                    assertThat(out.get(i)).isEqualTo(i % 7);
+                }
+                assertThat(input.floats().get(info.inputSize() + 5)).as("padding is zeroed").isZero();
+                assertThat(session.run(input, 2).remaining()).isEqualTo(2 * info.outputSize());
+            }
+        }
+    }
+
+    @Test
     void rejectsModelsWhoseOutputIsNotYolos(@TempDir Path dir) throws Exception {
         Path classifier = OnnxModelWriter.identity(dir.resolve("not-yolo.onnx"), new long[] {-1, 3, 64, 64}, Map.of());
         assertThatThrownBy(() -> Engines.open(EngineSpec.onnxRuntime(classifier, 1)))

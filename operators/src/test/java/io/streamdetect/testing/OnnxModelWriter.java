@@ -19,6 +19,29 @@ public final class OnnxModelWriter {
         byte[] node = concat(string(1, "images"), string(2, "output0"), string(4, "Identity"));
         byte[] graph = concat(message(1, node), string(2, "g"), message(11, valueInfo("images", shape)),
                 message(12, valueInfo("output0", shape)));
+        return write(file, graph, metadata);
+    }
+
+    /**
+     * A model that reshapes its input to {@code target} (a {@code -1} takes the rest): ONNX Runtime infers the
+     * output shape from {@code target}, so it loads as a YOLO model would when {@code target} is YOLO's, and
+     * fails at every run whose element count does not fit, as a broken export would.
+     */
+    public static Path reshape(Path file, long[] inputShape, long[] target, Map<String, String> metadata)
+            throws IOException {
+        ByteArrayOutputStream packed = new ByteArrayOutputStream();
+        for (long v : target) {
+            packed.writeBytes(varint(v));
+        }
+        byte[] shape = concat(varintField(1, target.length), varintField(2, 7 /* INT64 */), message(7, packed.toByteArray()),
+                string(8, "shape"));
+        byte[] node = concat(string(1, "images"), string(1, "shape"), string(2, "output0"), string(4, "Reshape"));
+        byte[] graph = concat(message(1, node), string(2, "g"), message(5, shape),
+                message(11, valueInfo("images", inputShape)), message(12, valueInfo("output0", target)));
+        return write(file, graph, metadata);
+    }
+
+    private static Path write(Path file, byte[] graph, Map<String, String> metadata) throws IOException {
         ByteArrayOutputStream model = new ByteArrayOutputStream();
         model.write(varintField(1, 8)); // ir_version
         model.write(message(8, concat(string(1, ""), varintField(2, 13)))); // opset_import

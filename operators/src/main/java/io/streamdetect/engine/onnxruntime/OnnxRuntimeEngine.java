@@ -6,11 +6,13 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.streamdetect.engine.Backend;
+import io.streamdetect.engine.BatchLimit;
 import io.streamdetect.engine.EngineInfo;
 import io.streamdetect.engine.EngineSession;
 import io.streamdetect.engine.EngineSpec;
 import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.engine.Precision;
+import io.streamdetect.model.DetectionHead;
 import io.streamdetect.model.ModelException;
 import io.streamdetect.model.OnnxModelFile;
 import java.util.Arrays;
@@ -51,7 +53,11 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         }
     }
 
-    /** Reads and checks the tensor layout: one NCHW image input, one [batch, 4 + classes, anchors] output. */
+    /**
+     * Reads and checks the tensor layout: one NCHW image input, one output that is a classic YOLO head
+     * {@code [batch, 4 + classes, anchors]} or an end-to-end one {@code [batch, detections, 6]}. A fixed batch
+     * dimension caps the batch (see {@link BatchLimit}).
+     */
     static EngineInfo describe(OnnxModelFile model, OrtSession session, int maxBatch) {
         String file = model.path().getFileName().toString();
         try {
@@ -71,23 +77,17 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
             }
             int height = inShape[2] > 0 ? (int) inShape[2] : model.metadata().inputHeight();
             int width = inShape[3] > 0 ? (int) inShape[3] : model.metadata().inputWidth();
-            if (outShape.length != 3 || outShape[1] < 5) {
-                throw new ModelException(file + ": output '" + out.getKey() + "' has shape " + Arrays.toString(outShape)
-                        + ", which is not YOLO's [batch, 4 + classes, anchors]");
-            }
-            int rows = (int) outShape[1];
-            int anchors = outShape[2] > 0 ? (int) outShape[2] : yoloAnchors(width, height);
-            int classes = model.metadata().classCount();
-            if (classes > 0 && rows != 4 + classes) {
-                throw new ModelException(file + ": output has " + rows + " rows per anchor but the metadata names "
-                        + classes + " classes; a YOLO detection output has 4 + classes rows");
-            }
+            DetectionHead head = DetectionHead.of(outShape, model.metadata(), file);
             if (!"detect".equals(model.metadata().task())) {
                 throw new ModelException(file + " is a '" + model.metadata().task()
                         + "' model; only detection models (task=detect) are supported");
             }
-            return new EngineInfo(Backend.ONNXRUNTIME, Precision.FP32, maxBatch, in.getKey(), height, width,
-                    out.getKey(), rows, anchors);
+            int rows = (int) outShape[1];
+            int columns = head == DetectionHead.END_TO_END ? EngineInfo.DETECTION_FIELDS
+                    : outShape[2] > 0 ? (int) outShape[2] : yoloAnchors(width, height);
+            int fixedBatch = inShape[0] > 0 ? (int) inShape[0] : 0;
+            return new EngineInfo(Backend.ONNXRUNTIME, Precision.FP32, BatchLimit.of(file, fixedBatch, maxBatch),
+                    fixedBatch > 0, in.getKey(), height, width, out.getKey(), head, rows, columns, 0);
         } catch (OrtException e) {
             throw new ModelException("ONNX Runtime cannot describe " + file + ": " + e.getMessage(), e);
         }

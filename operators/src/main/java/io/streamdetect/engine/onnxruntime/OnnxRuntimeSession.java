@@ -44,18 +44,32 @@ final class OnnxRuntimeSession implements EngineSession {
         if (batchSize < 1 || batchSize > Math.min(info.maxBatch(), input.maxImages())) {
             throw new IllegalArgumentException("batch size " + batchSize + " outside 1.." + info.maxBatch());
         }
+        // a model with a fixed batch takes exactly that many images: the slots after the real ones are padding
+        int runSize = info.staticBatch() ? info.maxBatch() : batchSize;
+        if (runSize > batchSize) {
+            clearPadding(input, batchSize, runSize);
+        }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        FloatBuffer in = input.floats().slice(0, batchSize * info.inputSize());
-        FloatBuffer out = output.slice(0, batchSize * info.outputSize());
-        long[] inShape = {batchSize, EngineInfo.CHANNELS, info.inputHeight(), info.inputWidth()};
-        long[] outShape = {batchSize, info.outputRows(), info.outputAnchors()};
+        FloatBuffer in = input.floats().slice(0, runSize * info.inputSize());
+        FloatBuffer out = output.slice(0, runSize * info.outputSize());
+        long[] inShape = {runSize, EngineInfo.CHANNELS, info.inputHeight(), info.inputWidth()};
+        long[] outShape = {runSize, info.outputRows(), info.outputAnchors()};
         try (OnnxTensor inTensor = OnnxTensor.createTensor(env, in, inShape);
              OnnxTensor outTensor = OnnxTensor.createTensor(env, out, outShape);
              OrtSession.Result ignored = engine.session().run(Map.of(info.inputName(), inTensor),
                      Map.of(info.outputName(), outTensor))) {
-            return out;
+            return out.slice(0, batchSize * info.outputSize());
         } catch (OrtException e) {
             throw new EngineException("ONNX Runtime inference failed at batch " + batchSize + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Zeros the padding slots, so no stale or uninitialised floats (NaN, denormals) slow the run down. */
+    private void clearPadding(InputBatch input, int from, int to) {
+        FloatBuffer floats = input.floats();
+        float[] zeros = new float[info.inputSize()];
+        for (int slot = from; slot < to; slot++) {
+            floats.put(slot * info.inputSize(), zeros);
         }
     }
 

@@ -70,11 +70,15 @@ public final class PlanBuilder {
             if (options.precision() != Precision.FP32) {
                 config.setFlag(BuilderFlag.kFP16); // INT8 layers without an INT8 kernel fall back to FP16, not FP32
             }
-            IOptimizationProfile profile = builder.createOptimizationProfile();
-            profile.setDimensions(input, OptProfileSelector.kMIN, dims(1, height, width));
-            profile.setDimensions(input, OptProfileSelector.kOPT, dims(options.maxBatch(), height, width));
-            profile.setDimensions(input, OptProfileSelector.kMAX, dims(options.maxBatch(), height, width));
-            config.addOptimizationProfile(profile);
+            // a model exported with a fixed batch (Ultralytics' default) has no dynamic dimension to profile
+            long fixedBatch = network.getInput(0).getDimensions().d(0);
+            if (fixedBatch <= 0) {
+                IOptimizationProfile profile = builder.createOptimizationProfile();
+                profile.setDimensions(input, OptProfileSelector.kMIN, dims(1, height, width));
+                profile.setDimensions(input, OptProfileSelector.kOPT, dims(options.maxBatch(), height, width));
+                profile.setDimensions(input, OptProfileSelector.kMAX, dims(options.maxBatch(), height, width));
+                config.addOptimizationProfile(profile);
+            }
 
             ITimingCache cache = loadTimingCache(config, timingCache);
             config.setTimingCache(cache, false);
@@ -82,20 +86,26 @@ public final class PlanBuilder {
             try {
                 if (options.precision() == Precision.INT8) {
                     config.setFlag(BuilderFlag.kINT8);
-                    IOptimizationProfile calib = builder.createOptimizationProfile();
-                    Dims64 fixed = dims(options.calibBatch(), height, width);
-                    calib.setDimensions(input, OptProfileSelector.kMIN, fixed);
-                    calib.setDimensions(input, OptProfileSelector.kOPT, fixed);
-                    calib.setDimensions(input, OptProfileSelector.kMAX, fixed);
-                    config.setCalibrationProfile(calib);
+                    // calibration batches of the model's own size where it fixes one
+                    int calibBatch = fixedBatch > 0 ? (int) fixedBatch : options.calibBatch();
+                    if (fixedBatch <= 0) {
+                        IOptimizationProfile calib = builder.createOptimizationProfile();
+                        Dims64 fixed = dims(calibBatch, height, width);
+                        calib.setDimensions(input, OptProfileSelector.kMIN, fixed);
+                        calib.setDimensions(input, OptProfileSelector.kOPT, fixed);
+                        calib.setDimensions(input, OptProfileSelector.kMAX, fixed);
+                        config.setCalibrationProfile(calib);
+                    }
                     Path table = options.calibrationDir().resolve(".streamdetect-" + model.name() + "-int8.calib");
                     calibrator = new EntropyCalibrator(calibrationImages(options.calibrationDir()),
-                            options.calibBatch(), width, height, Files.isWritable(options.calibrationDir()) ? table : null);
+                            calibBatch, width, height, Files.isWritable(options.calibrationDir()) ? table : null);
                     config.setInt8Calibrator(calibrator);
                 }
-                LOG.info("building a {} TensorRT plan for {} (batch 1..{}, NMS {}), this takes minutes",
-                        options.precision().label(), model.path().getFileName(), options.maxBatch(),
-                        options.nms() == null ? "on the host" : "in the engine");
+                LOG.info("building a {} TensorRT plan for {} ({}, {} head, NMS {}), this takes minutes",
+                        options.precision().label(), model.path().getFileName(),
+                        fixedBatch > 0 ? "batch fixed at " + fixedBatch : "batch 1.." + options.maxBatch(),
+                        model.head().label(), model.head() == io.streamdetect.model.DetectionHead.END_TO_END ? "none needed"
+                                : options.nms() == null ? "on the host" : "in the engine");
                 try (IHostMemory plan = builder.buildSerializedNetwork(network, config)) {
                     if (plan == null || plan.isNull() || plan.size() == 0) {
                         throw new EngineException("TensorRT could not build the plan: " + logger.takeLastError());

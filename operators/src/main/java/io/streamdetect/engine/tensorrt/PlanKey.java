@@ -2,6 +2,7 @@ package io.streamdetect.engine.tensorrt;
 
 import io.streamdetect.cuda.GpuInfo;
 import io.streamdetect.engine.Precision;
+import io.streamdetect.model.DetectionHead;
 import io.streamdetect.postprocess.PostprocessConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -25,11 +26,21 @@ import java.util.Locale;
  * @param inputWidth        input width
  * @param nms               "none" for the raw output, else the NMS appended to the network and its thresholds
  *                          (see {@link #nmsOf}): they are compiled into the plan
+ * @param head              the model's detection head ({@link DetectionHead#label()}); the weights' hash already
+ *                          implies it, but it is spelled out so a plan's name and key say what its output holds
  */
 public record PlanKey(String modelSha256, String gpuName, String computeCapability, String tensorRtVersion,
-                      Precision precision, int minBatch, int optBatch, int maxBatch, int inputHeight, int inputWidth, String nms) {
+                      Precision precision, int minBatch, int optBatch, int maxBatch, int inputHeight, int inputWidth, String nms,
+                      String head) {
     /** The {@code nms} of a plan with YOLO's raw output. */
     public static final String NO_NMS = "none";
+
+    /** A plan of a classic-head model. */
+    public PlanKey(String modelSha256, String gpuName, String computeCapability, String tensorRtVersion,
+                   Precision precision, int minBatch, int optBatch, int maxBatch, int inputHeight, int inputWidth, String nms) {
+        this(modelSha256, gpuName, computeCapability, tensorRtVersion, precision, minBatch, optBatch, maxBatch,
+                inputHeight, inputWidth, nms, DetectionHead.CLASSIC.label());
+    }
 
     public PlanKey {
         if (minBatch < 1 || optBatch < minBatch || maxBatch < optBatch) {
@@ -47,8 +58,21 @@ public record PlanKey(String modelSha256, String gpuName, String computeCapabili
     /** As {@link #of(String, GpuInfo, String, Precision, int, int, int)}, with NMS in the plan unless {@code nms} is null. */
     public static PlanKey of(String modelSha256, GpuInfo gpu, String tensorRtVersion, Precision precision, int maxBatch,
                              int inputHeight, int inputWidth, PostprocessConfig nms) {
+        return of(modelSha256, gpu, tensorRtVersion, precision, maxBatch, inputHeight, inputWidth, nms, DetectionHead.CLASSIC);
+    }
+
+    /** As above, for a model with {@code head}; an end-to-end head takes no NMS ({@code nms} must be null). */
+    public static PlanKey of(String modelSha256, GpuInfo gpu, String tensorRtVersion, Precision precision, int maxBatch,
+                             int inputHeight, int inputWidth, PostprocessConfig nms, DetectionHead head) {
+        if (head == DetectionHead.END_TO_END && nms != null) {
+            throw new IllegalArgumentException("an end-to-end head returns final detections: no NMS to add to its plan");
+        }
         return new PlanKey(modelSha256, gpu.name(), gpu.computeCapability(), tensorRtVersion, precision, 1, maxBatch,
-                maxBatch, inputHeight, inputWidth, nmsOf(nms));
+                maxBatch, inputHeight, inputWidth, nmsOf(nms), head.label());
+    }
+
+    public DetectionHead detectionHead() {
+        return DetectionHead.parse(head);
     }
 
     /** "none", or e.g. "efficientnms-conf0.25-iou0.7-max300". */
@@ -61,8 +85,12 @@ public record PlanKey(String modelSha256, String gpuName, String computeCapabili
     public String canonical() {
         String canonical = String.join("|", modelSha256, gpuName, computeCapability, tensorRtVersion, precision.name(),
                 minBatch + "-" + optBatch + "-" + maxBatch, inputHeight + "x" + inputWidth);
-        // plans without NMS keep the key (and file name) they had before NMS existed, so caches stay valid
-        return NO_NMS.equals(nms) ? canonical : canonical + "|" + nms;
+        // plans of classic models without NMS keep the key (and file name) they had before NMS and head types
+        // existed, so caches stay valid
+        if (!NO_NMS.equals(nms)) {
+            canonical += "|" + nms;
+        }
+        return detectionHead() == DetectionHead.CLASSIC ? canonical : canonical + "|head=" + head;
     }
 
     /** First 16 hex digits of sha256(canonical()). */
@@ -78,8 +106,10 @@ public record PlanKey(String modelSha256, String gpuName, String computeCapabili
     /** Plan file name: readable parts first, the digest to make it unique. */
     public String fileName(String modelName) {
         String gpu = gpuName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+        String output = NO_NMS.equals(nms) ? "" : "-nms";
+        output += detectionHead() == DetectionHead.CLASSIC ? "" : "-" + head;
         return String.format(Locale.ROOT, "%s-%s-b%d%s-%s-sm%s-trt%s-%s.engine", modelName, precision.label(), maxBatch,
-                NO_NMS.equals(nms) ? "" : "-nms", gpu, computeCapability.replace(".", ""), tensorRtVersion, digest());
+                output, gpu, computeCapability.replace(".", ""), tensorRtVersion, digest());
     }
 
     /** Timing caches are shared by every build on the same GPU model and TensorRT version. */

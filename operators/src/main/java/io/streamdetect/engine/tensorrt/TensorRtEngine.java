@@ -5,15 +5,18 @@ import static org.bytedeco.tensorrt.global.nvinfer.createInferRuntime;
 import io.streamdetect.cuda.Cuda;
 import io.streamdetect.cuda.GpuInfo;
 import io.streamdetect.engine.Backend;
+import io.streamdetect.engine.BatchLimit;
 import io.streamdetect.engine.EngineException;
 import io.streamdetect.engine.EngineInfo;
 import io.streamdetect.engine.EngineSession;
 import io.streamdetect.engine.EngineSpec;
 import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.engine.Precision;
+import io.streamdetect.model.DetectionHead;
 import io.streamdetect.model.ModelException;
 import io.streamdetect.model.ModelMetadata;
 import io.streamdetect.model.OnnxModelFile;
+import io.streamdetect.postprocess.PostprocessConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -92,10 +95,17 @@ public final class TensorRtEngine implements InferenceEngine {
         GpuInfo gpu = Cuda.device(device);
         int h = model.metadata().inputHeight();
         int w = model.metadata().inputWidth();
-        PlanKey key = PlanKey.of(model.sha256(), gpu, TensorRt.version(), spec.precision(), spec.maxBatch(), h, w,
-                spec.engineNms());
-        BuildOptions options = new BuildOptions(spec.precision(), spec.maxBatch(), 0, -1,
-                spec.calibrationDir() == null ? null : Path.of(spec.calibrationDir()), 4, spec.engineNms());
+        DetectionHead head = model.head();
+        PostprocessConfig nms = spec.engineNms();
+        if (head == DetectionHead.END_TO_END && nms != null) {
+            LOG.warn("NMS in the engine does not apply to {}: its end-to-end head returns final detections without NMS; "
+                    + "building its plan without NMS (set nms to host)", path.getFileName());
+            nms = null;
+        }
+        int batch = BatchLimit.of(path.getFileName().toString(), model.shapes().fixedBatch(), spec.maxBatch());
+        PlanKey key = PlanKey.of(model.sha256(), gpu, TensorRt.version(), spec.precision(), batch, h, w, nms, head);
+        BuildOptions options = new BuildOptions(spec.precision(), batch, 0, -1,
+                spec.calibrationDir() == null ? null : Path.of(spec.calibrationDir()), 4, nms);
         EngineFile file = cache.getOrBuild(key, model.name(), () -> build(model, options, key, cache.timingCache(key)));
         try {
             return deserialize(model, file, device, cache.planFile(key, model.name()).toString());
@@ -116,6 +126,7 @@ public final class TensorRtEngine implements InferenceEngine {
         header.put("precision", options.precision().name());
         header.put("plan.key", key.canonical());
         header.put("nms", key.nms());
+        header.put("head", key.head());
         return new EngineFile(header, plan);
     }
 
@@ -163,25 +174,30 @@ public final class TensorRtEngine implements InferenceEngine {
         if (in.nbDims() != 4) {
             throw new ModelException(where + ": the input is not YOLO's [batch, 3, h, w]");
         }
-        int maxBatch = (int) engine.getProfileShape(input, 0, OptProfileSelector.kMAX).d(0);
+        // a model exported with a fixed batch keeps it in the plan: no profile, the batch is the input's own
+        boolean staticBatch = in.d(0) > 0;
+        int maxBatch = staticBatch ? (int) in.d(0) : (int) engine.getProfileShape(input, 0, OptProfileSelector.kMAX).d(0);
         Dims64 detections = outputs.get(NmsHead.DETECTIONS);
         if (detections != null && outputs.containsKey(NmsHead.COUNT)) {
             if (detections.nbDims() != 3 || detections.d(2) != EngineInfo.DETECTION_FIELDS) {
                 throw new ModelException(where + ": its detections output is not [batch, max, 6]");
             }
-            return new EngineInfo(Backend.TENSORRT, precision, maxBatch, input, (int) in.d(2), (int) in.d(3),
-                    NmsHead.DETECTIONS, EngineInfo.DETECTION_FIELDS, (int) detections.d(1), (int) detections.d(1));
+            return new EngineInfo(Backend.TENSORRT, precision, maxBatch, staticBatch, input, (int) in.d(2), (int) in.d(3),
+                    NmsHead.DETECTIONS, DetectionHead.CLASSIC, EngineInfo.DETECTION_FIELDS, (int) detections.d(1),
+                    (int) detections.d(1));
         }
         if (outputs.size() != 1) {
             throw new ModelException(where + ": expected one output tensor, or NMS outputs, found " + outputs.keySet());
         }
         String output = outputs.keySet().iterator().next();
         Dims64 out = outputs.get(output);
-        if (out.nbDims() != 3 || out.d(1) < 5) {
-            throw new ModelException(where + ": tensor shapes are not YOLO's [batch, 3, h, w] -> [batch, 4 + classes, anchors]");
+        long[] shape = new long[out.nbDims()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = out.d(i);
         }
-        return new EngineInfo(Backend.TENSORRT, precision, maxBatch, input, (int) in.d(2), (int) in.d(3), output,
-                (int) out.d(1), (int) out.d(2));
+        DetectionHead head = DetectionHead.of(shape, model.metadata(), where);
+        return new EngineInfo(Backend.TENSORRT, precision, maxBatch, staticBatch, input, (int) in.d(2), (int) in.d(3),
+                output, head, (int) shape[1], (int) shape[2], 0);
     }
 
     int device() {

@@ -131,7 +131,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
         Cuda.setDevice(device);
         bindInput(inputMemory);
         setBatch(batchSize);
-        enqueue(batchSize);
+        enqueue(runSize(batchSize));
         Cuda.check(cudaMemcpyAsync(hostOutput, deviceOutput, (long) batchSize * outputFloatsPerImage() * Float.BYTES,
                 cudaMemcpyDeviceToHost, stream), "output copy from the GPU");
         if (info.nmsInEngine()) {
@@ -160,7 +160,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
         Cuda.setDevice(device);
         bindInput(deviceInput);
         setBatch(batchSize);
-        enqueue(batchSize);
+        enqueue(runSize(batchSize));
         Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
     }
 
@@ -187,8 +187,19 @@ final class TensorRtSession implements EngineSession, DeviceInput {
         }
     }
 
+    /**
+     * The images a run computes: the batch, or the model's fixed batch (its input shape cannot change), the slots
+     * after the batch's images being padding whose outputs are not read.
+     */
+    private int runSize(int batchSize) {
+        return info.staticBatch() ? info.maxBatch() : batchSize;
+    }
+
     private void setBatch(int batchSize) {
         checkBatch(batchSize);
+        if (info.staticBatch()) {
+            return; // no dynamic dimension to set
+        }
         if (!context.setInputShape(info.inputName(), PlanBuilder.dims(batchSize, info.inputHeight(), info.inputWidth()))) {
             throw new EngineException("TensorRT refused input shape batch " + batchSize + ": " + TensorRtLogger.INSTANCE.takeLastError());
         }

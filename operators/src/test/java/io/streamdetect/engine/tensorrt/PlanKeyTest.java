@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.streamdetect.cuda.GpuInfo;
 import io.streamdetect.engine.Precision;
 import io.streamdetect.postprocess.PostprocessConfig;
+import io.streamdetect.model.DetectionHead;
 import io.streamdetect.model.ModelException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -57,6 +58,22 @@ class PlanKeyTest {
         assertThat(java.util.Set.of(raw.digest(), nms.digest(), stricter.digest())).hasSize(3);
         assertThat(nms.fileName("yolo11n")).startsWith("yolo11n-fp16-b64-nms-nvidia-h100");
         assertThat(raw.fileName("yolo11n")).startsWith("yolo11n-fp16-b64-nvidia-h100");
+    }
+
+    @Test
+    void theHeadIsPartOfTheKeyButClassicKeysStayAsTheyWere() {
+        PlanKey classic = PlanKey.of(SHA, H100, "10.6.0", Precision.FP16, 8, 640, 640);
+        PlanKey explicitClassic = PlanKey.of(SHA, H100, "10.6.0", Precision.FP16, 8, 640, 640, null, DetectionHead.CLASSIC);
+        PlanKey endToEnd = PlanKey.of(SHA, H100, "10.6.0", Precision.FP16, 1, 640, 640, null, DetectionHead.END_TO_END);
+        // the canonical text and file name plans had before head types existed: caches stay valid
+        assertThat(classic.canonical()).isEqualTo(SHA + "|NVIDIA H100 80GB HBM3|9.0|10.6.0|FP16|1-8-8|640x640");
+        assertThat(explicitClassic).isEqualTo(classic);
+        assertThat(explicitClassic.digest()).isEqualTo(classic.digest());
+        assertThat(endToEnd.canonical()).endsWith("|1-1-1|640x640|head=end2end");
+        assertThat(endToEnd.fileName("yolo26n")).startsWith("yolo26n-fp16-b1-end2end-nvidia-h100");
+        assertThat(endToEnd.detectionHead()).isEqualTo(DetectionHead.END_TO_END);
+        assertThatThrownBy(() -> PlanKey.of(SHA, H100, "10.6.0", Precision.FP16, 1, 640, 640, PostprocessConfig.DEFAULT,
+                DetectionHead.END_TO_END)).hasMessageContaining("no NMS");
     }
 
     @Test
