@@ -171,7 +171,7 @@ class StreamingDetectionJobIT {
      */
     static final class FailRepeatedly implements MapFunction<ImageRecord, ImageRecord> {
         static final int CYCLES = 100;
-        static final String POISON = "img-150";
+        static final String POISON = "img-12";
         static final AtomicInteger FAILURES = new AtomicInteger();
 
         @Override
