@@ -29,9 +29,8 @@ public final class ImageDecoder {
 
     /** Checks the header and limits without decoding. */
     public ImageHeader inspect(byte[] bytes) {
-        if (bytes != null && bytes.length > limits.maxBytes()) {
-            throw new PipelineException(ErrorKind.IMAGE_TOO_LARGE, Stage.DECODE,
-                    "image is " + bytes.length + " bytes, over the limit of " + limits.maxBytes() + " bytes");
+        if (bytes != null) {
+            limits.checkBytes(bytes.length);
         }
         ImageHeader header = ImageHeaderReader.read(bytes);
         if (header.pixels() > limits.maxPixels()) {
