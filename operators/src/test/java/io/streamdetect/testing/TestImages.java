@@ -63,6 +63,20 @@ public final class TestImages {
         throw new IllegalArgumentException("no frame header");
     }
 
+    /** {@code jpeg} with comment segments after its SOI, {@code extraBytes} or a little more in all. */
+    public static byte[] withComments(byte[] jpeg, int extraBytes) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(jpeg.length + extraBytes + 65536);
+        out.write(jpeg, 0, 2);
+        byte[] body = new byte[65533];
+        Arrays.fill(body, (byte) 'c');
+        for (int written = 0; written < extraBytes; written += 2 + 65535) {
+            out.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xFE, (byte) 0xFF, (byte) 0xFF});
+            out.writeBytes(body);
+        }
+        out.write(jpeg, 2, jpeg.length - 2);
+        return out.toByteArray();
+    }
+
     /**
      * Issue 13's header bomb: {@code FF D8 FF D0 00 06}, a comment segment holding a fake 16x16 frame header, then
      * {@code jpeg}'s own segments with its frame header claiming {@code width × height}. A reader that takes a
