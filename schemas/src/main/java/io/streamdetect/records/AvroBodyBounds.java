@@ -40,7 +40,13 @@ final class AvroBodyBounds {
         switch (schema.getType()) {
             case NULL -> { }
             case BOOLEAN -> skip(1, path);
-            case INT, LONG, ENUM -> readLong(path);
+            case INT, LONG -> readLong(path);
+            case ENUM -> {
+                long symbol = readLong(path);
+                if (symbol < 0 || symbol >= schema.getEnumSymbols().size()) {
+                    throw new RecordFormatException(path + ": enum symbol " + symbol + " of " + schema.getEnumSymbols().size());
+                }
+            }
             case FLOAT -> skip(4, path);
             case DOUBLE -> skip(8, path);
             case FIXED -> skip(schema.getFixedSize(), path);
