@@ -27,6 +27,7 @@ public final class RecordSinks {
             SerializableFunction<T, String> key, String name) {
         Properties producer = kafkaProperties(config);
         producer.setProperty("transaction.timeout.ms", String.valueOf(config.get(TRANSACTION_TIMEOUT).toMillis()));
+        sizeForImages(producer, config.get(MAX_BYTES));
         return KafkaSink.<T>builder()
                 .setBootstrapServers(config.get(BOOTSTRAP_SERVERS))
                 .setKafkaProducerConfig(producer)
@@ -34,6 +35,24 @@ public final class RecordSinks {
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(config.get(GROUP_ID) + "-" + name)
                 .build();
+    }
+
+    /**
+     * Room for a record's fields besides the image: ids, message, attributes, detections, Avro and Kafka framing.
+     */
+    static final long RECORD_HEADROOM_BYTES = 1L << 20;
+    private static final long KAFKA_DEFAULT_BUFFER_MEMORY = 32L << 20;
+
+    /**
+     * Dead letters carry the image: with the producer's default {@code max.request.size} of 1 MB, a dead letter
+     * of a 2 MB frame failed the sink, and the job restarted into the same record forever. The largest image the
+     * job accepts ({@code decode.max-bytes}) plus headroom must fit in one request, and twice that in the
+     * producer's buffer. Values set with {@code kafka.max.request.size} / {@code kafka.buffer.memory} win.
+     */
+    static void sizeForImages(Properties producer, long maxImageBytes) {
+        long request = maxImageBytes + RECORD_HEADROOM_BYTES;
+        producer.putIfAbsent("max.request.size", String.valueOf(Math.min(request, Integer.MAX_VALUE)));
+        producer.putIfAbsent("buffer.memory", String.valueOf(Math.max(KAFKA_DEFAULT_BUFFER_MEMORY, 2 * request)));
     }
 
     /**

@@ -66,7 +66,9 @@ public final class ReprocessJob {
             detections.sinkTo(RecordSinks.kafka(config, config.get(OUTPUT_TOPIC), DetectionRecord.class,
                     DetectionRecord::getRecordId, "reprocess-detections"))
                     .name("kafka-detections").uid("streamdetect-detections-sink");
-            deadLetters.sinkTo(RecordSinks.kafka(config, config.get(DEAD_LETTER_TOPIC), DeadLetter.class,
+            deadLetters.map(new DeadLetterPayloads(config.get(MAX_BYTES))).returns(new AvroTypeInfo<>(DeadLetter.class))
+                    .name("dead-letter-payloads").uid("streamdetect-dead-letter-payloads")
+                    .sinkTo(RecordSinks.kafka(config, config.get(DEAD_LETTER_TOPIC), DeadLetter.class,
                     DeadLetter::getRecordId, "reprocess-dead-letters"))
                     .name("kafka-dead-letters").uid("streamdetect-dead-letters-sink");
         }

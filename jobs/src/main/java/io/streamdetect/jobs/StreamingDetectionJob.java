@@ -17,6 +17,7 @@ import io.streamdetect.records.ImageRecord;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -56,7 +57,10 @@ public final class StreamingDetectionJob {
 
         outputs.detections().sinkTo(RecordSinks.kafka(config, config.get(OUTPUT_TOPIC), DetectionRecord.class,
                 DetectionRecord::getRecordId, "detections")).name("kafka-detections").uid("streamdetect-detections-sink");
-        outputs.deadLetters().union(input.unreadable()).sinkTo(RecordSinks.kafka(config, config.get(DEAD_LETTER_TOPIC),
+        outputs.deadLetters().union(input.unreadable())
+                .map(new DeadLetterPayloads(config.get(MAX_BYTES))).returns(new AvroTypeInfo<>(DeadLetter.class))
+                .name("dead-letter-payloads").uid("streamdetect-dead-letter-payloads")
+                .sinkTo(RecordSinks.kafka(config, config.get(DEAD_LETTER_TOPIC),
                 DeadLetter.class, DeadLetter::getRecordId, "dead-letters"))
                 .name("kafka-dead-letters").uid("streamdetect-dead-letters-sink");
     }

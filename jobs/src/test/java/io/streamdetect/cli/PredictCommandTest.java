@@ -87,6 +87,16 @@ class PredictCommandTest {
     }
 
     @Test
+    void aFrameHeaderHiddenInAnEarlierSegmentIsNotDecodedPastTheLimit(@TempDir Path dir) throws Exception {
+        byte[] bomb = TestImages.jpegWithHiddenFrame(TestImages.solid(8, 8, 0, 0, 0, ".jpg"), 9000, 9000);
+        Path file = Files.write(dir.resolve("hidden.jpg"), bomb);
+        Run r = run("predict", "-m", model(), "--backend", "onnxruntime", "--json", file.toString());
+        assertThat(r.exit()).as(r.err()).isEqualTo(StreamDetect.EXIT_SOME_FAILED);
+        assertThat(r.out()).contains("\"error\":{\"kind\":\"DECODE_FAILED\",\"stage\":\"decode\"",
+                "expected a marker at byte 4").doesNotContain("9000");
+    }
+
+    @Test
     void modelAndUsageErrorsSayWhatToFix(@TempDir Path dir) throws Exception {
         Run missing = run("predict", "-m", dir.resolve("nope.onnx").toString(), SharedFiles.busJpg().toString());
         assertThat(missing.exit()).isEqualTo(StreamDetect.EXIT_MODEL);

@@ -1,5 +1,8 @@
 package io.streamdetect.decode;
 
+import io.streamdetect.PipelineException;
+import io.streamdetect.Stage;
+import io.streamdetect.records.ErrorKind;
 import java.io.Serializable;
 
 /**
@@ -16,6 +19,14 @@ public record DecodeLimits(long maxBytes, long maxPixels) implements Serializabl
     public DecodeLimits {
         if (maxBytes <= 0 || maxPixels <= 0) {
             throw new IllegalArgumentException("decode limits must be positive: " + maxBytes + " bytes, " + maxPixels + " pixels");
+        }
+    }
+
+    /** Refuses an encoded image of {@code length} bytes when it is over {@link #maxBytes}, before it is read. */
+    public void checkBytes(long length) {
+        if (length > maxBytes) {
+            throw new PipelineException(ErrorKind.IMAGE_TOO_LARGE, Stage.DECODE,
+                    "image is " + length + " bytes, over the limit of " + maxBytes + " bytes");
         }
     }
 }

@@ -20,6 +20,7 @@ public final class ImageDecoder {
 
     public ImageDecoder(DecodeLimits limits) {
         this.limits = limits;
+        OpenCvPixelCap.warnIfLooserThan(limits.maxPixels());
     }
 
     public DecodeLimits limits() {
@@ -28,9 +29,8 @@ public final class ImageDecoder {
 
     /** Checks the header and limits without decoding. */
     public ImageHeader inspect(byte[] bytes) {
-        if (bytes != null && bytes.length > limits.maxBytes()) {
-            throw new PipelineException(ErrorKind.IMAGE_TOO_LARGE, Stage.DECODE,
-                    "image is " + bytes.length + " bytes, over the limit of " + limits.maxBytes() + " bytes");
+        if (bytes != null) {
+            limits.checkBytes(bytes.length);
         }
         ImageHeader header = ImageHeaderReader.read(bytes);
         if (header.pixels() > limits.maxPixels()) {
@@ -53,6 +53,11 @@ public final class ImageDecoder {
         try (BytePointer data = new BytePointer(bytes); Mat encoded = new Mat(1, bytes.length, CV_8UC1, data)) {
             bgr = imdecode(encoded, IMREAD_COLOR);
         } catch (RuntimeException e) {
+            if (String.valueOf(e.getMessage()).contains("CV_IO_MAX_IMAGE_")) { // OpenCV's own cap (OpenCvPixelCap)
+                throw new PipelineException(ErrorKind.IMAGE_TOO_LARGE, Stage.DECODE, "OpenCV refused the "
+                        + header.format() + " as larger than " + OpenCvPixelCap.VARIABLE + "=" + OpenCvPixelCap.current()
+                        + " pixels, although its header says " + header.width() + "x" + header.height(), e);
+            }
             throw new PipelineException(ErrorKind.DECODE_FAILED, Stage.DECODE,
                     "OpenCV could not decode the " + header.format() + ": " + e.getMessage(), e);
         }
@@ -63,6 +68,21 @@ public final class ImageDecoder {
             throw new PipelineException(ErrorKind.DECODE_FAILED, Stage.DECODE,
                     "corrupt " + header.format() + ": OpenCV decoded no pixels from " + bytes.length + " bytes");
         }
+        if (!sameSize(header, bgr.cols(), bgr.rows())) {
+            // the header reader and libjpeg/libpng disagree: the limits were checked against the wrong size
+            int w = bgr.cols();
+            int h = bgr.rows();
+            bgr.close();
+            throw new PipelineException(ErrorKind.DECODE_FAILED, Stage.DECODE, String.format(
+                    "corrupt %s: OpenCV decoded %dx%d, but the header read before decoding says %dx%d",
+                    header.format(), w, h, header.width(), header.height()));
+        }
         return new DecodedImage(bgr, header.format());
+    }
+
+    /** Equal, or swapped by an EXIF rotation of 90 or 270 degrees. */
+    private static boolean sameSize(ImageHeader header, int width, int height) {
+        return (width == header.width() && height == header.height())
+                || (width == header.height() && height == header.width());
     }
 }

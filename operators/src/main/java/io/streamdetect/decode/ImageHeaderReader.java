@@ -45,37 +45,69 @@ public final class ImageHeaderReader {
         return new ImageHeader(ImageFormat.PNG, width, height);
     }
 
+    /**
+     * Walks the marker segments from SOI to the first scan (SOS) the way libjpeg does, so that the frame size
+     * read here is the one libjpeg decodes: RSTn, TEM and fill bytes stand alone (no length field), and a
+     * second frame header is refused, as libjpeg refuses it. Reading a length after a standalone marker once
+     * let a comment segment holding a small fake frame header hide the real one (issue 13).
+     */
     private static ImageHeader readJpeg(byte[] b) {
         int pos = 2;
-        while (pos + 4 <= b.length) {
+        ImageHeader frame = null;
+        while (pos + 2 <= b.length) {
             if ((b[pos] & 0xFF) != 0xFF) {
                 throw fail(ErrorKind.DECODE_FAILED, "corrupt JPEG: expected a marker at byte " + pos);
             }
             int marker = b[pos + 1] & 0xFF;
-            if (marker == 0xFF) { // fill byte
+            if (marker == 0xFF) { // fill byte before a marker
                 pos++;
                 continue;
             }
+            if (isStandalone(marker)) {
+                pos += 2;
+                continue;
+            }
+            if (marker == 0x00 || marker == 0xD8 || marker == 0xD9) {
+                throw fail(ErrorKind.DECODE_FAILED, String.format(
+                        "corrupt JPEG: marker FF %02X at byte %d before the first scan", marker, pos));
+            }
+            if (pos + 4 > b.length) {
+                break;
+            }
             int length = ((b[pos + 2] & 0xFF) << 8) | (b[pos + 3] & 0xFF);
+            if (length < 2) {
+                throw fail(ErrorKind.DECODE_FAILED, "corrupt JPEG: segment length " + length + " at byte " + pos);
+            }
             if (isStartOfFrame(marker)) {
+                if (frame != null) {
+                    throw fail(ErrorKind.DECODE_FAILED, "corrupt JPEG: a second frame header at byte " + pos);
+                }
                 if (pos + 9 > b.length) {
                     break;
                 }
                 int height = ((b[pos + 5] & 0xFF) << 8) | (b[pos + 6] & 0xFF);
                 int width = ((b[pos + 7] & 0xFF) << 8) | (b[pos + 8] & 0xFF);
                 checkSize(width, height, "JPEG");
+                frame = new ImageHeader(ImageFormat.JPEG, width, height);
+            } else if (marker == 0xDA) { // start of scan: libjpeg decodes the frame declared so far
+                if (frame == null) {
+                    throw fail(ErrorKind.DECODE_FAILED, "corrupt JPEG: no frame header before scan data");
+                }
                 if (!hasJpegEnd(b)) {
                     throw fail(ErrorKind.TRUNCATED_IMAGE,
                             "JPEG is truncated: no end-of-image marker (" + b.length + " bytes)");
                 }
-                return new ImageHeader(ImageFormat.JPEG, width, height);
-            }
-            if (marker == 0xD9 || marker == 0xDA || length < 2) {
-                throw fail(ErrorKind.DECODE_FAILED, "corrupt JPEG: no frame header before scan data");
+                return frame;
             }
             pos += 2 + length;
         }
-        throw fail(ErrorKind.TRUNCATED_IMAGE, "JPEG ends before its frame header (" + b.length + " bytes)");
+        throw fail(ErrorKind.TRUNCATED_IMAGE, "JPEG ends before its " + (frame == null ? "frame header" : "first scan")
+                + " (" + b.length + " bytes)");
+    }
+
+    /** RST0..RST7 and TEM carry no length field. */
+    private static boolean isStandalone(int marker) {
+        return (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01;
     }
 
     /** SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC), which share the range. */

@@ -64,15 +64,19 @@ public final class DetectionOperator {
                 new EitherTypeInfo<>(new AvroTypeInfo<>(DeadLetter.class), new AvroTypeInfo<>(DetectionRecord.class));
         DetectionFunction function = new DetectionFunction(settings);
         long timeoutMs = settings.timeout().toMillis();
+        SingleOutputStreamOperator<ImageRecord> sized = images
+                .process(new OversizedImages(settings.predictor().limits()))
+                .returns(new AvroTypeInfo<>(ImageRecord.class))
+                .name("refuse-oversized").uid("streamdetect-refuse-oversized");
         SingleOutputStreamOperator<Either<DeadLetter, DetectionRecord>> outcomes = settings.ordered()
-                ? AsyncDataStream.orderedWait(images, function, timeoutMs, TimeUnit.MILLISECONDS, settings.capacity())
-                : AsyncDataStream.unorderedWait(images, function, timeoutMs, TimeUnit.MILLISECONDS, settings.capacity());
+                ? AsyncDataStream.orderedWait(sized, function, timeoutMs, TimeUnit.MILLISECONDS, settings.capacity())
+                : AsyncDataStream.unorderedWait(sized, function, timeoutMs, TimeUnit.MILLISECONDS, settings.capacity());
         outcomes.returns(outcomeType).name("detect").uid("streamdetect-detect");
         SingleOutputStreamOperator<DetectionRecord> detections = outcomes
                 .process(new SplitOutcomes())
                 .returns(new AvroTypeInfo<>(DetectionRecord.class))
                 .name("split-dead-letters").uid("streamdetect-split");
-        return new Outputs(detections, detections.getSideOutput(DEAD_LETTERS));
+        return new Outputs(detections, detections.getSideOutput(DEAD_LETTERS).union(sized.getSideOutput(DEAD_LETTERS)));
     }
 
     /** The operator's two outputs. */

@@ -86,6 +86,48 @@ class ImageDecoderTest {
         assertThatThrownBy(() -> new DecodeLimits(0, 1)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void aFrameHeaderHiddenBehindAStandaloneMarkerIsNotTakenForTheRealOne() {
+        byte[] bomb = TestImages.jpegWithHiddenFrame(TestImages.solid(8, 8, 0, 0, 0, ".jpg"), 9000, 9000);
+        assertThat(bomb).startsWith(0xFF, 0xD8, 0xFF, 0xD0, 0x00, 0x06);
+        // libjpeg skips the two stray bytes after RST0 (with a warning); so does not this reader: it refuses them
+        assertFails(bomb, ErrorKind.DECODE_FAILED, "expected a marker at byte 4");
+        // without the stray bytes the marker walk reaches the real frame header and its size
+        byte[] clean = new byte[bomb.length - 2];
+        System.arraycopy(bomb, 0, clean, 0, 4);
+        System.arraycopy(bomb, 6, clean, 4, bomb.length - 6);
+        assertFails(clean, ErrorKind.IMAGE_TOO_LARGE, "9000x9000 = 81000000 pixels is over the limit");
+    }
+
+    @Test
+    void standaloneMarkersAndFillBytesHaveNoLength() {
+        byte[] jpeg = TestImages.solid(40, 30, 9, 9, 9, ".jpg");
+        // SOI, TEM, RST7, fill bytes, then the image's own segments
+        byte[] marked = new byte[jpeg.length + 6];
+        marked[0] = (byte) 0xFF;
+        marked[1] = (byte) 0xD8;
+        byte[] inserted = {(byte) 0xFF, 0x01, (byte) 0xFF, (byte) 0xD7, (byte) 0xFF, (byte) 0xFF};
+        System.arraycopy(inserted, 0, marked, 2, inserted.length);
+        System.arraycopy(jpeg, 2, marked, 8, jpeg.length - 2);
+        assertThat(decoder.inspect(marked)).isEqualTo(new ImageHeader(ImageFormat.JPEG, 40, 30));
+        try (DecodedImage image = decoder.decode(marked)) {
+            assertThat(image.width()).isEqualTo(40);
+            assertThat(image.height()).isEqualTo(30);
+        }
+    }
+
+    @Test
+    void aSecondFrameHeaderIsRefused() {
+        byte[] jpeg = TestImages.solid(16, 16, 9, 9, 9, ".jpg");
+        byte[] frame = {(byte) 0xFF, (byte) 0xC0, 0, 17, 8, 0x23, 0x28, 0x23, 0x28, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1};
+        byte[] twice = new byte[jpeg.length + frame.length];
+        twice[0] = (byte) 0xFF;
+        twice[1] = (byte) 0xD8;
+        System.arraycopy(frame, 0, twice, 2, frame.length);
+        System.arraycopy(jpeg, 2, twice, 2 + frame.length, jpeg.length - 2);
+        assertFails(twice, ErrorKind.DECODE_FAILED, "a second frame header");
+    }
+
     private void assertFails(byte[] bytes, ErrorKind kind, String message) {
         assertThatThrownBy(() -> decoder.decode(bytes)).isInstanceOfSatisfying(PipelineException.class, e -> {
             assertThat(e.kind()).isEqualTo(kind);

@@ -4,9 +4,14 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -25,11 +30,15 @@ import org.apache.avro.specific.SpecificRecord;
  */
 public final class AvroCodec<T extends SpecificRecord> implements Serializable {
     private static final long serialVersionUID = 1L;
+    /** Single-object encoding: marker C3 01, then the writer schema's 8-byte fingerprint (little endian). */
+    private static final int HEADER_BYTES = 10;
 
     private final Class<T> recordClass;
     private final List<String> extraWriterSchemas;
     private transient BinaryMessageEncoder<T> encoder;
     private transient BinaryMessageDecoder<T> decoder;
+    /** The writer schemas the decoder knows, by their CRC-64-AVRO fingerprint, for {@link AvroBodyBounds}. */
+    private transient Map<Long, Schema> writers;
 
     private AvroCodec(Class<T> recordClass, List<String> extraWriterSchemas) {
         this.recordClass = recordClass;
@@ -81,6 +90,7 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
                     + recordClass.getSimpleName());
         }
         try {
+            checkBounds(bytes);
             return decoder().decode(bytes);
         } catch (MissingSchemaException e) {
             throw new RecordFormatException("written with an unknown " + recordClass.getSimpleName()
@@ -90,6 +100,26 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
                     + recordClass.getSimpleName() + ": " + e.getMessage(), e);
         } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
             throw new RecordFormatException("corrupt " + recordClass.getSimpleName() + ": " + e, e);
+        }
+    }
+
+    /**
+     * Refuses lengths the value cannot hold before Avro allocates them ({@link AvroBodyBounds}). Values that are
+     * not single-object encoded, or of an unknown schema, are left to the decoder, which reports them.
+     */
+    private void checkBounds(byte[] bytes) {
+        if (bytes.length < HEADER_BYTES || bytes[0] != (byte) 0xC3 || bytes[1] != (byte) 0x01) {
+            return;
+        }
+        long fingerprint = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        decoder();
+        Schema writer = writers.get(fingerprint);
+        if (writer != null) {
+            try {
+                AvroBodyBounds.check(writer, bytes, HEADER_BYTES);
+            } catch (RecordFormatException e) {
+                throw new RecordFormatException("corrupt " + recordClass.getSimpleName() + ": " + e.getMessage(), e);
+            }
         }
     }
 
@@ -103,12 +133,17 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
     private BinaryMessageDecoder<T> decoder() {
         if (decoder == null) {
             BinaryMessageDecoder<T> d = new BinaryMessageDecoder<>(SpecificData.get(), schema());
-            for (Schema old : SchemaHistory.writerSchemasOf(recordClass)) {
-                d.addSchema(old);
-            }
+            List<Schema> known = new ArrayList<>(List.of(schema()));
+            known.addAll(SchemaHistory.writerSchemasOf(recordClass));
             for (String json : extraWriterSchemas) {
-                d.addSchema(new Schema.Parser().parse(json));
+                known.add(new Schema.Parser().parse(json));
             }
+            Map<Long, Schema> byFingerprint = new HashMap<>();
+            for (Schema writer : known) {
+                d.addSchema(writer);
+                byFingerprint.put(SchemaNormalization.parsingFingerprint64(writer), writer);
+            }
+            writers = byFingerprint;
             decoder = d;
         }
         return decoder;

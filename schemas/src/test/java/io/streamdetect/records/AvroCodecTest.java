@@ -180,4 +180,64 @@ class AvroCodecTest {
             throw new AssertionError(e);
         }
     }
+
+    /** Single-object header of the current ImageRecord schema, then {@code body}. */
+    static byte[] imageRecordValue(byte... body) {
+        long fingerprint = org.apache.avro.SchemaNormalization.parsingFingerprint64(ImageRecord.getClassSchema());
+        ByteBuffer value = ByteBuffer.allocate(10 + body.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        value.put((byte) 0xC3).put((byte) 0x01).putLong(fingerprint).put(body);
+        return value.array();
+    }
+
+    /** Avro's zig-zag varint of {@code n}. */
+    static byte[] varint(long n) {
+        long raw = (n << 1) ^ (n >> 63);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        while ((raw & ~0x7FL) != 0) {
+            out.write((int) ((raw & 0x7F) | 0x80));
+            raw >>>= 7;
+        }
+        out.write((int) raw);
+        return out.toByteArray();
+    }
+
+    static long allocatedBy(Runnable action) {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        action.run();
+        return threads.getCurrentThreadAllocatedBytes() - before;
+    }
+
+    @Test
+    void lengthsTheValueCannotHoldAreRefusedBeforeAnythingIsAllocated() {
+        AvroCodec<ImageRecord> codec = AvroCodec.of(ImageRecord.class);
+        codec.decode(codec.encode(image())); // builds the decoder, so only the bad value's decoding is measured
+        byte[] claim = varint(1_900_000_000L);
+        // sourceId "", recordId "", eventTime 0, then an image of 1.9 GB in an 18-byte value
+        byte[] imageBomb = imageRecordValue(concat(new byte[] {0, 0, 0}, claim));
+        byte[] stringBomb = imageRecordValue(claim); // sourceId of 1.9 GB in 15 bytes
+        byte[] mapBomb = imageRecordValue(concat(new byte[] {0, 0, 0, 0, 0, 0, 0}, varint(1_000_000_000L)));
+        for (byte[] bomb : List.of(imageBomb, stringBomb, mapBomb)) {
+            Throwable[] thrown = new Throwable[1];
+            long allocated = allocatedBy(() -> {
+                try {
+                    codec.decode(bomb);
+                } catch (Throwable t) { // an OutOfMemoryError too: that is what this test is about
+                    thrown[0] = t;
+                }
+            });
+            assertThat(allocated).as("bytes allocated decoding a %d-byte value", bomb.length).isLessThan(1 << 20);
+            assertThat(thrown[0]).isInstanceOf(RecordFormatException.class)
+                    .hasMessageContaining("corrupt ImageRecord: ImageRecord.")
+                    .hasMessageContaining("bytes of the value are left");
+        }
+        assertThatThrownBy(() -> codec.decode(imageBomb)).hasMessageContaining("ImageRecord.image states 1900000000 bytes");
+        assertThatThrownBy(() -> codec.decode(mapBomb)).hasMessageContaining("ImageRecord.attributes states 1000000000 items");
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }

@@ -98,10 +98,13 @@ public final class GpuPreprocessor implements AutoCloseable {
         PipelineException[] failures = new PipelineException[count];
         List<Integer> gpuSlots = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            if (slots.get(i).jpeg() != null) {
+            Slot slot = slots.get(i);
+            if (slot.jpeg() == null) {
+                copyFromHost(host, i, target);
+            } else if (nvjpegSeesTheSameSize(slot)) {
                 gpuSlots.add(i);
             } else {
-                copyFromHost(host, i, target);
+                failures[i] = decodeOnCpu(host, i, slot.jpeg(), target);
             }
         }
         if (!gpuSlots.isEmpty()) {
@@ -116,6 +119,23 @@ public final class GpuPreprocessor implements AutoCloseable {
         }
         Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize after GPU pre-processing");
         return failures;
+    }
+
+    /**
+     * The slot's letterbox was made from the header our reader parsed, and the limits were checked against it. An
+     * image nvJPEG parses to another size (a header crafted to be read two ways) would make nvJPEG allocate for a
+     * size nobody checked, and the kernel read outside its planes: the CPU path decodes it instead, and refuses it
+     * there if libjpeg disagrees with the header too.
+     */
+    private boolean nvjpegSeesTheSameSize(Slot slot) {
+        int[] size = nvjpeg.imageSize(slot.jpeg());
+        boolean same = size != null && size[0] == slot.letterbox().sourceWidth() && size[1] == slot.letterbox().sourceHeight();
+        if (!same) {
+            LOG.warn("nvJPEG reads a {} JPEG where its header was read as {}x{}; decoding it on the CPU",
+                    size == null ? "unparsable" : size[0] + "x" + size[1], slot.letterbox().sourceWidth(),
+                    slot.letterbox().sourceHeight());
+        }
+        return same;
     }
 
     private void decodeOnGpu(List<Slot> slots, List<Integer> gpuSlots, DeviceBatch target) {

@@ -132,6 +132,20 @@ final class NvJpegDecoder implements AutoCloseable {
         return planes;
     }
 
+    /**
+     * Width and height as nvJPEG parses {@code jpeg}'s header, before anything is allocated for it; null when
+     * nvJPEG cannot parse it.
+     */
+    int[] imageSize(byte[] jpeg) {
+        try (BytePointer bytes = new BytePointer(jpeg)) {
+            if (nvjpegGetImageInfo(handle, bytes, jpeg.length, infoComponents, infoSubsampling, infoWidths, infoHeights)
+                    != NVJPEG_STATUS_SUCCESS) {
+                return null;
+            }
+            return new int[] {infoWidths.get(0), infoHeights.get(0)};
+        }
+    }
+
     /** Plane sizes from the image's header, as nvJPEG reads it. */
     private DecodedPlanes.Layout layout(long jpegAddress, int length) {
         check(nvjpegGetImageInfo(handle, new BytePointer(Cuda.at(jpegAddress)), length, infoComponents, infoSubsampling,

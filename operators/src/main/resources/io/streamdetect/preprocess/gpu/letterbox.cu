@@ -58,6 +58,10 @@ __device__ __forceinline__ int clamp255(int v) {
 // The decoded pixel at (x, y) as libjpeg's ycc_rgb_convert gives it: FIX(1.402), FIX(1.772), FIX(0.34414),
 // FIX(0.71414) in 16-bit fixed point, rounded with ONE_HALF, arithmetic right shifts.
 __device__ __forceinline__ void pixel(const Job& j, int x, int y, int* rgb) {
+    // the letterbox was made from the header read on the host; GpuPreprocessor sends an image whose nvJPEG size
+    // differs to the CPU, and this clamp keeps the copy and 2x paths inside the planes should one still get here
+    x = min(x, j.width - 1);
+    y = min(y, j.height - 1);
     int luma = j.y[y * j.lumaPitch + x];
     if (j.grey) {
         rgb[0] = rgb[1] = rgb[2] = luma;

@@ -114,6 +114,52 @@ class LetterboxKernelOnCpuTest {
     }
 
     /**
+     * Issue 13: a box made for a larger image than the planes hold (a header read two ways) must not make the copy
+     * or the 2x path read outside the planes: the kernel clamps to the decoded size, so the output repeats the
+     * edge pixels. The GPU path sends such images to the CPU before the kernel ({@code GpuHeaderMismatchGpuTest}).
+     */
+    @Test
+    void copyAndTwoTimesPathsStayInsideThePlanes() throws Exception {
+        byte[] small = resizedBuses().get("bus 33x17 420");
+        Path jpeg = dir.resolve("small.jpg");
+        Files.write(jpeg, small);
+        Path floats = dir.resolve("small.f32");
+        ImageDecoder decoder = new ImageDecoder(DecodeLimits.DEFAULT);
+        try (DecodedImage image = decoder.decode(small)) {
+            assertThat(image.width()).isEqualTo(33);
+            // boxes for a 320x240 image: 640x480 is the copy path at TARGET, 1280x960 the 2x path
+            for (int[] claimed : new int[][] {{640, 480}, {1280, 960}}) {
+                Letterbox box = Letterbox.of(claimed[0], claimed[1], TARGET, TARGET);
+                int mode = LetterboxJobs.mode(box);
+                String ran = run(dir, List.of(harness.toString(), jpeg.toString(), floats.toString(), "" + TARGET,
+                        "" + box.resizedWidth(), "" + box.resizedHeight(), "" + box.padLeft(), "" + box.padTop(), "" + mode));
+                assertThat(ran).startsWith("0");
+                FloatBuffer out = ByteBuffer.wrap(Files.readAllBytes(floats)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+                int plane = TARGET * TARGET;
+                int wrong = 0;
+                for (int ry = 0; ry < box.resizedHeight(); ry += 7) {
+                    for (int rx = 0; rx < box.resizedWidth(); rx += 7) {
+                        // the copy path reads (rx, ry), the 2x path averages 2x2 from (2rx, 2ry): far outside both
+                        // clamp to the bottom-right edge pixel
+                        int sx = Math.min(mode == LetterboxJobs.MODE_COPY ? rx : 2 * rx, 32);
+                        int sy = Math.min(mode == LetterboxJobs.MODE_COPY ? ry : 2 * ry, 16);
+                        if (sx < 32 || sy < 16) {
+                            continue; // inside: averages or copies real pixels, checked by the test above
+                        }
+                        int o = (ry + box.padTop()) * TARGET + rx + box.padLeft();
+                        var bgr = image.mat().ptr(16, 32);
+                        for (int c = 0; c < 3; c++) {
+                            float expected = (bgr.get(2 - c) & 0xFF) / 255f;
+                            wrong += out.get(c * plane + o) == expected ? 0 : 1;
+                        }
+                    }
+                }
+                assertThat(wrong).as("values past the planes that are not the edge pixel, mode %d", mode).isZero();
+            }
+        }
+    }
+
+    /**
      * bus.jpg at sizes that take the kernel's other paths: an exact 2× downscale (OpenCV's INTER_AREA fast path),
      * odd sizes, a tiny and a very wide image, each as 4:2:0, 4:2:2 and 4:4:4.
      */
