@@ -3,6 +3,7 @@ package io.streamdetect.cli;
 import io.streamdetect.decode.DecodeLimits;
 import io.streamdetect.decode.DecodedImage;
 import io.streamdetect.decode.ImageDecoder;
+import io.streamdetect.batching.BatchingConfig;
 import io.streamdetect.engine.Backend;
 import io.streamdetect.engine.EngineSession;
 import io.streamdetect.engine.EngineSpec;
@@ -65,6 +66,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "End-to-end mode: encoded images in, detections out, with pre-processing on cpu and/or gpu, "
                     + "beside the engine's compute-only throughput at the same batch and streams. Needs --images.")
     List<Preprocessing> preprocess;
+
+    @Option(names = "--decode-threads", split = ",", defaultValue = "0", paramLabel = "N",
+            description = "End-to-end mode: threads of the shared CPU decode pool, one row each (0: automatic, every "
+                    + "core beside TensorRT, none beside ONNX Runtime; 1: the slot's prepare thread alone; default: ${DEFAULT-VALUE}).")
+    List<Integer> decodeThreads;
 
     @Option(names = "--images", paramLabel = "DIR", description = "End-to-end mode: the JPEG/PNG records, cycled.")
     Path imagesDir;
@@ -170,15 +176,26 @@ public final class BenchCommand implements Callable<Integer> {
                                 backend.label(), precision.label(), batch, pre, pre / compute));
                     }
                     for (Preprocessing where : preprocess) {
-                        double e2e = bench.endToEnd(batch, config, where);
-                        out.println(String.format(Locale.ROOT, "| %s | %s | %d | %s pre-processing, end to end | %.1f | %.2f |",
-                                backend.label(), precision.label(), batch, where.label(), e2e, e2e / compute));
-                        out.flush();
+                        for (int threads : decodeThreads) {
+                            double e2e = bench.endToEnd(batch, config, where, threads);
+                            out.println(String.format(Locale.ROOT, "| %s | %s | %d | %s pre-processing%s, end to end | %.1f | %.2f |",
+                                    backend.label(), precision.label(), batch, where.label(), decodeLabel(threads), e2e,
+                                    e2e / compute));
+                            out.flush();
+                        }
                     }
                 }
             }
         }
         return 0;
+    }
+
+    /** How the row's images were decoded, when more than one decode setting is compared. */
+    private String decodeLabel(int threads) {
+        if (decodeThreads.size() < 2) {
+            return "";
+        }
+        return threads == BatchingConfig.AUTO_DECODE_THREADS ? " (decode threads: auto)" : " (" + threads + " decode thread(s))";
     }
 
     private void fill(InputBatch input, InferenceEngine engine) throws Exception {

@@ -98,8 +98,10 @@ final class PipelineBench {
      * Images/s from encoded bytes to detections, with pre-processing {@code where}, summed over the streams. Each
      * stream is what a task slot runs: a {@link MicroBatcher} (prepare and inference threads) over its own
      * predictor, fed as fast as it takes images, with at most {@value #IN_FLIGHT_BATCHES} batches in flight.
+     *
+     * @param decodeThreads the batchers' decode pool ({@link BatchingConfig#decodeThreads}; 0: automatic)
      */
-    double endToEnd(int batch, PredictorConfig config, Preprocessing where) throws Exception {
+    double endToEnd(int batch, PredictorConfig config, Preprocessing where, int decodeThreads) throws Exception {
         return measure(stream -> {
             Predictor predictor = new Predictor(engine, config.withPreprocessing(where));
             Semaphore inFlight = new Semaphore(IN_FLIGHT_BATCHES * batch);
@@ -119,8 +121,8 @@ final class PipelineBench {
                 }
             };
             // a full batch closes it; the delay only matters for the last, partial one
-            MicroBatcher<Integer> batcher = new MicroBatcher<>(predictor, new BatchingConfig(batch, Duration.ofMillis(20)),
-                    listener, "bench-" + stream);
+            MicroBatcher<Integer> batcher = new MicroBatcher<>(predictor,
+                    new BatchingConfig(batch, Duration.ofMillis(20), decodeThreads), listener, "bench-" + stream);
             int[] next = {stream * 7}; // streams start at different images
             long[] reported = {0};
             return new ParallelStreams.Loop() {
@@ -141,8 +143,7 @@ final class PipelineBench {
 
                 @Override
                 public void close() {
-                    batcher.close();
-                    predictor.close();
+                    batcher.close(predictor::close); // the predictor's session outlives any batch still running
                 }
             };
         });
