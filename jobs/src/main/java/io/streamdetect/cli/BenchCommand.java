@@ -62,7 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
     double seconds;
 
     @Option(names = "--preprocess", split = ",", paramLabel = "WHERE", converter = DetectionOptions.PreprocessingConverter.class,
-            description = "End-to-end mode: encoded images in, detections out, with pre-processing on cpu and/or gpu, "
+            description = "End-to-end mode: encoded images in, detections out, with pre-processing on cpu, gpu and/or auto, "
                     + "beside the engine's compute-only throughput at the same batch and streams. Needs --images.")
     List<Preprocessing> preprocess;
 

@@ -41,9 +41,10 @@ public final class StreamingJobOptions {
     public static final ConfigOption<String> PRECISION = ConfigOptions.key("precision")
             .stringType().defaultValue("fp32").withDescription("fp32, fp16 or int8 (TensorRT).");
     public static final ConfigOption<String> PREPROCESS = ConfigOptions.key("preprocess")
-            .stringType().defaultValue("cpu").withDescription("cpu or gpu: decode and letterbox with OpenCV, or with "
+            .stringType().defaultValue("auto").withDescription("auto, cpu or gpu: decode and letterbox with OpenCV, or with "
                     + "nvJPEG and a CUDA kernel straight into the engine's input (TensorRT only; images the GPU path "
-                    + "does not take, e.g. PNG or progressive JPEG, use the CPU).");
+                    + "does not take, e.g. PNG or progressive JPEG, use the CPU). auto: gpu where the slot's engine is "
+                    + "TensorRT and nvJPEG loads, else cpu; each slot logs which it chose and why.");
     public static final ConfigOption<String> NMS = ConfigOptions.key("nms")
             .stringType().defaultValue("host").withDescription("host or engine: NMS in Java, or built into the "
                     + "TensorRT plan with confidence, iou and max-detections, so only detections leave the GPU.");
