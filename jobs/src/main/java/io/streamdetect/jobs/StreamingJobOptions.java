@@ -72,6 +72,13 @@ public final class StreamingJobOptions {
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("checkpoint.interval")
             .durationType().defaultValue(Duration.ofSeconds(5))
             .withDescription("Checkpoint interval; detections become visible to read_committed consumers at each checkpoint.");
+    public static final ConfigOption<String> CHECKPOINT_DIR = ConfigOptions.key("checkpoint.dir")
+            .stringType().noDefaultValue()
+            .withDescription("Where checkpoints are written (file:///..., s3://..., hdfs://...: a directory the "
+                    + "JobManager and every TaskManager can reach); they are retained when the job is cancelled. "
+                    + "Needed when the images in flight (capacity x decode.max-bytes per slot) exceed the 5 MB the "
+                    + "JobManager's memory takes. A local stream run defaults to a folder under ~/.cache/streamdetect "
+                    + "(or $STREAMDETECT_CACHE) per job and resumes from the newest checkpoint retained there.");
     public static final ConfigOption<Duration> TIMEOUT = ConfigOptions.key("timeout")
             .durationType().defaultValue(Duration.ofSeconds(30))
             .withDescription("An image not processed within this goes to the dead letters as TIMEOUT.");
