@@ -101,9 +101,15 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
     @Option(names = "--latency-seconds", defaultValue = "10", description = "Length of each latency run (default: ${DEFAULT-VALUE}).")
     double latencySeconds;
 
+    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
+            description = "A job setting beyond the defaults, e.g. -D preprocess=cpu (each is printed). Repeatable.")
+    Map<String, String> settings = new java.util.LinkedHashMap<>();
+
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Checkpoints go here (default: a temporary folder).")
     Path workDir;
 
+    /** Where the tables go; tests read them. */
+    java.io.PrintStream out = System.out;
     private List<byte[]> jpegs;
     private int runs;
 
@@ -122,22 +128,23 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
             jpegs.add(ImageInputs.read(f));
         }
         int partitions = slots.stream().mapToInt(Integer::intValue).max().orElse(1);
-        System.out.printf(Locale.ROOT, "%d records cycling %d images from %s; backend %s, precision %s, max batch %d; "
-                + "every other setting at its default%n", records, jpegs.size(), images, backend, precision, maxBatch);
+        out.printf(Locale.ROOT, "%d records cycling %d images from %s; backend %s, precision %s, max batch %d; "
+                + "every other setting at its default%s%n", records, jpegs.size(), images, backend, precision, maxBatch,
+                settings.isEmpty() ? "" : " except " + settings);
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopics(partitions, INPUT);
             produceAll(kafka.bootstrapServers());
             List<String> latencyRows = new ArrayList<>();
             List<String> notes = new ArrayList<>();
-            System.out.println("| slots | compute-only img/s | steady img/s | x compute-only | wall img/s | records committed "
+            out.println("| slots | compute-only img/s | steady img/s | x compute-only | wall img/s | records committed "
                     + "| duplicate ids | failed checkpoints | completed checkpoints | GPU memory per slot |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+            out.println("|---|---|---|---|---|---|---|---|---|---|");
             for (int slotCount : slots) {
                 double compute = computeOnly(slotCount);
                 Throughput t = throughput(kafka, slotCount);
                 int closing = t.failures.entrySet().stream().filter(e -> e.getKey().contains("task is closing"))
                         .mapToInt(Map.Entry::getValue).sum();
-                System.out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f | %.1f | %d of %d | %d | %d (%d at end of input) | %d | %s |%n",
+                out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f | %.1f | %d of %d | %d | %d (%d at end of input) | %d | %s |%n",
                         slotCount, compute, t.steady, t.steady / compute, t.wall, t.committed, records, t.duplicates,
                         t.failedCheckpoints, closing, t.completedCheckpoints, t.gpuMemoryPerSlot);
                 t.failures.forEach((why, n) -> notes.add(String.format(Locale.ROOT,
@@ -146,12 +153,12 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
                     latencyRows.add(latency(kafka, slotCount, load, t.steady));
                 }
             }
-            notes.forEach(System.out::println);
+            notes.forEach(out::println);
             if (!latencyRows.isEmpty()) {
-                System.out.println();
-                System.out.println("| slots | load | target img/s | sent img/s | records | p50 ms | p95 ms | p99 ms |");
-                System.out.println("|---|---|---|---|---|---|---|---|");
-                latencyRows.forEach(System.out::println);
+                out.println();
+                out.println("| slots | load | target img/s | sent img/s | records | p50 ms | p95 ms | p99 ms |");
+                out.println("|---|---|---|---|---|---|---|---|");
+                latencyRows.forEach(out::println);
             }
         }
         return 0;
@@ -196,6 +203,7 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
         c.set(BOUNDED, bounded);
         // a local stream run's default is a folder under the cache directory; a fresh one per run here
         c.set(CHECKPOINT_DIR, workDir.resolve(run).toUri().toString());
+        settings.forEach(c::setString);
         return c;
     }
 
@@ -238,7 +246,7 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
         String input = run + "-images";
         kafka.createTopics(slotCount, input, run + "-detections", run + "-dead");
         double rate = load * steady;
-        int count = (int) Math.max(20, rate * latencySeconds);
+        int count = (int) Math.max(10, rate * latencySeconds);
         try (MiniCluster cluster = cluster(slotCount)) {
             JobID job = submit(cluster, job(kafka.bootstrapServers(), input, run, slotCount, false));
             // started, not just submitted: records sent while the model loads would measure the start-up
