@@ -147,6 +147,8 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
                 out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f | %.1f | %d of %d | %d | %d (%d at end of input) | %d | %s |%n",
                         slotCount, compute, t.steady, t.steady / compute, t.wall, t.committed, records, t.duplicates,
                         t.failedCheckpoints, closing, t.completedCheckpoints, t.gpuMemoryPerSlot);
+                t.deadLetters.forEach((kind, n) -> notes.add(String.format(Locale.ROOT,
+                        "- %d slot(s): %d of the records committed are %s dead letters", slotCount, n, kind)));
                 t.failures.forEach((why, n) -> notes.add(String.format(Locale.ROOT,
                         "- %d slot(s): %d failed checkpoint(s): %s", slotCount, n, why)));
                 for (double load : noLatency ? List.<Double>of() : loads) {
@@ -208,7 +210,8 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
     }
 
     record Throughput(double steady, double wall, int committed, int duplicates, long failedCheckpoints,
-                      long completedCheckpoints, String gpuMemoryPerSlot, Map<String, Integer> failures) {}
+                      long completedCheckpoints, String gpuMemoryPerSlot, Map<String, Integer> failures,
+                      Map<String, Integer> deadLetters) {}
 
     private Throughput throughput(EmbeddedKafka kafka, int slotCount) throws Exception {
         String run = "bench-" + (++runs) + "-p" + slotCount;
@@ -233,10 +236,11 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
             Outputs out = readOutputs(kafka.bootstrapServers(), run, records);
             String perSlot = memoryBefore < 0 ? "n/a (no CUDA)" : String.format(Locale.ROOT, "%.2f GB",
                     (memory.peak() - memoryBefore) / 1e9 / slotCount);
-            return new Throughput(out.distinct() / Math.max(1e-3, (out.lastMillis - out.firstMillis) / 1000.0),
+            // steady: detection records over their own processing-time span (dead letters, e.g. TIMEOUTs, are no throughput)
+            return new Throughput(out.detections / Math.max(1e-3, (out.lastMillis - out.firstMillis) / 1000.0),
                     out.distinct() / wallSeconds, out.distinct(), out.total - out.distinct(),
                     checkpoints.getNumberOfFailedCheckpoints(), checkpoints.getNumberOfCompletedCheckpoints(), perSlot,
-                    failures);
+                    failures, out.deadLetterKinds);
         }
     }
 
@@ -322,7 +326,9 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
     static final class Outputs {
         final Map<String, Integer> ids = new HashMap<>();
         final List<Long> latencyNanos = new ArrayList<>();
+        final Map<String, Integer> deadLetterKinds = new java.util.TreeMap<>();
         int total;
+        int detections;
         long firstMillis = Long.MAX_VALUE;
         long lastMillis;
 
@@ -331,14 +337,20 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
         }
 
         void detection(DetectionRecord r) {
-            deadLetter(r.getRecordId());
+            count(r.getRecordId());
+            detections++;
             long t = r.getProcessingTime().toEpochMilli();
             firstMillis = Math.min(firstMillis, t);
             lastMillis = Math.max(lastMillis, t);
             latencyNanos.add(Duration.between(r.getEventTime(), r.getProcessingTime()).toNanos());
         }
 
-        void deadLetter(String id) {
+        void deadLetter(DeadLetter d) {
+            count(d.getRecordId());
+            deadLetterKinds.merge(String.valueOf(d.getErrorKind()), 1, Integer::sum);
+        }
+
+        private void count(String id) {
             total++;
             ids.merge(String.valueOf(id), 1, Integer::sum);
         }
@@ -363,7 +375,7 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
         long until = System.nanoTime() + time.toNanos();
         detections.consume(r -> out.detection(r.value()), () -> System.nanoTime() > until, time.plusSeconds(1));
         long deadUntil = System.nanoTime() + Duration.ofMillis(50).toNanos();
-        dead.consume(r -> out.deadLetter(r.value().getRecordId()), () -> System.nanoTime() > deadUntil, Duration.ofSeconds(1));
+        dead.consume(r -> out.deadLetter(r.value()), () -> System.nanoTime() > deadUntil, Duration.ofSeconds(1));
     }
 
     /** The peak of device 0's memory in use, sampled every 200 ms while open; -1 without CUDA (not sampled). */
