@@ -47,10 +47,14 @@ public final class LocalCheckpoints {
         return newest;
     }
 
-    /** {@code $STREAMDETECT_CACHE/checkpoints/GROUP-HASH}, the hash over what identifies the job's data. */
+    /**
+     * {@code $STREAMDETECT_CACHE/checkpoints/GROUP-HASH}, the hash over what identifies the job's data and whether it
+     * is bounded (a bounded run cannot resume an unbounded run's source state: its splits would never end).
+     */
     static Path defaultDir(Configuration config) {
         String identity = String.join("\n", config.get(BOOTSTRAP_SERVERS), config.get(INPUT_TOPIC),
-                config.get(OUTPUT_TOPIC), config.get(DEAD_LETTER_TOPIC), config.get(GROUP_ID));
+                config.get(OUTPUT_TOPIC), config.get(DEAD_LETTER_TOPIC), config.get(GROUP_ID),
+                String.valueOf(config.get(BOUNDED)));
         String group = config.get(GROUP_ID).replaceAll("[^A-Za-z0-9._-]", "_");
         return SampleAssets.defaultCacheDir().resolve("checkpoints").resolve(group + "-" + sha256(identity).substring(0, 12));
     }

@@ -87,6 +87,9 @@ class CheckpointSettingsTest {
         assertThat(LocalCheckpoints.defaultDir(a).getParent().getFileName().toString()).isEqualTo("checkpoints");
         b.set(StreamingJobOptions.INPUT_TOPIC, "other-images");
         assertThat(LocalCheckpoints.defaultDir(b)).isNotEqualTo(LocalCheckpoints.defaultDir(a));
+        Configuration bounded = job();
+        bounded.set(StreamingJobOptions.BOUNDED, true);
+        assertThat(LocalCheckpoints.defaultDir(bounded)).isNotEqualTo(LocalCheckpoints.defaultDir(a));
     }
 
     @Test
