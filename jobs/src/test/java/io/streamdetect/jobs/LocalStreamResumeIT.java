@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * exactly one committed detection record.
  */
 class LocalStreamResumeIT {
-    private static final int IMAGES = 120;
+    private static final int IMAGES = 60;
 
     @Test
     void aKilledLocalStreamRunResumesWhereItStoppedWithEveryRecordExactlyOnce(@TempDir Path cache) throws Exception {
@@ -45,7 +45,7 @@ class LocalStreamResumeIT {
             int committedBeforeKill;
             try (var detections = consumer(kafka)) {
                 Set<String> seen = new HashSet<>();
-                boolean some = detections.consume(r -> seen.add(r.value().getRecordId()), () -> seen.size() >= 24,
+                boolean some = detections.consume(r -> seen.add(r.value().getRecordId()), () -> seen.size() >= 12,
                         Duration.ofMinutes(3));
                 assertThat(some).as("first run committed some detections; its log:%n%s", log(cache, 1)).isTrue();
                 first.destroyForcibly(); // SIGKILL: no shutdown hook, no cancel, open transactions left behind
@@ -59,7 +59,7 @@ class LocalStreamResumeIT {
             Map<String, Integer> counts = new HashMap<>();
             try (var detections = consumer(kafka)) {
                 boolean all = detections.consume(r -> counts.merge(r.value().getRecordId(), 1, Integer::sum),
-                        () -> counts.size() >= IMAGES, Duration.ofMinutes(4));
+                        () -> counts.size() >= IMAGES, Duration.ofMinutes(6));
                 assertThat(all).as("all records committed after the restart; its log:%n%s", log(cache, 2)).isTrue();
                 // a few more checkpoints, so a record written twice would have been committed by now
                 long settle = System.nanoTime() + Duration.ofSeconds(4).toNanos();
