@@ -37,6 +37,7 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsCounts;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.FailedCheckpointStats;
@@ -299,6 +300,7 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slotCount);
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1"); // any free port, this machine only
         conf.set(RestOptions.BIND_PORT, "0");
+        conf.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 1000); // every failed checkpoint's reason, not the last 10
         MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
                 .setNumTaskManagers(1).setNumSlotsPerTaskManager(slotCount).build());
         cluster.start();
