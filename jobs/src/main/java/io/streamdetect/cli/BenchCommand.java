@@ -63,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
     double seconds;
 
     @Option(names = "--preprocess", split = ",", paramLabel = "WHERE", converter = DetectionOptions.PreprocessingConverter.class,
-            description = "End-to-end mode: encoded images in, detections out, with pre-processing on cpu and/or gpu, "
+            description = "End-to-end mode: encoded images in, detections out, with pre-processing on cpu, gpu and/or auto, "
                     + "beside the engine's compute-only throughput at the same batch and streams. Needs --images.")
     List<Preprocessing> preprocess;
 
@@ -238,7 +238,8 @@ public final class BenchCommand implements Callable<Integer> {
                 precision.label(), batch, compute, hostToHost, pct(sorted, 50), pct(sorted, 95), pct(sorted, 99));
     }
 
-    static double pct(long[] sorted, int p) {
+    /** The {@code p}-th percentile of nanosecond values, in ms. */
+    public static double pct(long[] sorted, int p) {
         int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
     }

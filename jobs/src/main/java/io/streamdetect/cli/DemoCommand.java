@@ -13,13 +13,16 @@ import io.streamdetect.records.ImageRecord;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
@@ -62,6 +65,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--max-batch", defaultValue = "8", description = "Largest micro-batch (default: ${DEFAULT-VALUE}).")
     int maxBatch;
 
+    private Path checkpoints;
+
     @Option(names = "--json", description = "Print detection records as JSON lines.")
     boolean json;
 
@@ -78,6 +83,7 @@ public final class DemoCommand implements Callable<Integer> {
         List<Path> files = ImageInputs.expand(List.of(images != null ? images : assets.images()));
 
         err.println("starting an in-process Kafka broker (KRaft)...");
+        checkpoints = Files.createTempDirectory("streamdetect-demo-checkpoints");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopics(2, IMAGES, DETECTIONS, DEAD_LETTERS);
             Configuration config = jobConfig(kafka.bootstrapServers(), modelPath);
@@ -107,6 +113,10 @@ public final class DemoCommand implements Callable<Integer> {
             err.printf("%s: %d of %d records came back (detections + dead letters) in %.1f s; job cancelled, broker stopped%n",
                     complete ? "done" : "timed out", seen.get(), expected, seconds);
             return complete ? 0 : StreamDetect.EXIT_FAILURE;
+        } finally {
+            try (var left = Files.walk(checkpoints)) {
+                left.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         }
     }
 
@@ -122,6 +132,9 @@ public final class DemoCommand implements Callable<Integer> {
         c.set(MAX_BATCH_SIZE, maxBatch);
         c.set(CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
         c.set(STARTING_OFFSETS, "earliest");
+        // the broker dies with the demo, so its checkpoints are of no use afterwards: a temporary folder, emptied on cancel
+        c.set(CHECKPOINT_DIR, checkpoints.toUri().toString());
+        c.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.DELETE_ON_CANCELLATION);
         return c;
     }
 

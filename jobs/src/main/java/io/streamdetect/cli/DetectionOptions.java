@@ -32,10 +32,11 @@ public final class DetectionOptions {
             description = "Refuse encoded images larger than this (default: ${DEFAULT-VALUE}).")
     long maxBytes;
 
-    @Option(names = "--preprocess", defaultValue = "cpu", paramLabel = "WHERE", converter = PreprocessingConverter.class,
-            description = "cpu or gpu: decode and letterbox with OpenCV on the CPU, or with nvJPEG and a CUDA kernel "
-                    + "on the GPU (TensorRT only; images the GPU path does not take, e.g. PNG or progressive JPEG, "
-                    + "use the CPU) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--preprocess", defaultValue = "auto", paramLabel = "WHERE", converter = PreprocessingConverter.class,
+            description = "auto, cpu or gpu: decode and letterbox with OpenCV on the CPU, or with nvJPEG and a CUDA "
+                    + "kernel on the GPU (TensorRT only; images the GPU path does not take, e.g. PNG or progressive "
+                    + "JPEG, use the CPU); auto = gpu where the engine is TensorRT and nvJPEG loads, else cpu "
+                    + "(default: ${DEFAULT-VALUE}).")
     Preprocessing preprocessing;
 
     @Option(names = "--nms", defaultValue = "host", paramLabel = "WHERE", converter = NmsPlacementConverter.class,

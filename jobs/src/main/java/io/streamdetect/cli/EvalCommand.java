@@ -54,10 +54,11 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--compare", description = "ONNX Runtime FP32 and TensorRT FP32/FP16/INT8 (INT8 needs --calib).")
     boolean compare;
 
-    @Option(names = "--preprocess", defaultValue = "cpu", paramLabel = "WHERE",
+    @Option(names = "--preprocess", defaultValue = "auto", paramLabel = "WHERE",
             converter = DetectionOptions.PreprocessingConverter.class,
-            description = "cpu or gpu: decode and letterbox on the CPU, or with nvJPEG and a CUDA kernel on the GPU "
-                    + "(TensorRT runs only; with --compare ONNX Runtime stays on the CPU) (default: ${DEFAULT-VALUE}).")
+            description = "auto, cpu or gpu: decode and letterbox on the CPU, or with nvJPEG and a CUDA kernel on the GPU "
+                    + "(TensorRT runs only; with --compare ONNX Runtime stays on the CPU); auto = gpu for TensorRT "
+                    + "runs where nvJPEG loads, else cpu (default: ${DEFAULT-VALUE}).")
     Preprocessing preprocessing;
 
     @Option(names = "--nms", defaultValue = "host", paramLabel = "WHERE", converter = DetectionOptions.NmsPlacementConverter.class,

@@ -63,7 +63,8 @@ public final class JobSettingsOptions {
     Float iou;
 
     @Option(names = "--preprocess", paramLabel = "WHERE",
-            description = "cpu or gpu (nvJPEG + CUDA letterbox, TensorRT only) (default: cpu).")
+            description = "auto, cpu or gpu (nvJPEG + CUDA letterbox, TensorRT only); auto = gpu where the engine is "
+                    + "TensorRT and nvJPEG loads, else cpu (default: auto).")
     String preprocess;
 
     @Option(names = "--nms", paramLabel = "WHERE",

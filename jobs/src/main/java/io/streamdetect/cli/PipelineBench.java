@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * session (as each Flink task slot does); end to end, a stream is the operator's {@link MicroBatcher}, so
  * decoding and inference overlap as they do in a job. The compute-only baseline runs the same number of streams.
  */
-final class PipelineBench {
+public final class PipelineBench {
     /** Batches a benchmark stream keeps submitted: enough for one running, one ready and one being prepared. */
     static final int IN_FLIGHT_BATCHES = 4;
     /** An image whose outcome takes longer than this means the pipeline stalled: fail, do not hang. */
@@ -36,7 +36,7 @@ final class PipelineBench {
     private final int streams;
     private final double seconds;
 
-    PipelineBench(InferenceEngine engine, List<byte[]> images, int streams, double seconds) {
+    public PipelineBench(InferenceEngine engine, List<byte[]> images, int streams, double seconds) {
         this.engine = engine;
         this.images = images;
         this.streams = streams;
@@ -44,7 +44,7 @@ final class PipelineBench {
     }
 
     /** Images/s of {@code runComputeOnly} at {@code batch}, summed over the streams. */
-    double computeOnly(int batch) throws Exception {
+    public double computeOnly(int batch) throws Exception {
         return measure(stream -> {
             EngineSession session = engine.openSession();
             InputBatch input = session.newInputBatch();

@@ -2,11 +2,13 @@ package io.streamdetect.cli;
 
 import static io.streamdetect.jobs.StreamingJobOptions.*;
 
+import io.streamdetect.jobs.LocalCheckpoints;
 import io.streamdetect.jobs.StreamingDetectionJob;
 import io.streamdetect.jobs.StreamingJobOptions;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,7 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"%nSettings keys (for --config and --set): bootstrap.servers, input.topic, output.topic,",
                 "dead-letter.topic, group.id, model, backend, precision, batch.max-size, batch.max-delay,",
                 "onnxruntime.threads, parallelism, confidence, iou, max-detections, decode.max-bytes, decode.max-pixels,",
-                "checkpoint.interval, timeout, capacity, ordered, bounded, starting-offsets, transaction.timeout,",
+                "checkpoint.interval, checkpoint.dir, timeout, capacity, ordered, bounded, starting-offsets, transaction.timeout,",
                 "and kafka.<client property>."})
 public final class StreamCommand implements Callable<Integer> {
     @Spec
@@ -36,6 +38,11 @@ public final class StreamCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-interval-ms", description = "Checkpoint interval, ms (default: 5000).")
     Long checkpointMs;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "Where checkpoints go and are retained (file:///..., s3://...; default for a local run: "
+                    + "a folder per job under ~/.cache/streamdetect/checkpoints, resumed from on the next run).")
+    String checkpointDir;
+
     @Option(names = "--bounded", description = "Stop at the input's end offsets as of the start.")
     Boolean bounded;
 
@@ -43,8 +50,13 @@ public final class StreamCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Configuration config = configuration();
         validate(config);
-        spec.commandLine().getErr().println("streamdetect stream: " + StreamingJobOptions.describe(config));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        if (env instanceof LocalStreamEnvironment) {
+            // a cluster keeps its own checkpoints (its execution.checkpointing.dir, or checkpoint.dir)
+            LocalCheckpoints.prepare(config).ifPresent(chk ->
+                    spec.commandLine().getErr().println("streamdetect stream: resuming from the retained checkpoint " + chk));
+        }
+        spec.commandLine().getErr().println("streamdetect stream: " + StreamingJobOptions.describe(config));
         StreamingDetectionJob.build(env, config);
         env.execute("streamdetect " + config.get(INPUT_TOPIC) + " -> " + config.get(OUTPUT_TOPIC));
         return 0;
@@ -55,6 +67,7 @@ public final class StreamCommand implements Callable<Integer> {
         Configuration c = job.configuration();
         JobSettingsOptions.set(c, CHECKPOINT_INTERVAL, checkpointMs == null ? null : Duration.ofMillis(checkpointMs));
         JobSettingsOptions.set(c, BOUNDED, bounded);
+        JobSettingsOptions.set(c, CHECKPOINT_DIR, checkpointDir);
         job.applyOverrides(c);
         return c;
     }

@@ -16,8 +16,12 @@ import io.streamdetect.records.DetectionRecord;
 import io.streamdetect.records.ImageRecord;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.RecoveryClaimMode;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -44,8 +48,17 @@ public final class StreamingDetectionJob {
     public static void build(StreamExecutionEnvironment env, Configuration config,
                              UnaryOperator<DataStream<ImageRecord>> beforeDetection) {
         validate(config);
+        DetectionOperator operator = operator(config);
+        Configuration checkpointing = checkpointing(config);
+        env.configure(checkpointing);
+        Configuration effective = Configuration.fromMap(env.getConfiguration().toMap());
+        CheckpointStorageGuard.check(operator.settings().capacity(), config.get(MAX_BYTES), effective);
         env.setParallelism(config.get(PARALLELISM));
         env.enableCheckpointing(config.get(CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        if (!effective.contains(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION)) {
+            // a stopped job (cancelled, or its process killed) can be started again from its last checkpoint
+            env.getCheckpointConfig().setExternalizedCheckpointRetention(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        }
 
         InputRecords input = InputRecords.split(env
                 .fromSource(source(config), WatermarkStrategy.<Either<DeadLetter, ImageRecord>>noWatermarks()
@@ -53,7 +66,7 @@ public final class StreamingDetectionJob {
                         "kafka-images")
                 .uid("streamdetect-source"));
 
-        DetectionOperator.Outputs outputs = operator(config).apply(beforeDetection.apply(input.images()));
+        DetectionOperator.Outputs outputs = operator.apply(beforeDetection.apply(input.images()));
 
         outputs.detections().sinkTo(RecordSinks.kafka(config, config.get(OUTPUT_TOPIC), DetectionRecord.class,
                 DetectionRecord::getRecordId, "detections")).name("kafka-detections").uid("streamdetect-detections-sink");
@@ -63,6 +76,26 @@ public final class StreamingDetectionJob {
                 .sinkTo(RecordSinks.kafka(config, config.get(DEAD_LETTER_TOPIC),
                 DeadLetter.class, DeadLetter::getRecordId, "dead-letters"))
                 .name("kafka-dead-letters").uid("streamdetect-dead-letters-sink");
+    }
+
+    /**
+     * The Flink settings for checkpoints and recovery: {@code checkpoint.dir} as Flink's checkpoint directory, and
+     * Flink's own {@code execution.*} and {@code state.*} keys given with the job's settings (-D), such as
+     * {@code execution.state-recovery.path}. A restore claims its checkpoint, so Flink deletes it once a newer one
+     * is retained instead of keeping every run's last checkpoint forever.
+     */
+    static Configuration checkpointing(Configuration config) {
+        Configuration flink = new Configuration();
+        config.toMap().forEach((k, v) -> {
+            if (k.startsWith("execution.") || k.startsWith("state.")) {
+                flink.setString(k, v);
+            }
+        });
+        config.getOptional(CHECKPOINT_DIR).ifPresent(dir -> flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir));
+        if (flink.contains(StateRecoveryOptions.SAVEPOINT_PATH) && !flink.contains(StateRecoveryOptions.RESTORE_MODE)) {
+            flink.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.CLAIM);
+        }
+        return flink;
     }
 
     static DetectionOperator operator(Configuration config) {

@@ -41,9 +41,10 @@ public final class StreamingJobOptions {
     public static final ConfigOption<String> PRECISION = ConfigOptions.key("precision")
             .stringType().defaultValue("fp32").withDescription("fp32, fp16 or int8 (TensorRT).");
     public static final ConfigOption<String> PREPROCESS = ConfigOptions.key("preprocess")
-            .stringType().defaultValue("cpu").withDescription("cpu or gpu: decode and letterbox with OpenCV, or with "
+            .stringType().defaultValue("auto").withDescription("auto, cpu or gpu: decode and letterbox with OpenCV, or with "
                     + "nvJPEG and a CUDA kernel straight into the engine's input (TensorRT only; images the GPU path "
-                    + "does not take, e.g. PNG or progressive JPEG, use the CPU).");
+                    + "does not take, e.g. PNG or progressive JPEG, use the CPU). auto: gpu where the slot's engine is "
+                    + "TensorRT and nvJPEG loads, else cpu; each slot logs which it chose and why.");
     public static final ConfigOption<String> NMS = ConfigOptions.key("nms")
             .stringType().defaultValue("host").withDescription("host or engine: NMS in Java, or built into the "
                     + "TensorRT plan with confidence, iou and max-detections, so only detections leave the GPU.");
@@ -71,6 +72,13 @@ public final class StreamingJobOptions {
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("checkpoint.interval")
             .durationType().defaultValue(Duration.ofSeconds(5))
             .withDescription("Checkpoint interval; detections become visible to read_committed consumers at each checkpoint.");
+    public static final ConfigOption<String> CHECKPOINT_DIR = ConfigOptions.key("checkpoint.dir")
+            .stringType().noDefaultValue()
+            .withDescription("Where checkpoints are written (file:///..., s3://..., hdfs://...: a directory the "
+                    + "JobManager and every TaskManager can reach); they are retained when the job is cancelled. "
+                    + "Needed when the images in flight (capacity x decode.max-bytes per slot) exceed the 5 MB the "
+                    + "JobManager's memory takes. A local stream run defaults to a folder under ~/.cache/streamdetect "
+                    + "(or $STREAMDETECT_CACHE) per job and resumes from the newest checkpoint retained there.");
     public static final ConfigOption<Duration> TIMEOUT = ConfigOptions.key("timeout")
             .durationType().defaultValue(Duration.ofSeconds(30))
             .withDescription("An image not processed within this goes to the dead letters as TIMEOUT.");

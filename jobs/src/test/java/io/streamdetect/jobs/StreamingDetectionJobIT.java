@@ -251,6 +251,7 @@ class StreamingDetectionJobIT {
     private static Configuration config(String in, String out, String dead) throws Exception {
         kafka.createTopics(2, out, dead);
         Configuration c = new Configuration();
+        c.set(StreamingJobOptions.CHECKPOINT_DIR, Files.createTempDirectory("streamdetect-it-checkpoints").toUri().toString());
         c.set(StreamingJobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         c.set(StreamingJobOptions.INPUT_TOPIC, in);
         c.set(StreamingJobOptions.OUTPUT_TOPIC, out);

@@ -71,6 +71,9 @@ class StreamingJobOptionsTest {
         assertThatThrownBy(() -> StreamingDetectionJob.operator(config)).hasMessageContaining("host or engine");
         config.set(StreamingJobOptions.NMS, "host");
         config.set(StreamingJobOptions.PREPROCESS, "fpga");
-        assertThatThrownBy(() -> StreamingDetectionJob.operator(config)).hasMessageContaining("use cpu or gpu");
+        assertThatThrownBy(() -> StreamingDetectionJob.operator(config)).hasMessageContaining("use auto, cpu or gpu");
+        config.removeConfig(StreamingJobOptions.PREPROCESS);
+        assertThat(StreamingDetectionJob.operator(config).settings().predictor().preprocessing())
+                .as("the default").isEqualTo(io.streamdetect.preprocess.Preprocessing.AUTO);
     }
 }

@@ -61,6 +61,22 @@ public final class Cuda {
         return cudaGetDeviceCount(count) == cudaSuccess ? count[0] : 0;
     }
 
+    /**
+     * Bytes of {@code device}'s memory in use, by every process (total − free, as nvidia-smi counts it); -1 where
+     * CUDA cannot be loaded or no such device is visible. Creates this process's context on the device if needed.
+     */
+    public static long memoryInUse(int device) {
+        if (!load() || device >= deviceCount()) {
+            return -1;
+        }
+        useDevice(device);
+        try (org.bytedeco.javacpp.SizeTPointer free = new org.bytedeco.javacpp.SizeTPointer(1);
+             org.bytedeco.javacpp.SizeTPointer total = new org.bytedeco.javacpp.SizeTPointer(1)) {
+            check(cudaMemGetInfo(free, total), "cudaMemGetInfo");
+            return total.get() - free.get();
+        }
+    }
+
     public static GpuInfo device(int device) {
         try (cudaDeviceProp p = new cudaDeviceProp()) {
             check(cudaGetDeviceProperties(p, device), "cudaGetDeviceProperties(" + device + ")");

@@ -106,7 +106,7 @@ public final class DetectionOperator {
         private Duration maxBatchDelay = BatchingConfig.DEFAULT.maxBatchDelay();
         private DecodeLimits limits = DecodeLimits.DEFAULT;
         private PostprocessConfig postprocess = PostprocessConfig.DEFAULT;
-        private Preprocessing preprocessing = Preprocessing.CPU;
+        private Preprocessing preprocessing = Preprocessing.AUTO;
         private boolean nmsInEngine;
         private Duration timeout = Duration.ofSeconds(30);
         private Integer capacity;
@@ -187,7 +187,8 @@ public final class DetectionOperator {
 
         /**
          * Where images are decoded and letterboxed: {@link Preprocessing#GPU} (nvJPEG and a CUDA kernel, TensorRT
-         * only) sends only compressed bytes over PCIe. Default CPU.
+         * only) sends only compressed bytes over PCIe. Default {@link Preprocessing#AUTO}: GPU where the slot's
+         * engine is TensorRT and nvJPEG loads, else CPU (resolved on the TaskManager, which may have the GPU).
          */
         public Builder setPreprocessing(Preprocessing preprocessing) {
             this.preprocessing = Objects.requireNonNull(preprocessing, "preprocessing");

@@ -19,6 +19,7 @@ import io.streamdetect.postprocess.DetectionDecoder;
 import io.streamdetect.preprocess.Letterbox;
 import io.streamdetect.preprocess.LetterboxPreprocessor;
 import io.streamdetect.preprocess.Preprocessing;
+import io.streamdetect.preprocess.PreprocessingChoice;
 import io.streamdetect.preprocess.gpu.GpuPreprocessor;
 import io.streamdetect.preprocess.gpu.JpegGpuSupport;
 import io.streamdetect.records.ErrorKind;
@@ -27,6 +28,8 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The whole path from encoded image bytes to detections for one thread: decode → letterbox → engine →
@@ -37,6 +40,8 @@ import java.util.Map;
  * {@link #infer}, {@link #postprocess}) to overlap pre-processing of one batch with inference of another.
  */
 public final class Predictor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Predictor.class);
+
     private final InferenceEngine engine;
     private final EngineSession session;
     private final ImageDecoder decoder;
@@ -45,6 +50,7 @@ public final class Predictor implements AutoCloseable {
     private final DetectionDecoder outputDecoder;
     private final GpuPreprocessor gpu; // null: pre-processing on the CPU
     private final DeviceInput deviceInput; // null: pre-processing on the CPU
+    private final PreprocessingChoice preprocessingChoice;
     private final Map<InputBatch, GpuBatch> gpuBatches = new IdentityHashMap<>();
     private PipelineException[] slotFailures = new PipelineException[0];
     private InputBatch input; // for predict(); allocated on first use
@@ -62,12 +68,17 @@ public final class Predictor implements AutoCloseable {
         this.inputHeight = info.inputHeight();
         this.outputDecoder = DetectionDecoder.of(info, engine.model().metadata(), config.postprocess());
         try {
-            this.deviceInput = config.preprocessing() == Preprocessing.GPU ? deviceInput(session, info) : null;
+            this.preprocessingChoice = PreprocessingChoice.resolve(config.preprocessing(), info.backend().label(),
+                    session.deviceInput().isPresent(), GpuPreprocessor::nvJpegLoads);
+            this.deviceInput = preprocessingChoice.chosen() == Preprocessing.GPU ? deviceInput(session, info) : null;
             this.gpu = deviceInput == null ? null : new GpuPreprocessor(deviceInput.cudaDevice(), info.inputWidth(),
                     info.inputHeight(), info.maxBatch(), decoder);
         } catch (RuntimeException e) {
             session.close();
             throw e;
+        }
+        if (config.preprocessing() == Preprocessing.AUTO) {
+            LOG.info("pre-processing {}", preprocessingChoice.describe());
         }
     }
 
@@ -80,6 +91,11 @@ public final class Predictor implements AutoCloseable {
     /** Where this predictor decodes and letterboxes. */
     public Preprocessing preprocessing() {
         return gpu == null ? Preprocessing.CPU : Preprocessing.GPU;
+    }
+
+    /** Where this predictor pre-processes and why (how {@code auto} was resolved). */
+    public PreprocessingChoice preprocessingChoice() {
+        return preprocessingChoice;
     }
 
     public InferenceEngine engine() {

@@ -4,6 +4,11 @@ import java.util.Locale;
 
 /** Where images are decoded and letterboxed. */
 public enum Preprocessing {
+    /**
+     * GPU where it can run (a TensorRT engine, whose sessions take input in GPU memory, and nvJPEG loads), CPU
+     * everywhere else. Resolved when the predictor is created ({@link PreprocessingChoice}).
+     */
+    AUTO,
     /** OpenCV on the CPU, into host memory that is copied to the engine: every backend, every image format. */
     CPU,
     /**
@@ -16,7 +21,7 @@ public enum Preprocessing {
         try {
             return valueOf(text.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown pre-processing '" + text + "': use cpu or gpu");
+            throw new IllegalArgumentException("unknown pre-processing '" + text + "': use auto, cpu or gpu");
         }
     }
 

@@ -50,6 +50,18 @@ class PredictorTest {
     }
 
     @Test
+    void autoPreprocessingChoosesTheCpuForOnnxRuntimeAndSaysWhy() {
+        var auto = PredictorConfig.DEFAULT.withPreprocessing(io.streamdetect.preprocess.Preprocessing.AUTO);
+        try (Predictor predictor = new Predictor(ORT.engine(), auto)) {
+            assertThat(predictor.preprocessing()).isEqualTo(io.streamdetect.preprocess.Preprocessing.CPU);
+            assertThat(predictor.preprocessingChoice().describe())
+                    .isEqualTo("cpu (auto: the onnxruntime engine takes its input in host memory)");
+            ReferenceDetections.assertMatches(predictor.predict(List.of(TestImages.bus())).get(0).objects(),
+                    ReferenceDetections.BUS);
+        }
+    }
+
+    @Test
     void confidenceThresholdFilters() {
         var strict = PredictorConfig.DEFAULT.withPostprocess(PostprocessConfig.DEFAULT.withConfidence(0.85f));
         try (Predictor predictor = new Predictor(ORT.engine(), strict)) {

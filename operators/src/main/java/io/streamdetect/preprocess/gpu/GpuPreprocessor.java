@@ -48,6 +48,23 @@ public final class GpuPreprocessor implements AutoCloseable {
     private final ImageDecoder cpuDecoder;
     private final LetterboxPreprocessor cpuLetterbox;
 
+    private static volatile Boolean nvJpegLoads;
+
+    /** True when the nvJPEG natives load here (checked once per JVM); never throws. */
+    public static boolean nvJpegLoads() {
+        if (nvJpegLoads == null) {
+            boolean ok;
+            try {
+                ok = Cuda.load() && org.bytedeco.javacpp.Loader.load(org.bytedeco.cuda.global.nvjpeg.class) != null;
+            } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
+                LOG.info("nvJPEG cannot be loaded: {}", e.toString());
+                ok = false;
+            }
+            nvJpegLoads = ok;
+        }
+        return nvJpegLoads;
+    }
+
     /** One slot of a batch to upload: a JPEG for the GPU, or null where the host batch already holds the image. */
     public record Slot(byte[] jpeg, Letterbox letterbox) {}
 

@@ -1,0 +1,416 @@
+package io.streamdetect.bench;
+
+import static io.streamdetect.jobs.StreamingJobOptions.*;
+
+import io.streamdetect.cli.BenchCommand;
+import io.streamdetect.cli.ImageInputs;
+import io.streamdetect.cli.PipelineBench;
+import io.streamdetect.cuda.Cuda;
+import io.streamdetect.engine.Backend;
+import io.streamdetect.engine.EngineSpec;
+import io.streamdetect.engine.Engines;
+import io.streamdetect.engine.InferenceEngine;
+import io.streamdetect.engine.Precision;
+import io.streamdetect.jobs.StreamingDetectionJob;
+import io.streamdetect.jobs.demo.EmbeddedKafka;
+import io.streamdetect.jobs.kafka.ImageProducer;
+import io.streamdetect.jobs.kafka.RecordConsumer;
+import io.streamdetect.records.DeadLetter;
+import io.streamdetect.records.DetectionRecord;
+import io.streamdetect.records.ImageRecord;
+import io.streamdetect.testing.SharedFiles;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.configuration.WebOptions;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsCounts;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
+import org.apache.flink.runtime.checkpoint.FailedCheckpointStats;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The whole streaming job at its default settings (only backend, precision, max batch and the task slots are
+ * given), through a real in-process Kafka broker and a Flink MiniCluster, beside the engine's compute-only
+ * throughput on the same plan in the same run ({@link PipelineBench#computeOnly}, what {@code bench} reports).
+ *
+ * <p>Per slot count: (1) compute-only img/s at the max batch, one session per slot; (2) a bounded job over all
+ * the records: steady img/s (records / first to last processingTime), wall img/s (records / submit to finish),
+ * records committed (read_committed) and duplicate ids, failed and completed checkpoints (the job's checkpoint
+ * statistics), GPU memory in use during the job beyond what was in use before it, per slot (cudaMemGetInfo,
+ * peak of samples every 200 ms; n/a without CUDA); (3) latency, processing time minus ingest time (the
+ * producer's send time, the record's eventTime), p50/p95/p99 with records produced at fractions of the steady
+ * rate to an unbounded job.
+ *
+ * <p>Run: {@code bin/bench-flink job --backend tensorrt --precision fp16 --max-batch 64 --records 20000 --slots 1,2,4}.
+ */
+@Command(name = "bench-flink job", mixinStandardHelpOptions = true,
+        description = "The streaming job at default settings through Kafka, beside compute-only throughput.")
+public final class StreamingJobBenchmark implements Callable<Integer> {
+    private static final String INPUT = "bench-images";
+
+    @Option(names = {"-m", "--model"}, description = "ONNX model (default: the shared yolo11n.onnx).")
+    Path model;
+
+    @Option(names = "--backend", defaultValue = "auto", description = "Job setting backend (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--precision", defaultValue = "fp32", description = "Job setting precision (default: ${DEFAULT-VALUE}).")
+    String precision;
+
+    @Option(names = "--max-batch", defaultValue = "8", description = "Job setting batch.max-size (default: ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(names = "--slots", split = ",", defaultValue = "1", description = "Task slots (parallelism), each a row (default: ${DEFAULT-VALUE}).")
+    List<Integer> slots;
+
+    @Option(names = "--records", defaultValue = "20000", description = "Image records in the input topic (default: ${DEFAULT-VALUE}).")
+    int records;
+
+    @Option(names = "--images", paramLabel = "DIR", description = "JPEGs cycled into the records (default: shared coco8/images).")
+    Path images;
+
+    @Option(names = "--seconds", defaultValue = "5", description = "Compute-only measuring time (default: ${DEFAULT-VALUE}).")
+    double seconds;
+
+    @Option(names = "--load", split = ",", defaultValue = "0.25,0.5,0.9",
+            description = "Latency runs at these fractions of the measured steady rate (default: ${DEFAULT-VALUE}).")
+    List<Double> loads;
+
+    @Option(names = "--no-latency", description = "Skip the latency runs.")
+    boolean noLatency;
+
+    @Option(names = "--latency-seconds", defaultValue = "10", description = "Length of each latency run (default: ${DEFAULT-VALUE}).")
+    double latencySeconds;
+
+    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
+            description = "A job setting beyond the defaults, e.g. -D preprocess=cpu (each is printed). Repeatable.")
+    Map<String, String> settings = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "Checkpoints go here (default: a temporary folder).")
+    Path workDir;
+
+    /** Where the tables go; tests read them. */
+    java.io.PrintStream out = System.out;
+    private List<byte[]> jpegs;
+    private int runs;
+
+    public static void main(String[] args) {
+        int exit = new CommandLine(new StreamingJobBenchmark()).execute(args);
+        System.exit(exit);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        model = model != null ? model : SharedFiles.model();
+        images = images != null ? images : SharedFiles.coco8().resolve("images");
+        workDir = workDir != null ? workDir : Files.createTempDirectory("streamdetect-bench-job");
+        jpegs = new ArrayList<>();
+        for (Path f : ImageInputs.expand(List.of(images))) {
+            jpegs.add(ImageInputs.read(f));
+        }
+        int partitions = slots.stream().mapToInt(Integer::intValue).max().orElse(1);
+        out.printf(Locale.ROOT, "%d records cycling %d images from %s; backend %s, precision %s, max batch %d; "
+                + "every other setting at its default%s%n", records, jpegs.size(), images, backend, precision, maxBatch,
+                settings.isEmpty() ? "" : " except " + settings);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(partitions, INPUT);
+            produceAll(kafka.bootstrapServers());
+            List<String> latencyRows = new ArrayList<>();
+            List<String> notes = new ArrayList<>();
+            out.println("| slots | compute-only img/s | steady img/s | x compute-only | wall img/s | records committed "
+                    + "| duplicate ids | failed checkpoints | completed checkpoints | GPU memory per slot |");
+            out.println("|---|---|---|---|---|---|---|---|---|---|");
+            for (int slotCount : slots) {
+                double compute = computeOnly(slotCount);
+                Throughput t = throughput(kafka, slotCount);
+                int closing = t.failures.entrySet().stream().filter(e -> e.getKey().contains("task is closing"))
+                        .mapToInt(Map.Entry::getValue).sum();
+                out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f | %.1f | %d of %d | %d | %d (%d at end of input) | %d | %s |%n",
+                        slotCount, compute, t.steady, t.steady / compute, t.wall, t.committed, records, t.duplicates,
+                        t.failedCheckpoints, closing, t.completedCheckpoints, t.gpuMemoryPerSlot);
+                t.deadLetters.forEach((kind, n) -> notes.add(String.format(Locale.ROOT,
+                        "- %d slot(s): %d of the records committed are %s dead letters", slotCount, n, kind)));
+                t.failures.forEach((why, n) -> notes.add(String.format(Locale.ROOT,
+                        "- %d slot(s): %d failed checkpoint(s): %s", slotCount, n, why)));
+                for (double load : noLatency ? List.<Double>of() : loads) {
+                    latencyRows.add(latency(kafka, slotCount, load, t.steady));
+                }
+            }
+            notes.forEach(out::println);
+            if (!latencyRows.isEmpty()) {
+                out.println();
+                out.println("| slots | load | target img/s | sent img/s | records | p50 ms | p95 ms | p99 ms |");
+                out.println("|---|---|---|---|---|---|---|---|");
+                latencyRows.forEach(out::println);
+            }
+        }
+        return 0;
+    }
+
+    /** The engine's compute alone at the max batch, one session per slot: {@code bench}'s own measurement. */
+    private double computeOnly(int slotCount) throws Exception {
+        EngineSpec spec = new EngineSpec(model.toString(), Backend.parse(backend), Precision.parse(precision), maxBatch, 0);
+        try (InferenceEngine engine = Engines.open(spec)) {
+            return new PipelineBench(engine, jpegs, slotCount, seconds).computeOnly(maxBatch);
+        }
+    }
+
+    private void produceAll(String bootstrap) throws Exception {
+        try (ImageProducer producer = new ImageProducer(bootstrap, new Properties())) {
+            for (int i = 0; i < records; i++) {
+                producer.send(INPUT, record("img-" + i, jpegs.get(i % jpegs.size())));
+            }
+            producer.flush();
+        }
+    }
+
+    private static ImageRecord record(String id, byte[] jpeg) {
+        return ImageRecord.newBuilder().setRecordId(id).setSourceId("bench").setEventTime(Instant.now())
+                .setImage(ByteBuffer.wrap(jpeg)).setContentType("image/jpeg").build();
+    }
+
+    /** Only what a user gives (backend, precision, max batch, slots), plus where the records are. */
+    private Configuration job(String bootstrap, String input, String run, int slotCount, boolean bounded) {
+        Configuration c = new Configuration();
+        c.set(BOOTSTRAP_SERVERS, bootstrap);
+        c.set(INPUT_TOPIC, input);
+        c.set(OUTPUT_TOPIC, run + "-detections");
+        c.set(DEAD_LETTER_TOPIC, run + "-dead");
+        c.set(GROUP_ID, run);
+        c.set(MODEL, model.toString());
+        c.set(BACKEND, backend);
+        c.set(PRECISION, precision);
+        c.set(MAX_BATCH_SIZE, maxBatch);
+        c.set(PARALLELISM, slotCount);
+        c.set(STARTING_OFFSETS, "earliest");
+        c.set(BOUNDED, bounded);
+        // a local stream run's default is a folder under the cache directory; a fresh one per run here
+        c.set(CHECKPOINT_DIR, workDir.resolve(run).toUri().toString());
+        settings.forEach(c::setString);
+        return c;
+    }
+
+    record Throughput(double steady, double wall, int committed, int duplicates, long failedCheckpoints,
+                      long completedCheckpoints, String gpuMemoryPerSlot, Map<String, Integer> failures,
+                      Map<String, Integer> deadLetters) {}
+
+    private Throughput throughput(EmbeddedKafka kafka, int slotCount) throws Exception {
+        String run = "bench-" + (++runs) + "-p" + slotCount;
+        kafka.createTopics(slotCount, run + "-detections", run + "-dead");
+        long memoryBefore = Cuda.memoryInUse(0); // -1 without CUDA: then nothing is sampled
+        try (MiniCluster cluster = cluster(slotCount); GpuMemorySampler memory = new GpuMemorySampler(memoryBefore >= 0)) {
+            long start = System.nanoTime();
+            JobID job = submit(cluster, job(kafka.bootstrapServers(), INPUT, run, slotCount, true));
+            var result = cluster.requestJobResult(job).get();
+            double wallSeconds = (System.nanoTime() - start) / 1e9;
+            if (!result.isSuccess()) {
+                throw new IllegalStateException("the job failed", result.getSerializedThrowable().orElse(null));
+            }
+            CheckpointStatsSnapshot stats = cluster.getArchivedExecutionGraph(job).get().getCheckpointStatsSnapshot();
+            CheckpointStatsCounts checkpoints = stats.getCounts();
+            Map<String, Integer> failures = new java.util.TreeMap<>();
+            for (var c : stats.getHistory().getCheckpoints()) {
+                if (c instanceof FailedCheckpointStats failed) {
+                    failures.merge(String.valueOf(failed.getFailureMessage()), 1, Integer::sum);
+                }
+            }
+            Outputs out = readOutputs(kafka.bootstrapServers(), run, records);
+            String perSlot = memoryBefore < 0 ? "n/a (no CUDA)" : String.format(Locale.ROOT, "%.2f GB",
+                    (memory.peak() - memoryBefore) / 1e9 / slotCount);
+            // steady: detection records over their own processing-time span (dead letters, e.g. TIMEOUTs, are no throughput)
+            return new Throughput(out.detections / Math.max(1e-3, (out.lastMillis - out.firstMillis) / 1000.0),
+                    out.distinct() / wallSeconds, out.distinct(), out.total - out.distinct(),
+                    checkpoints.getNumberOfFailedCheckpoints(), checkpoints.getNumberOfCompletedCheckpoints(), perSlot,
+                    failures, out.deadLetterKinds);
+        }
+    }
+
+    /** Records offered at {@code load} × the steady rate to an unbounded job; latency of what comes back. */
+    private String latency(EmbeddedKafka kafka, int slotCount, double load, double steady) throws Exception {
+        String run = "latency-" + (++runs) + "-p" + slotCount;
+        String input = run + "-images";
+        kafka.createTopics(slotCount, input, run + "-detections", run + "-dead");
+        double rate = load * steady;
+        int count = (int) Math.max(10, rate * latencySeconds);
+        try (MiniCluster cluster = cluster(slotCount)) {
+            JobID job = submit(cluster, job(kafka.bootstrapServers(), input, run, slotCount, false));
+            // started, not just submitted: records sent while the model loads would measure the start-up
+            waitForFirstCheckpoint(cluster, job);
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong sendNanos = new AtomicLong();
+            Thread producer = new Thread(() -> sendNanos.set(produceAt(kafka.bootstrapServers(), input, rate, count, stop)), run);
+            producer.start();
+            Outputs out;
+            try {
+                out = readOutputs(kafka.bootstrapServers(), run, count);
+            } finally {
+                stop.set(true);
+                producer.join();
+                cluster.cancelJob(job).get();
+            }
+            long[] sorted = out.latencyNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+            // what the producer managed: at high rates one in-process producer may fall short of the target
+            double sent = count / Math.max(1e-9, sendNanos.get() / 1e9);
+            return String.format(Locale.ROOT, "| %d | %.0f%% | %.1f | %.1f | %d | %.0f | %.0f | %.0f |", slotCount, load * 100,
+                    rate, sent, sorted.length, BenchCommand.pct(sorted, 50), BenchCommand.pct(sorted, 95), BenchCommand.pct(sorted, 99));
+        }
+    }
+
+    /** Sends {@code count} records at {@code rate}/s; returns the nanoseconds the sending took. */
+    private long produceAt(String bootstrap, String topic, double rate, int count, AtomicBoolean stop) {
+        long start = System.nanoTime();
+        try (ImageProducer producer = new ImageProducer(bootstrap, new Properties())) {
+            for (int i = 0; i < count && !stop.get(); i++) {
+                long due = start + (long) (i / rate * 1e9);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                producer.send(topic, record("lat-" + i, jpegs.get(i % jpegs.size())));
+            }
+            producer.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return System.nanoTime() - start;
+    }
+
+    private static MiniCluster cluster(int slotCount) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slotCount);
+        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1"); // any free port, this machine only
+        conf.set(RestOptions.BIND_PORT, "0");
+        conf.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 1000); // every failed checkpoint's reason, not the last 10
+        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
+                .setNumTaskManagers(1).setNumSlotsPerTaskManager(slotCount).build());
+        cluster.start();
+        return cluster;
+    }
+
+    private static JobID submit(MiniCluster cluster, Configuration config) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamingDetectionJob.build(env, config);
+        return cluster.submitJob(env.getStreamGraph()).get().getJobID();
+    }
+
+    private static void waitForFirstCheckpoint(MiniCluster cluster, JobID job) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos(); // a TensorRT plan may be built first
+        while (cluster.getExecutionGraph(job).get().getCheckpointStatsSnapshot().getCounts()
+                .getNumberOfCompletedCheckpoints() < 1) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the latency job completed no checkpoint in 15 minutes");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** What a run committed: detection records and dead letters by id; the detections' times and latencies. */
+    static final class Outputs {
+        final Map<String, Integer> ids = new HashMap<>();
+        final List<Long> latencyNanos = new ArrayList<>();
+        final Map<String, Integer> deadLetterKinds = new java.util.TreeMap<>();
+        int total;
+        int detections;
+        long firstMillis = Long.MAX_VALUE;
+        long lastMillis;
+
+        int distinct() {
+            return ids.size();
+        }
+
+        void detection(DetectionRecord r) {
+            count(r.getRecordId());
+            detections++;
+            long t = r.getProcessingTime().toEpochMilli();
+            firstMillis = Math.min(firstMillis, t);
+            lastMillis = Math.max(lastMillis, t);
+            latencyNanos.add(Duration.between(r.getEventTime(), r.getProcessingTime()).toNanos());
+        }
+
+        void deadLetter(DeadLetter d) {
+            count(d.getRecordId());
+            deadLetterKinds.merge(String.valueOf(d.getErrorKind()), 1, Integer::sum);
+        }
+
+        private void count(String id) {
+            total++;
+            ids.merge(String.valueOf(id), 1, Integer::sum);
+        }
+    }
+
+    /** Reads both outputs read_committed until {@code expected} ids came back, then 3 s more for late duplicates. */
+    private static Outputs readOutputs(String bootstrap, String run, int expected) {
+        Outputs out = new Outputs();
+        try (var detections = new RecordConsumer<>(bootstrap, run + "-detections", DetectionRecord.class, new Properties(), true);
+             var dead = new RecordConsumer<>(bootstrap, run + "-dead", DeadLetter.class, new Properties(), true)) {
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (out.distinct() < expected && System.nanoTime() < deadline) {
+                pollFor(Duration.ofMillis(300), detections, dead, out);
+            }
+            pollFor(Duration.ofSeconds(3), detections, dead, out);
+        }
+        return out;
+    }
+
+    private static void pollFor(Duration time, RecordConsumer<DetectionRecord> detections, RecordConsumer<DeadLetter> dead,
+                                Outputs out) {
+        long until = System.nanoTime() + time.toNanos();
+        detections.consume(r -> out.detection(r.value()), () -> System.nanoTime() > until, time.plusSeconds(1));
+        long deadUntil = System.nanoTime() + Duration.ofMillis(50).toNanos();
+        dead.consume(r -> out.deadLetter(r.value()), () -> System.nanoTime() > deadUntil, Duration.ofSeconds(1));
+    }
+
+    /** The peak of device 0's memory in use, sampled every 200 ms while open; -1 without CUDA (not sampled). */
+    static final class GpuMemorySampler implements AutoCloseable {
+        private final AtomicLong peak = new AtomicLong(-1);
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        GpuMemorySampler(boolean cuda) {
+            running.set(cuda);
+            thread = new Thread(() -> {
+                while (running.get()) {
+                    peak.accumulateAndGet(Cuda.memoryInUse(0), Math::max);
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "gpu-memory-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        long peak() {
+            return peak.get();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.interrupt();
+            thread.join();
+        }
+    }
+}

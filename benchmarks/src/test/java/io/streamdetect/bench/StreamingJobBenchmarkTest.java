@@ -1,0 +1,34 @@
+package io.streamdetect.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The job benchmark end to end at its smallest, on ONNX Runtime: the real model, broker and job, so the harness the
+ * GPU figures come from is known to run. Checks that every record came back once and the tables are complete; the
+ * figures themselves are not asserted (speed claims live in docs/benchmarks.md).
+ */
+class StreamingJobBenchmarkTest {
+    @Test
+    void reportsThroughputExactlyOnceCountsCheckpointsAndLatency(@TempDir Path work) {
+        StreamingJobBenchmark bench = new StreamingJobBenchmark();
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        bench.out = new PrintStream(captured, true, StandardCharsets.UTF_8);
+        int exit = new CommandLine(bench).execute("--backend", "onnxruntime", "--records", "8", "--slots", "1",
+                "--seconds", "0.5", "--load", "0.9", "--latency-seconds", "1", "-D", "onnxruntime.threads=1",
+                "--work-dir", work.toString());
+        String report = captured.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(report).isZero();
+        assertThat(report).contains("except {onnxruntime.threads=1}")
+                .containsPattern("\\| 1 \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| 8 of 8 \\| 0 \\| \\d+ \\(\\d+ at end of input\\) "
+                        + "\\| [1-9]\\d* \\| n/a \\(no CUDA\\) \\|")
+                .containsPattern("\\| 1 \\| 90% \\| [\\d.]+ \\| [\\d.]+ \\| 10 \\| \\d+ \\| \\d+ \\| \\d+ \\|");
+    }
+}
