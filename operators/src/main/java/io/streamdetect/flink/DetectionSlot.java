@@ -91,9 +91,22 @@ public final class DetectionSlot<T> implements AutoCloseable {
         return records;
     }
 
+    /**
+     * Stops the batcher, then frees the session and the lease. Flink closes a cancelled task on its interrupted
+     * thread, where the batcher's join would return at once and the session be freed under a batch still running
+     * in native code (a crash of the whole TaskManager, seen when a TaskManager was lost): so the interrupt is
+     * set aside until the batcher's threads have stopped.
+     */
     @Override
     public void close() {
-        batcher.close();
+        boolean interrupted = Thread.interrupted();
+        try {
+            batcher.close();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
         predictor.close();
         lease.close();
     }

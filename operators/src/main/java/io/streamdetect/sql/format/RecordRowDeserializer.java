@@ -6,8 +6,6 @@ import java.io.IOException;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.formats.avro.AvroToRowDataConverters;
-import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,22 +19,16 @@ final class RecordRowDeserializer implements DeserializationSchema<RowData> {
     private static final Logger LOG = LoggerFactory.getLogger(RecordRowDeserializer.class);
 
     private final AvroCodec<? extends SpecificRecord> codec;
-    private final RecordColumns columns;
+    private final RecordRowConverter rows;
     private final TypeInformation<RowData> producedType;
     private final boolean ignoreParseErrors;
-    private transient AvroToRowDataConverters.AvroToRowDataConverter converter;
 
-    RecordRowDeserializer(AvroRecordType type, RecordColumns columns, TypeInformation<RowData> producedType,
+    RecordRowDeserializer(AvroRecordType type, RecordRowConverter rows, TypeInformation<RowData> producedType,
                           boolean ignoreParseErrors) {
         this.codec = AvroCodec.of(type.recordClass());
-        this.columns = columns;
+        this.rows = rows;
         this.producedType = producedType;
         this.ignoreParseErrors = ignoreParseErrors;
-    }
-
-    @Override
-    public void open(InitializationContext context) {
-        converter = AvroToRowDataConverters.createRowConverter(columns.recordRow(), RecordColumns.LEGACY_TIMESTAMPS);
     }
 
     @Override
@@ -52,13 +44,7 @@ final class RecordRowDeserializer implements DeserializationSchema<RowData> {
             throw new IOException(e.getMessage() + " (set 'streamdetect-avro.ignore-parse-errors' = 'true' to skip "
                     + "such values)", e);
         }
-        RowData whole = (RowData) converter.convert(record);
-        int[] fields = columns.fieldOfColumn();
-        GenericRowData row = new GenericRowData(fields.length);
-        for (int i = 0; i < fields.length; i++) {
-            row.setField(i, ((GenericRowData) whole).getField(fields[i]));
-        }
-        return row;
+        return rows.toRow(record);
     }
 
     @Override

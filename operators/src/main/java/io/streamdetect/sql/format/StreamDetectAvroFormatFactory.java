@@ -59,8 +59,13 @@ public final class StreamDetectAvroFormatFactory implements DeserializationForma
         return new DecodingFormat<>() {
             @Override
             public DeserializationSchema<RowData> createRuntimeDecoder(DynamicTableSource.Context ctx, DataType row) {
-                return new RecordRowDeserializer(type, columns(type, row), ctx.createTypeInformation(row),
-                        ignoreParseErrors);
+                RecordRowConverter rows;
+                try {
+                    rows = RecordRowConverter.of(type, (RowType) row.getLogicalType());
+                } catch (IllegalArgumentException e) {
+                    throw invalidColumns(e);
+                }
+                return new RecordRowDeserializer(type, rows, ctx.createTypeInformation(row), ignoreParseErrors);
             }
 
             @Override
@@ -100,7 +105,11 @@ public final class StreamDetectAvroFormatFactory implements DeserializationForma
         try {
             return RecordColumns.map(type, (RowType) row.getLogicalType());
         } catch (IllegalArgumentException e) {
-            throw new ValidationException("format '" + IDENTIFIER + "': " + e.getMessage(), e);
+            throw invalidColumns(e);
         }
+    }
+
+    private static ValidationException invalidColumns(IllegalArgumentException e) {
+        return new ValidationException("format '" + IDENTIFIER + "': " + e.getMessage(), e);
     }
 }
