@@ -1,4 +1,6 @@
--- A folder of images -> ML_PREDICT with the streamdetect model -> JSON files, in Flink's BATCH mode.
+-- A folder of images -> ML_PREDICT with the streamdetect model -> JSON files. Streaming mode on a bounded
+-- source (Flink 2.2 has no BATCH-mode plan for ML_PREDICT); the file sink commits its files at checkpoints, the
+-- last one when the folder is done.
 --
 --   bin/streamdetect sql -f examples/sql/folder-detections.sql --var images=$PWD/../shared/data/coco8/images \
 --     --var model=$PWD/../shared/models/yolo11n.onnx --var output=/tmp/detections-json
@@ -6,7 +8,7 @@
 -- Each file of the folder tree (hidden ones skipped) is one row; record_id is its path below 'path'. The output
 -- folder gets JSON lines, one object per image: its detections, or why it could not be processed.
 
-SET 'execution.runtime-mode' = 'batch';
+SET 'execution.checkpointing.interval' = '${checkpoint_interval:-2 s}';
 SET 'table.exec.async-ml-predict.max-concurrent-operations' = '${in_flight:-64}';
 
 CREATE TABLE images (

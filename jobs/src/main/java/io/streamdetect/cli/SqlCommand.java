@@ -49,7 +49,7 @@ public final class SqlCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no SQL script at " + file + " (-f FILE)");
         }
         List<String> statements = SqlScript.statements(script, vars);
-        StreamTableEnvironment tables = StreamTableEnvironment.create(StreamExecutionEnvironment.getExecutionEnvironment());
+        StreamTableEnvironment tables = SqlRunner.environmentFor(statements, StreamExecutionEnvironment.getExecutionEnvironment());
         new SqlRunner(tables, spec.commandLine().getOut(), detached).run(statements);
         return 0;
     }

@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,8 +50,8 @@ class FolderPipelineTest {
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
-        new SqlRunner(StreamTableEnvironment.create(env), new PrintWriter(new StringWriter()), false)
-                .run(SqlScript.statements(Files.readString(Path.of("../examples/sql/folder-detections.sql")), vars));
+        List<String> statements = SqlScript.statements(Files.readString(Path.of("../examples/sql/folder-detections.sql")), vars);
+        new SqlRunner(SqlRunner.environmentFor(statements, env), new PrintWriter(new StringWriter()), false).run(statements);
 
         Map<String, JsonNode> byId = new HashMap<>();
         ObjectMapper json = new ObjectMapper();

@@ -3,9 +3,16 @@ package io.streamdetect.jobs.sql;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.ExecutionOptions;
 import java.util.Locale;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.ResultKind;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
@@ -16,6 +23,8 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  * rows printed) before the next statement, as Flink's SQL client does with {@code table.dml-sync}.
  */
 public final class SqlRunner {
+    private static final Pattern SET = Pattern.compile("(?is)SET\\s+'([^']+)'\\s*=\\s*'((?:[^']|'')*)'\\s*");
+
     private final StreamTableEnvironment tables;
     private final PrintWriter out;
     private final boolean detached;
@@ -74,12 +83,30 @@ public final class SqlRunner {
 
     /** {@code SET 'key' = 'value'}: into the table configuration, as the SQL client does. */
     private void setOption(String statement) {
-        java.util.regex.Matcher m = java.util.regex.Pattern
-                .compile("(?is)SET\\s+'([^']+)'\\s*=\\s*'((?:[^']|'')*)'\\s*").matcher(statement.strip());
-        if (!m.matches()) {
-            throw new IllegalArgumentException("expected SET 'key' = 'value'");
-        }
-        tables.getConfig().set(m.group(1), m.group(2).replace("''", "'"));
+        Map.Entry<String, String> option = setting(statement).orElseThrow(() ->
+                new IllegalArgumentException("expected SET 'key' = 'value'"));
+        tables.getConfig().set(option.getKey(), option.getValue());
+    }
+
+    /** The key and value of a {@code SET 'key' = 'value'} statement. */
+    static Optional<Map.Entry<String, String>> setting(String statement) {
+        Matcher m = SET.matcher(statement.strip());
+        return m.matches() ? Optional.of(Map.entry(m.group(1), m.group(2).replace("''", "'"))) : Optional.empty();
+    }
+
+    /**
+     * A table environment for {@code statements} on {@code env}: in BATCH mode when the script says {@code SET
+     * 'execution.runtime-mode' = 'batch'}, which Flink takes only when the environment is made, else STREAMING.
+     */
+    public static StreamTableEnvironment environmentFor(List<String> statements, StreamExecutionEnvironment env) {
+        boolean batch = statements.stream().map(SqlRunner::setting).flatMap(Optional::stream)
+                .filter(o -> o.getKey().equals(ExecutionOptions.RUNTIME_MODE.key()))
+                .reduce((a, b) -> b)
+                .map(o -> o.getValue().equalsIgnoreCase(RuntimeExecutionMode.BATCH.name()))
+                .orElse(false);
+        env.setRuntimeMode(batch ? RuntimeExecutionMode.BATCH : RuntimeExecutionMode.STREAMING);
+        EnvironmentSettings.Builder settings = EnvironmentSettings.newInstance();
+        return StreamTableEnvironment.create(env, (batch ? settings.inBatchMode() : settings.inStreamingMode()).build());
     }
 
     private static String firstLine(String statement) {
