@@ -16,6 +16,8 @@ SET 'execution.checkpointing.mode' = 'EXACTLY_ONCE';
 -- 8 batches' worth keeps the engine busy without images waiting in the queue past the model's 'timeout'
 SET 'table.exec.async-ml-predict.max-concurrent-operations' = '${in_flight:-64}';
 SET 'table.exec.async-ml-predict.timeout' = '5 min';
+-- emit each image as it is done, like the stream job (the input is append-only, so order is not needed)
+SET 'table.exec.async-ml-predict.output-mode' = 'ALLOW_UNORDERED';
 
 CREATE TABLE images (
   record_id STRING,
