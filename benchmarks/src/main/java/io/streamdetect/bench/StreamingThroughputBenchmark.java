@@ -9,20 +9,9 @@ import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.engine.InputBatch;
 import io.streamdetect.jobs.StreamingDetectionJob;
 import io.streamdetect.jobs.demo.EmbeddedKafka;
-import io.streamdetect.jobs.kafka.ImageProducer;
-import io.streamdetect.jobs.kafka.RecordConsumer;
-import io.streamdetect.records.DetectionRecord;
 import io.streamdetect.testing.SharedFiles;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -39,22 +28,10 @@ public final class StreamingThroughputBenchmark {
     public static void main(String[] args) throws Exception {
         int images = args.length > 0 ? Integer.parseInt(args[0]) : 160;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        List<Path> files;
-        try (Stream<Path> s = Files.list(SharedFiles.coco8().resolve("images/val"))) {
-            files = new ArrayList<>(s.sorted().toList());
-        }
-        files.add(SharedFiles.busJpg());
-
         System.out.printf("engine alone (ONNX Runtime, all cores): batch 1 %.1f img/s, batch 8 %.1f img/s%n",
                 engineAlone(1, images), engineAlone(8, images));
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            kafka.createTopics(2, "bench-images");
-            try (ImageProducer producer = new ImageProducer(kafka.bootstrapServers(), new Properties())) {
-                for (int i = 0; i < images; i++) {
-                    producer.send("bench-images", ImageProducer.fromFile(files.get(i % files.size()), "bench"));
-                }
-                producer.flush();
-            }
+            BenchRecords.produce(kafka, "bench-images", images);
             System.out.println("| round | max batch | steady img/s | wall img/s | mean batch |");
             System.out.println("|---|---|---|---|---|");
             for (int round = 1; round <= rounds; round++) {
@@ -88,6 +65,19 @@ public final class StreamingThroughputBenchmark {
 
     static void runJob(EmbeddedKafka kafka, int images, int batch, int round) throws Exception {
         String out = "bench-detections-" + batch + "-" + round;
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamingDetectionJob.build(env, jobConfig(kafka, out, batch));
+        long start = System.nanoTime();
+        env.execute("bench batch " + batch);
+        double wall = (System.nanoTime() - start) / 1e9;
+
+        BenchRecords.Detections d = BenchRecords.read(kafka, out, images);
+        System.out.printf(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.1f |%n", round, batch, d.steady(), d.records() / wall,
+                d.meanBatch());
+    }
+
+    /** The bounded streaming job from "bench-images" to {@code out} (topics made here), one slot, ONNX Runtime. */
+    static Configuration jobConfig(EmbeddedKafka kafka, String out, int batch) throws Exception {
         kafka.createTopics(2, out, out + "-dead");
         Configuration c = new Configuration();
         c.set(BOOTSTRAP_SERVERS, kafka.bootstrapServers());
@@ -102,27 +92,6 @@ public final class StreamingThroughputBenchmark {
         c.set(BOUNDED, true);
         c.set(STARTING_OFFSETS, "earliest");
         c.set(CHECKPOINT_INTERVAL, Duration.ofSeconds(2));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        StreamingDetectionJob.build(env, c);
-        long start = System.nanoTime();
-        env.execute("bench batch " + batch);
-        double wall = (System.nanoTime() - start) / 1e9;
-
-        AtomicInteger count = new AtomicInteger();
-        AtomicLong first = new AtomicLong(Long.MAX_VALUE);
-        AtomicLong last = new AtomicLong();
-        AtomicLong batchSum = new AtomicLong();
-        try (var consumer = new RecordConsumer<>(kafka.bootstrapServers(), out, DetectionRecord.class, new Properties(), true)) {
-            consumer.consume(r -> {
-                long t = r.value().getProcessingTime().toEpochMilli();
-                first.accumulateAndGet(t, Math::min);
-                last.accumulateAndGet(t, Math::max);
-                batchSum.addAndGet(r.value().getTimings().getBatchSize());
-                count.incrementAndGet();
-            }, () -> count.get() >= images, Duration.ofSeconds(60));
-        }
-        double steady = count.get() / Math.max(1e-3, (last.get() - first.get()) / 1000.0);
-        System.out.printf(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.1f |%n", round, batch, steady, count.get() / wall,
-                (double) batchSum.get() / Math.max(1, count.get()));
+        return c;
     }
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "Real-time YOLO object detection in Apache Flink, on TensorRT or ONNX Runtime.",
         subcommands = {DemoCommand.class, PredictCommand.class, EvalCommand.class, ExportCommand.class, BenchCommand.class,
                 ProduceCommand.class, ConsumeCommand.class,
-                StreamCommand.class, ReprocessCommand.class, CommandLine.HelpCommand.class})
+                StreamCommand.class, ReprocessCommand.class, SqlCommand.class, CommandLine.HelpCommand.class})
 public final class StreamDetect {
     /** Exit code when the command ran but some inputs failed (they are reported). */
     public static final int EXIT_SOME_FAILED = 1;

@@ -2,15 +2,10 @@ package io.streamdetect.jobs;
 
 import static io.streamdetect.jobs.StreamingJobOptions.*;
 
-import io.streamdetect.decode.DecodeLimits;
-import io.streamdetect.engine.Backend;
-import io.streamdetect.engine.Precision;
 import io.streamdetect.flink.DetectionOperator;
+import io.streamdetect.flink.DetectionOptions;
 import io.streamdetect.jobs.kafka.ImageRecordDeserializer;
 import io.streamdetect.jobs.kafka.OffsetSpec;
-import io.streamdetect.postprocess.NmsPlacement;
-import io.streamdetect.postprocess.PostprocessConfig;
-import io.streamdetect.preprocess.Preprocessing;
 import io.streamdetect.records.DeadLetter;
 import io.streamdetect.records.DetectionRecord;
 import io.streamdetect.records.ImageRecord;
@@ -99,19 +94,7 @@ public final class StreamingDetectionJob {
     }
 
     static DetectionOperator operator(Configuration config) {
-        DetectionOperator.Builder builder = DetectionOperator.builder()
-                .setModel(config.get(MODEL))
-                .setBackend(Backend.parse(config.get(BACKEND)))
-                .setPrecision(Precision.parse(config.get(PRECISION)))
-                .setIntraOpThreads(config.get(INTRA_OP_THREADS))
-                .setMaxBatchSize(config.get(MAX_BATCH_SIZE))
-                .setMaxBatchDelay(config.get(MAX_BATCH_DELAY))
-                .setDecodeLimits(new DecodeLimits(config.get(MAX_BYTES), config.get(MAX_PIXELS)))
-                .setPostprocess(new PostprocessConfig(config.get(CONFIDENCE), config.get(IOU), config.get(MAX_DETECTIONS)))
-                .setPreprocessing(Preprocessing.parse(config.get(PREPROCESS)))
-                .setNmsInEngine(NmsPlacement.parse(config.get(NMS)) == NmsPlacement.ENGINE)
-                .setTimeout(config.get(TIMEOUT))
-                .setOrdered(config.get(ORDERED));
+        DetectionOperator.Builder builder = DetectionOptions.builder(config).setOrdered(config.get(ORDERED));
         config.getOptional(CAPACITY).ifPresent(builder::setCapacity);
         return builder.build();
     }

@@ -1,6 +1,6 @@
 package io.streamdetect.jobs;
 
-import io.streamdetect.decode.DecodeLimits;
+import io.streamdetect.flink.DetectionOptions;
 import io.streamdetect.jobs.kafka.OutputTimestamp;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +16,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 
 /**
- * The streaming job's settings as typed Flink options. They come from a properties file ({@code --config}),
+ * The streaming job's settings as typed Flink options (the detection operator's own are {@link DetectionOptions},
+ * shared with the SQL model provider). They come from a properties file ({@code --config}),
  * then command-line flags; keys starting with {@code kafka.} are passed to the Kafka clients without the
  * prefix (security.protocol, sasl.*, ssl.* ...), and their secret values are never printed.
  */
@@ -34,41 +35,21 @@ public final class StreamingJobOptions {
             .withDescription("Topic of DeadLetters: inputs that could not be processed, with the reason.");
     public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("group.id")
             .stringType().defaultValue("streamdetect").withDescription("Consumer group of the Kafka source.");
-    public static final ConfigOption<String> MODEL = ConfigOptions.key("model")
-            .stringType().noDefaultValue().withDescription("Path of the YOLO .onnx model on every TaskManager.");
-    public static final ConfigOption<String> BACKEND = ConfigOptions.key("backend")
-            .stringType().defaultValue("auto").withDescription("auto, onnxruntime or tensorrt.");
-    public static final ConfigOption<String> PRECISION = ConfigOptions.key("precision")
-            .stringType().defaultValue("fp32").withDescription("fp32, fp16 or int8 (TensorRT).");
-    public static final ConfigOption<String> PREPROCESS = ConfigOptions.key("preprocess")
-            .stringType().defaultValue("auto").withDescription("auto, cpu or gpu: decode and letterbox with OpenCV, or with "
-                    + "nvJPEG and a CUDA kernel straight into the engine's input (TensorRT only; images the GPU path "
-                    + "does not take, e.g. PNG or progressive JPEG, use the CPU). auto: gpu where the slot's engine is "
-                    + "TensorRT and nvJPEG loads, else cpu; each slot logs which it chose and why.");
-    public static final ConfigOption<String> NMS = ConfigOptions.key("nms")
-            .stringType().defaultValue("host").withDescription("host or engine: NMS in Java, or built into the "
-                    + "TensorRT plan with confidence, iou and max-detections, so only detections leave the GPU.");
-    public static final ConfigOption<Integer> MAX_BATCH_SIZE = ConfigOptions.key("batch.max-size")
-            .intType().defaultValue(8).withDescription("Largest micro-batch per task slot.");
-    public static final ConfigOption<Duration> MAX_BATCH_DELAY = ConfigOptions.key("batch.max-delay")
-            .durationType().defaultValue(Duration.ofMillis(5))
-            .withDescription("Longest an image waits for its micro-batch to fill.");
-    public static final ConfigOption<Integer> INTRA_OP_THREADS = ConfigOptions.key("onnxruntime.threads")
-            .intType().defaultValue(0).withDescription("ONNX Runtime threads per inference call; 0 = all cores.");
+    public static final ConfigOption<String> MODEL = DetectionOptions.MODEL;
+    public static final ConfigOption<String> BACKEND = DetectionOptions.BACKEND;
+    public static final ConfigOption<String> PRECISION = DetectionOptions.PRECISION;
+    public static final ConfigOption<String> PREPROCESS = DetectionOptions.PREPROCESS;
+    public static final ConfigOption<String> NMS = DetectionOptions.NMS;
+    public static final ConfigOption<Integer> MAX_BATCH_SIZE = DetectionOptions.MAX_BATCH_SIZE;
+    public static final ConfigOption<Duration> MAX_BATCH_DELAY = DetectionOptions.MAX_BATCH_DELAY;
+    public static final ConfigOption<Integer> INTRA_OP_THREADS = DetectionOptions.INTRA_OP_THREADS;
     public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("parallelism")
             .intType().defaultValue(1).withDescription("Parallelism of the job (task slots used).");
-    public static final ConfigOption<Float> CONFIDENCE = ConfigOptions.key("confidence")
-            .floatType().defaultValue(0.25f).withDescription("Minimum detection confidence.");
-    public static final ConfigOption<Float> IOU = ConfigOptions.key("iou")
-            .floatType().defaultValue(0.7f).withDescription("Class-wise NMS IoU threshold.");
-    public static final ConfigOption<Integer> MAX_DETECTIONS = ConfigOptions.key("max-detections")
-            .intType().defaultValue(300).withDescription("Most detections per image.");
-    public static final ConfigOption<Long> MAX_BYTES = ConfigOptions.key("decode.max-bytes")
-            .longType().defaultValue(DecodeLimits.DEFAULT.maxBytes())
-            .withDescription("Larger encoded images become IMAGE_TOO_LARGE dead letters.");
-    public static final ConfigOption<Long> MAX_PIXELS = ConfigOptions.key("decode.max-pixels")
-            .longType().defaultValue(DecodeLimits.DEFAULT.maxPixels())
-            .withDescription("Images with more pixels (from the header, before decoding) become IMAGE_TOO_LARGE dead letters.");
+    public static final ConfigOption<Float> CONFIDENCE = DetectionOptions.CONFIDENCE;
+    public static final ConfigOption<Float> IOU = DetectionOptions.IOU;
+    public static final ConfigOption<Integer> MAX_DETECTIONS = DetectionOptions.MAX_DETECTIONS;
+    public static final ConfigOption<Long> MAX_BYTES = DetectionOptions.MAX_BYTES;
+    public static final ConfigOption<Long> MAX_PIXELS = DetectionOptions.MAX_PIXELS;
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("checkpoint.interval")
             .durationType().defaultValue(Duration.ofSeconds(5))
             .withDescription("Checkpoint interval; detections become visible to read_committed consumers at each checkpoint.");
@@ -79,9 +60,7 @@ public final class StreamingJobOptions {
                     + "Needed when the images in flight (capacity x decode.max-bytes per slot) exceed the 5 MB the "
                     + "JobManager's memory takes. A local stream run defaults to a folder under ~/.cache/streamdetect "
                     + "(or $STREAMDETECT_CACHE) per job and resumes from the newest checkpoint retained there.");
-    public static final ConfigOption<Duration> TIMEOUT = ConfigOptions.key("timeout")
-            .durationType().defaultValue(Duration.ofSeconds(30))
-            .withDescription("An image not processed within this goes to the dead letters as TIMEOUT.");
+    public static final ConfigOption<Duration> TIMEOUT = DetectionOptions.TIMEOUT;
     public static final ConfigOption<Integer> CAPACITY = ConfigOptions.key("capacity")
             .intType().noDefaultValue().withDescription("Most images in flight per slot (default 8 batches).");
     public static final ConfigOption<Boolean> ORDERED = ConfigOptions.key("ordered")

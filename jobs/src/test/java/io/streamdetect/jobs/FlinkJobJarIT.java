@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The job jar as {@code flink run} gets it: its entry point ({@link FlinkMain}) started in a fresh JVM whose
  * class path is the jar plus only what the jar leaves to the cluster (Flink, target/provided-classpath.txt, and
  * the logging jars of Flink's lib/).
- * Proves the jar carries our code, the connectors, ONNX Runtime and OpenCV, and that both jobs run from it.
+ * Proves the jar carries our code, the connectors, ONNX Runtime and OpenCV, and that both jobs and a SQL script
+ * run from it.
  * Runs after {@code package} (failsafe).
  */
 class FlinkJobJarIT {
@@ -71,6 +72,25 @@ class FlinkJobJarIT {
             }
             assertThat(detected).isEqualTo(sent);
         }
+    }
+
+    /** The SQL model provider and the image-folder format are found through the jar's merged service file. */
+    @Test
+    void sqlRunsFromTheJar(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("json");
+        Run run = runJar("sql", "-f", "../examples/sql/folder-detections.sql",
+                "--var", "images=" + SharedFiles.coco8().resolve("images"), "--var", "output=" + out,
+                "--var", "model=" + SharedFiles.model(), "--var", "backend=onnxruntime");
+        assertThat(run.exit()).as(run.output()).isZero();
+        List<String> lines = new ArrayList<>();
+        try (var files = Files.walk(out)) {
+            for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith("."))
+                    .toList()) {
+                lines.addAll(Files.readAllLines(f));
+            }
+        }
+        assertThat(lines).hasSize(8).allSatisfy(l -> assertThat(l).contains("\"error_kind\":null"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"class_name\":"));
     }
 
     @Test

@@ -104,6 +104,7 @@ public final class DetectionOperator {
         private int intraOpThreads = 0;
         private int maxBatchSize = BatchingConfig.DEFAULT.maxBatchSize();
         private Duration maxBatchDelay = BatchingConfig.DEFAULT.maxBatchDelay();
+        private int decodeThreads = BatchingConfig.AUTO_DECODE_THREADS;
         private DecodeLimits limits = DecodeLimits.DEFAULT;
         private PostprocessConfig postprocess = PostprocessConfig.DEFAULT;
         private Preprocessing preprocessing = Preprocessing.AUTO;
@@ -144,6 +145,15 @@ public final class DetectionOperator {
         /** Longest an image waits for its batch to fill. */
         public Builder setMaxBatchDelay(Duration delay) {
             this.maxBatchDelay = delay;
+            return this;
+        }
+
+        /**
+         * Threads of the TaskManager's shared CPU decode pool ({@link BatchingConfig#decodeThreads}); 0, the default,
+         * picks by engine: every core beside TensorRT, none beside ONNX Runtime.
+         */
+        public Builder setDecodeThreads(int threads) {
+            this.decodeThreads = threads;
             return this;
         }
 
@@ -227,7 +237,7 @@ public final class DetectionOperator {
             }
             int cap = capacity != null ? capacity : Math.max(16, 8 * Math.min(maxBatchSize, fixedBatchOf(model)));
             return new DetectionOperator(new DetectionSettings(engine, new PredictorConfig(limits, postprocess, preprocessing),
-                    new BatchingConfig(maxBatchSize, maxBatchDelay), timeout, cap, ordered, gpuResource));
+                    new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads), timeout, cap, ordered, gpuResource));
         }
     }
 }

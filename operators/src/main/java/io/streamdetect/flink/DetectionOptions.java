@@ -1,0 +1,146 @@
+package io.streamdetect.flink;
+
+import io.streamdetect.decode.DecodeLimits;
+import io.streamdetect.engine.Backend;
+import io.streamdetect.engine.Precision;
+import io.streamdetect.postprocess.NmsPlacement;
+import io.streamdetect.postprocess.PostprocessConfig;
+import io.streamdetect.preprocess.Preprocessing;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.ReadableConfig;
+
+/**
+ * The detection operator's settings as typed Flink options, one set for every way of running it: the streaming
+ * and batch jobs' settings ({@code stream}, {@code reprocess}) and the options of a SQL {@code CREATE MODEL ...
+ * WITH ('provider' = 'streamdetect', ...)}. {@link #builder} turns them into a {@link DetectionOperator.Builder},
+ * and every value that is wrong fails naming its key.
+ */
+public final class DetectionOptions {
+    public static final ConfigOption<String> MODEL = ConfigOptions.key("model")
+            .stringType().noDefaultValue().withDescription("Path of the YOLO .onnx model on every TaskManager.");
+    public static final ConfigOption<String> BACKEND = ConfigOptions.key("backend")
+            .stringType().defaultValue("auto").withDescription("auto, onnxruntime or tensorrt.");
+    public static final ConfigOption<String> PRECISION = ConfigOptions.key("precision")
+            .stringType().defaultValue("fp32").withDescription("fp32, fp16 or int8 (TensorRT).");
+    public static final ConfigOption<String> PREPROCESS = ConfigOptions.key("preprocess")
+            .stringType().defaultValue("auto").withDescription("auto, cpu or gpu: decode and letterbox with OpenCV, or with "
+                    + "nvJPEG and a CUDA kernel straight into the engine's input (TensorRT only; images the GPU path "
+                    + "does not take, e.g. PNG or progressive JPEG, use the CPU). auto: gpu where the slot's engine is "
+                    + "TensorRT and nvJPEG loads, else cpu; each slot logs which it chose and why.");
+    public static final ConfigOption<String> NMS = ConfigOptions.key("nms")
+            .stringType().defaultValue("host").withDescription("host or engine: NMS in Java, or built into the "
+                    + "TensorRT plan with confidence, iou and max-detections, so only detections leave the GPU.");
+    public static final ConfigOption<Integer> MAX_BATCH_SIZE = ConfigOptions.key("batch.max-size")
+            .intType().defaultValue(8).withDescription("Largest micro-batch per task slot.");
+    public static final ConfigOption<Duration> MAX_BATCH_DELAY = ConfigOptions.key("batch.max-delay")
+            .durationType().defaultValue(Duration.ofMillis(5))
+            .withDescription("Longest an image waits for its micro-batch to fill.");
+    public static final ConfigOption<Integer> INTRA_OP_THREADS = ConfigOptions.key("onnxruntime.threads")
+            .intType().defaultValue(0).withDescription("ONNX Runtime threads per inference call; 0 = all cores.");
+    public static final ConfigOption<Float> CONFIDENCE = ConfigOptions.key("confidence")
+            .floatType().defaultValue(0.25f).withDescription("Minimum detection confidence.");
+    public static final ConfigOption<Float> IOU = ConfigOptions.key("iou")
+            .floatType().defaultValue(0.7f).withDescription("Class-wise NMS IoU threshold.");
+    public static final ConfigOption<Integer> MAX_DETECTIONS = ConfigOptions.key("max-detections")
+            .intType().defaultValue(300).withDescription("Most detections per image.");
+    public static final ConfigOption<Long> MAX_BYTES = ConfigOptions.key("decode.max-bytes")
+            .longType().defaultValue(DecodeLimits.DEFAULT.maxBytes())
+            .withDescription("Larger encoded images fail as IMAGE_TOO_LARGE.");
+    public static final ConfigOption<Long> MAX_PIXELS = ConfigOptions.key("decode.max-pixels")
+            .longType().defaultValue(DecodeLimits.DEFAULT.maxPixels())
+            .withDescription("Images with more pixels (from the header, before decoding) fail as IMAGE_TOO_LARGE.");
+    public static final ConfigOption<Duration> TIMEOUT = ConfigOptions.key("timeout")
+            .durationType().defaultValue(Duration.ofSeconds(30))
+            .withDescription("An image whose own decode is still running after this fails as TIMEOUT (a dead letter); "
+                    + "an image late because the engine is stuck or failed, or because the slot is behind (capacity too "
+                    + "large for this timeout), fails the job instead, which restarts and processes it again.");
+    public static final ConfigOption<Integer> DECODE_THREADS = ConfigOptions.key("decode.threads")
+            .intType().defaultValue(0).withDescription("Threads of the TaskManager's shared CPU decode pool that decode "
+                    + "a batch's images in parallel. 0 = automatic: every core beside TensorRT, none beside ONNX "
+                    + "Runtime (which uses every core itself); 1 = each slot decodes on its own prepare thread.");
+    public static final ConfigOption<String> GPU_RESOURCE = ConfigOptions.key("gpu.resource")
+            .stringType().defaultValue(DetectionSettings.DEFAULT_GPU_RESOURCE)
+            .withDescription("Name of the Flink external resource listing a TaskManager's GPUs; subtask i uses "
+                    + "GPU i mod N of them (TensorRT).");
+
+    /** Every option above: what a SQL model accepts besides {@code provider}. */
+    public static final List<ConfigOption<?>> ALL = List.of(MODEL, BACKEND, PRECISION, PREPROCESS, NMS,
+            MAX_BATCH_SIZE, MAX_BATCH_DELAY, INTRA_OP_THREADS, CONFIDENCE, IOU, MAX_DETECTIONS, MAX_BYTES, MAX_PIXELS,
+            TIMEOUT, DECODE_THREADS, GPU_RESOURCE);
+
+    private DetectionOptions() {}
+
+    /**
+     * The operator's builder with every option of {@code config} applied ({@link #MODEL} is required).
+     *
+     * @throws IllegalArgumentException naming the option whose value is wrong or missing
+     */
+    public static DetectionOperator.Builder builder(ReadableConfig config) {
+        String model = config.getOptional(MODEL).filter(m -> !m.isBlank()).orElseThrow(() ->
+                new IllegalArgumentException("'" + MODEL.key() + "' is required: the path of the YOLO .onnx model "
+                        + "(or exported .engine) on every TaskManager"));
+        int batch = atLeast(config, MAX_BATCH_SIZE, 1);
+        int threads = atLeast(config, INTRA_OP_THREADS, 0);
+        int decodeThreads = atLeast(config, DECODE_THREADS, 0);
+        int maxDetections = atLeast(config, MAX_DETECTIONS, 1);
+        float confidence = within(config, CONFIDENCE, 0, 1);
+        float iou = within(config, IOU, Float.MIN_VALUE, 1);
+        long maxBytes = atLeast(config, MAX_BYTES, 1L);
+        long maxPixels = atLeast(config, MAX_PIXELS, 1L);
+        Duration delay = config.get(MAX_BATCH_DELAY);
+        if (delay.isNegative()) {
+            throw invalid(MAX_BATCH_DELAY, delay, "must not be negative");
+        }
+        Duration timeout = config.get(TIMEOUT);
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw invalid(TIMEOUT, timeout, "must be positive");
+        }
+        return DetectionOperator.builder()
+                .setModel(model)
+                .setBackend(parsed(config, BACKEND, Backend::parse))
+                .setPrecision(parsed(config, PRECISION, Precision::parse))
+                .setIntraOpThreads(threads)
+                .setMaxBatchSize(batch)
+                .setMaxBatchDelay(delay)
+                .setDecodeThreads(decodeThreads)
+                .setDecodeLimits(new DecodeLimits(maxBytes, maxPixels))
+                .setPostprocess(new PostprocessConfig(confidence, iou, maxDetections))
+                .setPreprocessing(parsed(config, PREPROCESS, Preprocessing::parse))
+                .setNmsInEngine(parsed(config, NMS, NmsPlacement::parse) == NmsPlacement.ENGINE)
+                .setTimeout(timeout)
+                .setGpuResourceName(config.get(GPU_RESOURCE));
+    }
+
+    private static <T> T parsed(ReadableConfig config, ConfigOption<String> option, Function<String, T> parser) {
+        try {
+            return parser.apply(config.get(option));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + option.key() + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static <N extends Number & Comparable<N>> N atLeast(ReadableConfig config, ConfigOption<N> option, N min) {
+        N value = config.get(option);
+        if (value.compareTo(min) < 0) {
+            throw invalid(option, value, "must be at least " + min);
+        }
+        return value;
+    }
+
+    private static float within(ReadableConfig config, ConfigOption<Float> option, float min, float max) {
+        float value = config.get(option);
+        if (!(value >= min && value <= max)) {
+            throw invalid(option, value, min == Float.MIN_VALUE ? "must be above 0 and at most " + max
+                    : "must be within " + min + ".." + max);
+        }
+        return value;
+    }
+
+    private static IllegalArgumentException invalid(ConfigOption<?> option, Object value, String rule) {
+        return new IllegalArgumentException("'" + option.key() + "' " + rule + ", got " + value);
+    }
+}

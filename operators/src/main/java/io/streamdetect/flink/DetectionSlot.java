@@ -1,0 +1,146 @@
+package io.streamdetect.flink;
+
+import io.streamdetect.batching.BatchListener;
+import io.streamdetect.batching.MicroBatcher;
+import io.streamdetect.engine.Backend;
+import io.streamdetect.engine.EngineSpec;
+import io.streamdetect.engine.Engines;
+import io.streamdetect.engine.SharedEngines;
+import io.streamdetect.predict.Prediction;
+import io.streamdetect.predict.Predictor;
+import io.streamdetect.records.RecordFactory;
+import java.util.Collection;
+import java.util.OptionalInt;
+import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
+import org.apache.flink.metrics.MetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one task slot of a detection operator holds, for operators other than {@link DetectionFunction} (the SQL
+ * model's predict function): a lease on the TaskManager's shared engine (on the GPU Flink's external resources
+ * give this subtask), a {@link Predictor} with its own engine session, a {@link MicroBatcher}, and the
+ * operator's metrics. Outcomes reach the {@link Outcomes} given at open, on the batcher's threads.
+ */
+public final class DetectionSlot<T> implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DetectionSlot.class);
+
+    private final SharedEngines.Lease lease;
+    private final Predictor predictor;
+    private final MicroBatcher<T> batcher;
+    private final RecordFactory records;
+    private final DetectionMetrics metrics;
+
+    /** Receives each image's outcome; exactly one call per submitted image unless the slot closes first. */
+    public interface Outcomes<T> {
+        /** Detections, or the image's own error ({@link Prediction#ok()} false): not a reason to fail the job. */
+        void completed(T item, Prediction prediction, long queueWaitNanos);
+
+        /** The engine failed: not the image's fault, so the job should fail and restart. */
+        void failed(T item, Throwable error);
+    }
+
+    private DetectionSlot(DetectionSettings settings, EngineSpec spec, MetricGroup metricGroup, String name,
+                          Outcomes<T> outcomes) {
+        lease = SharedEngines.instance().acquire(spec);
+        try {
+            predictor = new Predictor(lease.engine(), settings.predictor());
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
+        }
+        records = new RecordFactory(lease.engine());
+        metrics = new DetectionMetrics(metricGroup);
+        batcher = new MicroBatcher<>(predictor, settings.batching(), new Listener(outcomes), name);
+    }
+
+    /**
+     * Opens the slot of subtask {@code subtask}.
+     *
+     * @param gpus the TaskManager's GPUs from Flink's external resource {@code settings.gpuResource()}
+     */
+    public static <T> DetectionSlot<T> open(DetectionSettings settings, Collection<ExternalResourceInfo> gpus,
+                                            int subtask, MetricGroup metricGroup, Outcomes<T> outcomes) {
+        return new DetectionSlot<>(settings, engineFor(settings, gpus, subtask), metricGroup,
+                "streamdetect-" + subtask, outcomes);
+    }
+
+    /** The configured engine, on the GPU the external resources assign to {@code subtask} (TensorRT only). */
+    static EngineSpec engineFor(DetectionSettings settings, Collection<ExternalResourceInfo> gpus, int subtask) {
+        EngineSpec spec = settings.engine();
+        if (spec.cudaDevice() != EngineSpec.DEFAULT_DEVICE || Engines.resolve(spec.backend()) != Backend.TENSORRT) {
+            return spec;
+        }
+        OptionalInt device = GpuAssignment.choose(gpus, subtask);
+        if (device.isEmpty()) {
+            return spec;
+        }
+        LOG.info("subtask {} runs on CUDA device {} of external resource '{}' ({} GPUs)", subtask,
+                device.getAsInt(), settings.gpuResource(), gpus.size());
+        return spec.withCudaDevice(device.getAsInt());
+    }
+
+    /** Queues one encoded image (empty for none: it fails as EMPTY_IMAGE). */
+    public void submit(byte[] image, T item) {
+        metrics.inFlight.incrementAndGet();
+        batcher.submit(image, item);
+    }
+
+    /** Turns outcomes into records: model name, hash, engine and precision of this slot's engine. */
+    public RecordFactory records() {
+        return records;
+    }
+
+    /**
+     * Stops the batcher, then frees the session and the lease. Flink closes a cancelled task on its interrupted
+     * thread, where the batcher's join would return at once and the session be freed under a batch still running
+     * in native code (a crash of the whole TaskManager, seen when a TaskManager was lost): so the interrupt is
+     * set aside until the batcher's threads have stopped.
+     */
+    @Override
+    public void close() {
+        boolean interrupted = Thread.interrupted();
+        try {
+            batcher.close();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        predictor.close();
+        lease.close();
+    }
+
+    private final class Listener implements BatchListener<T> {
+        private final Outcomes<T> outcomes;
+
+        Listener(Outcomes<T> outcomes) {
+            this.outcomes = outcomes;
+        }
+
+        @Override
+        public void completed(T item, Prediction p, long queueWaitNanos) {
+            metrics.inFlight.decrementAndGet();
+            metrics.images.inc();
+            metrics.queueWaitMicros.update(queueWaitNanos / 1000);
+            if (p.ok()) {
+                metrics.detections.inc(p.objects().size());
+            } else {
+                metrics.deadLetters.inc();
+            }
+            outcomes.completed(item, p, queueWaitNanos);
+        }
+
+        @Override
+        public void failed(T item, Throwable error) {
+            metrics.inFlight.decrementAndGet();
+            outcomes.failed(item, error);
+        }
+
+        @Override
+        public void batchRan(int size, long inferenceNanos) {
+            metrics.batchSize.update(size);
+            metrics.inferenceMicros.update(inferenceNanos / 1000);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.streamdetect.sql;
+
+import io.streamdetect.PipelineException;
+import io.streamdetect.Stage;
+import io.streamdetect.flink.DetectionSettings;
+import io.streamdetect.flink.DetectionSlot;
+import io.streamdetect.predict.Prediction;
+import io.streamdetect.records.ErrorKind;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.functions.AsyncPredictFunction;
+import org.apache.flink.table.functions.FunctionContext;
+
+/**
+ * {@code ML_PREDICT} with a {@code streamdetect} model: each input row's image (the one column named in {@code
+ * DESCRIPTOR(...)}) goes into this subtask's {@link DetectionSlot}, the same micro-batcher, predictor and shared
+ * engine as the DataStream operator's, and the future completes with one row of the model's output columns. A bad
+ * image, or one not done within the {@code timeout} option, completes with an error row; an engine failure
+ * completes exceptionally, so the job fails and restarts from its last checkpoint. Public: the planner's generated
+ * code calls it.
+ */
+public final class DetectionPredictFunction extends AsyncPredictFunction {
+    private static final long serialVersionUID = 1L;
+
+    private final DetectionSettings settings;
+    private final List<ModelOutputColumn> columns;
+    private transient DetectionSlot<CompletableFuture<Collection<RowData>>> slot;
+
+    DetectionPredictFunction(DetectionSettings settings, List<ModelOutputColumn> columns) {
+        this.settings = settings;
+        this.columns = List.copyOf(columns);
+    }
+
+    @Override
+    public void open(FunctionContext context) throws Exception {
+        super.open(context);
+        slot = DetectionSlot.open(settings, context.getExternalResourceInfos(settings.gpuResource()),
+                context.getTaskInfo().getIndexOfThisSubtask(), context.getMetricGroup(), new Outcomes());
+    }
+
+    @Override
+    public CompletableFuture<Collection<RowData>> asyncPredict(RowData input) {
+        CompletableFuture<Collection<RowData>> future = new CompletableFuture<>();
+        byte[] image = input.isNullAt(0) ? new byte[0] : input.getBinary(0);
+        slot.submit(image, future);
+        // a result that arrives later is dropped: complete() on a completed future does nothing
+        return future.completeOnTimeout(List.of(row(Prediction.failed(timedOut()))),
+                settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private PipelineException timedOut() {
+        return new PipelineException(ErrorKind.TIMEOUT, Stage.ENGINE,
+                "not processed within " + settings.timeout().toMillis() + " ms (the model's 'timeout' option)");
+    }
+
+    private RowData row(Prediction p) {
+        GenericRowData row = new GenericRowData(columns.size());
+        for (int i = 0; i < columns.size(); i++) {
+            row.setField(i, columns.get(i).value(p));
+        }
+        return row;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (slot != null) {
+            slot.close();
+        }
+        super.close();
+    }
+
+    private final class Outcomes implements DetectionSlot.Outcomes<CompletableFuture<Collection<RowData>>> {
+        @Override
+        public void completed(CompletableFuture<Collection<RowData>> future, Prediction p, long queueWaitNanos) {
+            future.complete(List.of(row(p)));
+        }
+
+        @Override
+        public void failed(CompletableFuture<Collection<RowData>> future, Throwable error) {
+            future.completeExceptionally(error);
+        }
+    }
+}
