@@ -13,7 +13,7 @@ source /root/gpu/env.sh
 A=/root/gpu/app; W=/root/models; mkdir -p "$W"
 export STREAMDETECT_ENGINE_CACHE=$W/plans STREAMDETECT_SHARED=$A/shared
 D=$A/shared/data/coco128; CALIB=$D/images/train2017
-MODELS=(yolo11n yolov8n yolo26n)
+MODELS=(${MODELS:-yolo11n yolov8n yolo26n})
 PRECISIONS=("$@"); [ ${#PRECISIONS[@]} -gt 0 ] || PRECISIONS=(fp16 int8)
 JAVA=(java --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED
       --add-opens=java.base/java.nio=ALL-UNNAMED -Dlog4j2.configurationFile=log4j2-cli.properties)
