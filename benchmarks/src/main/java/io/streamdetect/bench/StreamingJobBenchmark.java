@@ -237,7 +237,8 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
             Outputs out = readOutputs(kafka.bootstrapServers(), run, records);
             String perSlot = memoryBefore < 0 ? "n/a (no CUDA)" : String.format(Locale.ROOT, "%.2f GB",
                     (memory.peak() - memoryBefore) / 1e9 / slotCount);
-            // steady: detection records over their own processing-time span (dead letters, e.g. TIMEOUTs, are no throughput)
+            // steady: detection records over their own processing-time span (dead letters, e.g. TIMEOUTs, are no
+            // throughput); it needs many batches: the images of one batch share a processing time
             return new Throughput(out.detections / Math.max(1e-3, (out.lastMillis - out.firstMillis) / 1000.0),
                     out.distinct() / wallSeconds, out.distinct(), out.total - out.distinct(),
                     checkpoints.getNumberOfFailedCheckpoints(), checkpoints.getNumberOfCompletedCheckpoints(), perSlot,

@@ -21,14 +21,14 @@ class StreamingJobBenchmarkTest {
         StreamingJobBenchmark bench = new StreamingJobBenchmark();
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         bench.out = new PrintStream(captured, true, StandardCharsets.UTF_8);
-        int exit = new CommandLine(bench).execute("--backend", "onnxruntime", "--records", "8", "--slots", "1",
+        int exit = new CommandLine(bench).execute("--backend", "onnxruntime", "--records", "16", "--max-batch", "4", "--slots", "1",
                 "--seconds", "0.5", "--load", "0.9", "--latency-seconds", "1", "-D", "onnxruntime.threads=1",
                 "--work-dir", work.toString());
         String report = captured.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(report).isZero();
         assertThat(report).contains("except {onnxruntime.threads=1}")
-                .containsPattern("\\| 1 \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| 8 of 8 \\| 0 \\| \\d+ \\(\\d+ at end of input\\) "
+                .containsPattern("\\| 1 \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| 16 of 16 \\| 0 \\| \\d+ \\(\\d+ at end of input\\) "
                         + "\\| [1-9]\\d* \\| n/a \\(no CUDA\\) \\|")
-                .containsPattern("\\| 1 \\| 90% \\| [\\d.]+ \\| [\\d.]+ \\| 10 \\| \\d+ \\| \\d+ \\| \\d+ \\|");
+                .containsPattern("\\| 1 \\| 90% \\| [\\d.]+ \\| [\\d.]+ \\| \\d+ \\| \\d+ \\| \\d+ \\| \\d+ \\|");
     }
 }
