@@ -19,8 +19,9 @@ usage: bin/cluster COMMAND [ARGS]
                            topics images, detections, detections-dead-letters. --secure: SASL_SSL (see README)
   down [--purge]           stop every process (SIGTERM); --purge also deletes Kafka's data, checkpoints and logs
   status                   processes, TaskManagers, jobs
-  submit ARGS...           flink run --detached jobs/target/streamdetect-job.jar ARGS (e.g. stream -m M.onnx ...);
-                           -b and the secure settings of this cluster are added unless given
+  submit [--from-savepoint PATH] ARGS...
+                           flink run --detached [--fromSavepoint PATH] jobs/target/streamdetect-job.jar ARGS
+                           (e.g. stream -m M.onnx ...); -b and the secure settings of this cluster are added
   flink ARGS...            Flink's CLI against this cluster: list, stop --savepointPath DIR JOBID, cancel JOBID,
                            run -s SAVEPOINT ...
   tm start|kill N|stop N   start one more TaskManager; kill -9 TaskManager N; stop it (SIGTERM)
@@ -287,11 +288,16 @@ flink_cli() {
 submit() {
   local jar="$ROOT/jobs/target/streamdetect-job.jar"
   [ -f "$jar" ] || die "$jar is missing: build it with ./mvnw -B package -DskipTests"
-  [ $# -ge 1 ] || die "usage: bin/cluster submit stream|reprocess [OPTIONS]   (e.g. stream -m /path/yolo11n.onnx)"
+  local run_opts=()
+  if [ "${1:-}" = "--from-savepoint" ]; then
+    [ -n "${2:-}" ] || die "usage: bin/cluster submit --from-savepoint PATH stream ..."
+    run_opts=(--fromSavepoint "$2"); shift 2
+  fi
+  [ $# -ge 1 ] || die "usage: bin/cluster submit [--from-savepoint PATH] stream|reprocess [OPTIONS]   (e.g. stream -m /path/yolo11n.onnx)"
   local args=("$@") extra=()
   case " ${args[*]} " in *" -b "*|*" --bootstrap-servers"*|*" --images "*) ;; *) extra+=(-b "127.0.0.1:$KAFKA_PORT") ;; esac
   [ "$SECURE" = true ] && mapfile -t -O "${#extra[@]}" extra < <(secure_client_properties | sed 's/^/-X\n/')
-  flink_cli run --detached "$jar" "${args[@]}" "${extra[@]}"
+  flink_cli run --detached "${run_opts[@]}" "$jar" "${args[@]}" "${extra[@]}"
 }
 
 # ---------------------------------------------------------------------------------------------------- secure
