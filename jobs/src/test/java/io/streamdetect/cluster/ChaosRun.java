@@ -49,8 +49,15 @@ final class ChaosRun {
     record Settings(Path root, Path dir, Path model, Path images, int minImages, double rate, List<Fault> faults,
                     Duration steady) {}
 
-    record FaultResult(Fault fault, double atSeconds, double recoverySeconds, double throughputBefore,
-                       double throughputAfter) {}
+    /**
+     * @param actionSeconds    how long the fault's commands took (kill + start a TaskManager; stop + start the
+     *                         broker; stop with savepoint + submit from it)
+     * @param recoverySeconds  from the fault's start to the first committed output of an image sent after the
+     *                         disruption took hold (the kill; the broker down; the job stopped), so an output the
+     *                         old job still committed does not count
+     */
+    record FaultResult(Fault fault, double atSeconds, double actionSeconds, double recoverySeconds,
+                       double throughputBefore, double throughputAfter) {}
 
     record Result(int inputs, Map<Kind, Integer> inputsByKind, int detections, Map<String, Integer> deadLettersByKind,
                   int lost, int duplicated, int unknown, List<String> examples, List<FaultResult> faults,
@@ -93,25 +100,33 @@ final class ChaosRun {
                 Thread.sleep(settings.steady().toMillis());
                 for (Fault fault : settings.faults()) {
                     long t0 = System.currentTimeMillis();
+                    long disrupted;
                     switch (fault) {
                         case TM_KILL -> {
                             cluster.killTaskManager(taskManagers.removeFirst());
+                            disrupted = System.currentTimeMillis();
                             taskManagers.addLast(cluster.startTaskManager());
                         }
                         case BROKER_RESTART -> {
                             cluster.stopKafka();
+                            disrupted = System.currentTimeMillis();
                             cluster.startKafka();
                         }
                         case SAVEPOINT -> {
                             String savepoint = cluster.stopWithSavepoint(jobId);
+                            disrupted = System.currentTimeMillis();
+                            log("savepoint %s", savepoint);
                             jobId = cluster.submit(savepoint, job);
                         }
+                        default -> throw new IllegalArgumentException(fault.name());
                     }
-                    long recovered = waitForOutputOfInputSentAfter(outputs, t0);
+                    long actionDone = System.currentTimeMillis();
+                    long recovered = waitForOutputOfInputSentAfter(outputs, disrupted);
                     Thread.sleep(settings.steady().toMillis());
                     List<Output> seen = outputs.outputs();
                     long window = settings.steady().toMillis();
-                    results.add(new FaultResult(fault, (t0 - start) / 1000.0, (recovered - t0) / 1000.0,
+                    results.add(new FaultResult(fault, (t0 - start) / 1000.0, (actionDone - t0) / 1000.0,
+                            (recovered - t0) / 1000.0,
                             rate(seen, t0 - window, t0), rate(seen, recovered, recovered + window)));
                     log("%s: records flowed again after %.1f s", fault, (recovered - t0) / 1000.0);
                 }
@@ -290,12 +305,12 @@ final class ChaosRun {
                         + "lost %d, duplicated %d, outputs of no input %d, send failures %d, inputs not once in the topic %d -> %s%n%n",
                 r.inputs(), s.rate(), r.inputsByKind(), r.wallSeconds(), r.detections(), r.deadLettersByKind(), r.lost(),
                 r.duplicated(), r.unknown(), r.sendFailures(), r.inputsNotOnceInTopic(), r.exactlyOnce() ? "EXACTLY ONCE" : "FAILED"));
-        b.append("| # | fault | at (s) | records flow again after (s) | outputs/s before | outputs/s after |\n");
-        b.append("|---|---|---|---|---|---|\n");
+        b.append("| # | fault | at (s) | commands took (s) | records flow again after (s) | outputs/s before | outputs/s after |\n");
+        b.append("|---|---|---|---|---|---|---|\n");
         int n = 1;
         for (FaultResult f : r.faults()) {
-            b.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.1f | %.2f | %.2f |%n", n++, f.fault(),
-                    f.atSeconds(), f.recoverySeconds(), f.throughputBefore(), f.throughputAfter()));
+            b.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.1f | %.1f | %.2f | %.2f |%n", n++, f.fault(),
+                    f.atSeconds(), f.actionSeconds(), f.recoverySeconds(), f.throughputBefore(), f.throughputAfter()));
         }
         for (String e : r.examples()) {
             b.append("\n- ").append(e);
