@@ -26,7 +26,7 @@ usage: bin/cluster COMMAND [ARGS]
                            run -s SAVEPOINT ...
   tm start|kill N|stop N   start one more TaskManager; kill -9 TaskManager N; stop it (SIGTERM)
   kafka start|stop|restart the broker alone
-  client-properties        the Kafka client settings (-X form) for produce/consume on this cluster
+  client-properties        -X options for produce/consume on a --secure cluster (secrets as \${file:...} references)
   logs                     where the log files are
 
 Settings (environment, read by 'up', remembered in \$STREAMDETECT_CLUSTER_DIR/cluster.env for later commands):
@@ -173,8 +173,10 @@ kafka_start() {
     write_kafka_config
     local id
     id=$(kafka_java kafka.tools.StorageTool random-uuid)
-    local extra=()
-    [ "$SECURE" = true ] && extra=(--add-scram "$(scram_credential)")
+    local extra=() c
+    if [ "$SECURE" = true ]; then
+      while read -r c; do extra+=(--add-scram "$c"); done < <(scram_credentials)
+    fi
     kafka_java kafka.tools.StorageTool format -t "$id" -c "$conf" "${extra[@]}" > "$DIR/log/kafka-format.out" 2>&1 \
       || die "formatting Kafka's storage failed: $DIR/log/kafka-format.out"
   fi
@@ -388,7 +390,8 @@ main() {
         restart) stop_process kafka; kafka_start ;;
         *) die "usage: bin/cluster kafka start|stop|restart" ;;
       esac ;;
-    client-properties) if [ "$SECURE" = true ]; then secure_client_properties | sed 's/^/-X /'; fi ;;
+    client-properties)   # -X options for produce/consume; secrets only as ${file:...} references
+      if [ "$SECURE" = true ]; then secure_client_properties | sed 's/^/-X /' | paste -sd' '; fi ;;
     logs) ls -1 "$DIR/log"/* ;;
     help|-h|--help) usage ;;
     *) usage >&2; exit 2 ;;
