@@ -89,6 +89,19 @@ final class ClusterControl implements AutoCloseable {
         return m.group(1);
     }
 
+    /** The job's state from the JobManager's REST API (RUNNING, FINISHED, FAILED...). */
+    String jobState(String jobId) throws Exception {
+        var client = java.net.http.HttpClient.newHttpClient();
+        var request = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + restPort + "/jobs/" + jobId)).build();
+        String body = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("\"state\"\\s*:\\s*\"([A-Z_]+)\"").matcher(body);
+        if (!m.find()) {
+            throw new IllegalStateException("no state for job " + jobId + ": " + body);
+        }
+        return m.group(1);
+    }
+
     void killTaskManager(String name) throws Exception {
         run(Limit.SHORT, "tm", "kill", name.substring(name.lastIndexOf('-') + 1));
     }
