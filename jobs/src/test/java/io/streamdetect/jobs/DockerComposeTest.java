@@ -114,10 +114,98 @@ class DockerComposeTest {
         assertThat(list(map(services, "jobmanager"), "ports")).contains("8081:8081");
     }
 
-    /** FLINK_PROPERTIES is appended to Flink's config.yaml, so it must itself be flat YAML. */
+    @Test
+    void theGpuImageInstallsAsRootFromTheRepositoryOfItsUbuntuAndHandsBackToFlink() throws IOException {
+        String dockerfile = Files.readString(root.resolve("docker/taskmanager-gpu/Dockerfile"));
+        // flink:2.2.1-java17 is eclipse-temurin 17 on Ubuntu 24.04 and ends with USER flink
+        assertThat(dockerfile).contains("repos/ubuntu2404/").doesNotContain("ubuntu2204");
+        assertThat(dockerfile.indexOf("USER root")).isPositive().isLessThan(dockerfile.indexOf("apt-get"));
+        assertThat(dockerfile.strip()).endsWith("USER flink");
+        // cuDNN pinned to the 9.5 line of the JavaCPP cuda 12.6-9.5 presets, and held there
+        assertThat(dockerfile).containsPattern("ARG CUDNN=9\\.5\\.").contains("libcudnn9-cuda-12=${CUDNN}")
+                .containsPattern("apt-mark hold [^\\n]*libcudnn9-cuda-12");
+    }
+
+    @Test
+    void noServiceNamesABuiltInPluginTheImageDoesNotHave() {
+        // the 2.2 entrypoint exits when ENABLE_BUILT_IN_PLUGINS names a jar missing from opt/; the Prometheus
+        // reporter is already in plugins/metrics-prometheus/
+        services.forEach((name, service) -> {
+            Object env = ((Map<String, Object>) service).get("environment");
+            if (env instanceof Map<?, ?> e) {
+                assertThat(e.containsKey("ENABLE_BUILT_IN_PLUGINS")).as(name + " sets ENABLE_BUILT_IN_PLUGINS").isFalse();
+            }
+        });
+    }
+
+    @Test
+    void engineExportWritesItsPlanIntoTheWritableCacheNotTheReadOnlyModels() {
+        String export = String.join(" ", list(map(services, "engine-export"), "command").stream().map(Object::toString).toList());
+        assertThat(export).containsPattern("--out /var/cache/streamdetect/\\S+\\.engine");
+        assertThat(list(map(services, "engine-export"), "volumes")).contains("engine-cache:/var/cache/streamdetect", "./models:/models:ro");
+    }
+
+    @Test
+    void theCheckpointVolumeBelongsToFlinksUserBeforeFlinkStarts() {
+        Map<String, Object> init = map(services, "flink-volumes");
+        assertThat(init.get("user").toString()).isEqualTo("0");
+        assertThat(String.join(" ", list(init, "entrypoint").stream().map(Object::toString).toList()))
+                .isEqualTo("chown -R 9999:9999 /var/lib/flink/checkpoints");
+        assertThat(list(init, "volumes")).contains("flink-checkpoints:/var/lib/flink/checkpoints");
+        for (String service : List.of("jobmanager", "taskmanager-gpu")) {
+            assertThat(list(map(services, service), "volumes")).contains("flink-checkpoints:/var/lib/flink/checkpoints");
+            assertThat(map(map(map(services, service), "depends_on"), "flink-volumes").get("condition"))
+                    .isEqualTo("service_completed_successfully");
+            assertThat(flinkProperties(map(services, service)).get("execution.checkpointing.dir"))
+                    .isEqualTo("file:///var/lib/flink/checkpoints");
+        }
+    }
+
+    @Test
+    void kafkaKeepsItsLogOnTheDataVolume() {
+        Map<String, Object> kafka = map(services, "kafka");
+        assertThat(map(kafka, "environment").get("KAFKA_LOG_DIRS")).isEqualTo("/var/lib/kafka/data");
+        assertThat(list(kafka, "volumes")).contains("kafka-data:/var/lib/kafka/data");
+    }
+
+    @Test
+    void flinkSettingsAreSharedWithBinClusterThroughOneFile() throws IOException {
+        Map<String, Object> shared = sharedFlinkSettings();
+        assertThat(shared).containsKeys("restart-strategy.type", "state.backend.type", "execution.checkpointing.mode",
+                "execution.checkpointing.externalized-checkpoint-retention", "heartbeat.interval",
+                "taskmanager.numberOfTaskSlots");
+        assertThat(Files.readString(root.resolve("scripts/cluster/cluster.sh"))).contains("docker/conf/flink.yaml");
+        assertThat(Files.readString(root.resolve("docker/conf/flink-entrypoint.sh")))
+                .contains("flink.yaml", "FLINK_PROPERTIES", "exec /docker-entrypoint.sh");
+        for (String service : List.of("jobmanager", "taskmanager-gpu")) {
+            Map<String, Object> s = map(services, service);
+            assertThat(String.join(" ", list(s, "entrypoint").stream().map(Object::toString).toList()))
+                    .isEqualTo("bash /opt/streamdetect/conf/flink-entrypoint.sh");
+            assertThat(list(s, "volumes")).contains("./docker/conf:/opt/streamdetect/conf:ro");
+            // a key in both would be written twice into config.yaml
+            assertThat(ownFlinkProperties(s).keySet()).as(service).doesNotContainAnyElementsOf(shared.keySet());
+        }
+    }
+
+    /** What a Flink service runs with: docker/conf/flink.yaml, then its own FLINK_PROPERTIES (flat YAML). */
     private static Map<String, Object> flinkProperties(Map<String, Object> service) {
+        Map<String, Object> all = new java.util.LinkedHashMap<>();
+        try {
+            all.putAll(sharedFlinkSettings());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        all.putAll(ownFlinkProperties(service));
+        return all;
+    }
+
+    private static Map<String, Object> ownFlinkProperties(Map<String, Object> service) {
         return (Map<String, Object>) new Load(LoadSettings.builder().build())
                 .loadFromString(map(service, "environment").get("FLINK_PROPERTIES").toString());
+    }
+
+    private static Map<String, Object> sharedFlinkSettings() throws IOException {
+        return yaml(root.resolve("docker/conf/flink.yaml"));
     }
 
     @SuppressWarnings("unchecked")
