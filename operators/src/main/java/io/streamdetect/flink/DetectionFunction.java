@@ -2,9 +2,7 @@ package io.streamdetect.flink;
 
 import io.streamdetect.batching.BatchListener;
 import io.streamdetect.batching.MicroBatcher;
-import io.streamdetect.engine.Backend;
 import io.streamdetect.engine.EngineSpec;
-import io.streamdetect.engine.Engines;
 import io.streamdetect.engine.SharedEngines;
 import io.streamdetect.predict.Prediction;
 import io.streamdetect.predict.Predictor;
@@ -14,7 +12,6 @@ import io.streamdetect.records.DetectionRecord;
 import io.streamdetect.records.ImageRecord;
 import io.streamdetect.records.RecordFactory;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
@@ -68,19 +65,8 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
 
     /** The configured engine, on the GPU Flink's external resources assign to this subtask (TensorRT only). */
     private EngineSpec engineForThisSlot() {
-        EngineSpec spec = settings.engine();
-        if (spec.cudaDevice() != EngineSpec.DEFAULT_DEVICE || Engines.resolve(spec.backend()) != Backend.TENSORRT) {
-            return spec;
-        }
-        var gpus = getRuntimeContext().getExternalResourceInfos(settings.gpuResource());
-        OptionalInt device = GpuAssignment.choose(gpus, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
-        if (device.isPresent()) {
-            LOG.info("subtask {} runs on CUDA device {} of external resource '{}' ({} GPUs)",
-                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), device.getAsInt(),
-                    settings.gpuResource(), gpus.size());
-            return spec.withCudaDevice(device.getAsInt());
-        }
-        return spec;
+        return DetectionSlot.engineFor(settings, getRuntimeContext().getExternalResourceInfos(settings.gpuResource()),
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
     }
 
     @Override

@@ -92,23 +92,19 @@ public final class DetectionSlot<T> implements AutoCloseable {
     }
 
     /**
-     * Stops the batcher, then frees the session and the lease. Flink closes a cancelled task on its interrupted
-     * thread, where the batcher's join would return at once and the session be freed under a batch still running
-     * in native code (a crash of the whole TaskManager, seen when a TaskManager was lost): so the interrupt is
-     * set aside until the batcher's threads have stopped.
+     * Stops the batcher; the session and the lease are freed once its threads have stopped, never under a batch
+     * still running in native code (see {@link MicroBatcher#close(Runnable)}), also when Flink closes a cancelled
+     * task on its interrupted thread.
      */
     @Override
     public void close() {
-        boolean interrupted = Thread.interrupted();
-        try {
-            batcher.close();
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+        batcher.close(() -> {
+            try {
+                predictor.close();
+            } finally {
+                lease.close();
             }
-        }
-        predictor.close();
-        lease.close();
+        });
     }
 
     private final class Listener implements BatchListener<T> {
