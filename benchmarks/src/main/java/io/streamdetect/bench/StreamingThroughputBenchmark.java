@@ -92,6 +92,8 @@ public final class StreamingThroughputBenchmark {
         c.set(BOUNDED, true);
         c.set(STARTING_OFFSETS, "earliest");
         c.set(CHECKPOINT_INTERVAL, Duration.ofSeconds(2));
+        // file checkpoints: the images in flight outgrow the JobManager's memory (CheckpointStorageGuard)
+        c.set(CHECKPOINT_DIR, java.nio.file.Files.createTempDirectory("streamdetect-bench-checkpoints").toUri().toString());
         return c;
     }
 }

@@ -153,6 +153,7 @@ class SqlPipelineIT {
         c.set(StreamingJobOptions.BOUNDED, true);
         c.set(StreamingJobOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
         c.set(StreamingJobOptions.MAX_BATCH_SIZE, 8);
+        c.set(StreamingJobOptions.CHECKPOINT_DIR, Files.createTempDirectory("streamdetect-sql-it").toUri().toString());
         return c;
     }
 
