@@ -212,6 +212,9 @@ create_topics() {
 write_flink_config() {
   mkdir -p "$DIR/flink/conf" "$DIR/flink/checkpoints" "$DIR/flink/savepoints" "$DIR/tmp"
   cp "$ROOT/docker/conf/flink.yaml" "$DIR/flink/conf/config.yaml"
+  # in the file too, not only in the processes' -D: the CLI reads it, and the job's checkpoint guard checks it there
+  printf '%s\n' "execution.checkpointing.dir: file://$DIR/flink/checkpoints" \
+    "execution.checkpointing.savepoint-dir: file://$DIR/flink/savepoints" >> "$DIR/flink/conf/config.yaml"
   cp "$HERE/log4j2.properties" "$DIR/flink/conf/log4j.properties"
   cp "$HERE/log4j2-tools.properties" "$DIR/flink/conf/log4j-cli.properties"
 }

@@ -80,10 +80,25 @@ public final class DetectionSlot<T> implements AutoCloseable {
         return spec.withCudaDevice(device.getAsInt());
     }
 
-    /** Queues one encoded image (empty for none: it fails as EMPTY_IMAGE). */
-    public void submit(byte[] image, T item) {
+    /**
+     * Queues one encoded image (empty for none: it fails as EMPTY_IMAGE).
+     *
+     * @throws io.streamdetect.batching.BatcherFailedException when the slot's batcher has failed: the job must restart
+     */
+    public MicroBatcher.Ticket submit(byte[] image, T item) {
         metrics.inFlight.incrementAndGet();
-        batcher.submit(image, item);
+        try {
+            return batcher.submit(image, item);
+        } catch (RuntimeException e) {
+            metrics.inFlight.decrementAndGet();
+            throw e;
+        }
+    }
+
+    /** See {@link MicroBatcher#lateBecauseOfBatcher}: why an image is late, when it is not its own fault. */
+    public java.util.Optional<io.streamdetect.batching.BatcherFailedException> lateBecauseOfBatcher(
+            MicroBatcher.Ticket ticket, java.time.Duration timeout) {
+        return batcher.lateBecauseOfBatcher(ticket, timeout);
     }
 
     /** Turns outcomes into records: model name, hash, engine and precision of this slot's engine. */

@@ -2,6 +2,7 @@ package io.streamdetect.sql;
 
 import io.streamdetect.PipelineException;
 import io.streamdetect.Stage;
+import io.streamdetect.batching.MicroBatcher;
 import io.streamdetect.flink.DetectionSettings;
 import io.streamdetect.flink.DetectionSlot;
 import io.streamdetect.predict.Prediction;
@@ -19,7 +20,8 @@ import org.apache.flink.table.functions.FunctionContext;
  * {@code ML_PREDICT} with a {@code streamdetect} model: each input row's image (the one column named in {@code
  * DESCRIPTOR(...)}) goes into this subtask's {@link DetectionSlot}, the same micro-batcher, predictor and shared
  * engine as the DataStream operator's, and the future completes with one row of the model's output columns. A bad
- * image, or one not done within the {@code timeout} option, completes with an error row; an engine failure
+ * image, or one whose own decode is not done within the {@code timeout} option, completes with an error row; an
+ * engine failure, a stuck engine or a slot too far behind for the timeout
  * completes exceptionally, so the job fails and restarts from its last checkpoint. Public: the planner's generated
  * code calls it.
  */
@@ -46,10 +48,23 @@ public final class DetectionPredictFunction extends AsyncPredictFunction {
     public CompletableFuture<Collection<RowData>> asyncPredict(RowData input) {
         CompletableFuture<Collection<RowData>> future = new CompletableFuture<>();
         byte[] image = input.isNullAt(0) ? new byte[0] : input.getBinary(0);
-        slot.submit(image, future);
+        MicroBatcher.Ticket ticket = slot.submit(image, future);
         // a result that arrives later is dropped: complete() on a completed future does nothing
-        return future.completeOnTimeout(List.of(row(Prediction.failed(timedOut()))),
-                settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        CompletableFuture.delayedExecutor(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .execute(() -> timeout(future, ticket));
+        return future;
+    }
+
+    /**
+     * As the DataStream operator: an error row only when the image's own decode is what is slow; when the engine is
+     * stuck or failed, or the slot is behind, the image fails and so the job, which restarts and detects it again.
+     */
+    private void timeout(CompletableFuture<Collection<RowData>> future, MicroBatcher.Ticket ticket) {
+        if (future.isDone()) {
+            return;
+        }
+        slot.lateBecauseOfBatcher(ticket, settings.timeout()).ifPresentOrElse(future::completeExceptionally,
+                () -> future.complete(List.of(row(Prediction.failed(timedOut())))));
     }
 
     private PipelineException timedOut() {
