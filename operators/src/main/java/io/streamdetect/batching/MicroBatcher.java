@@ -213,7 +213,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
                 continue;
             }
             InputBatch buffer = free.take();
-            Batch<T> batch = new Batch<>(buffer);
+            Batch<T> batch = new Batch<>(buffer, batchSize);
             try {
                 long deadline = first.submittedNanos + config.maxBatchDelay().toNanos();
                 Pending<T> next = first;
@@ -254,7 +254,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private void decodeInto(Pending<T> pending, Batch<T> batch, int slot) {
         pending.progress = Progress.PREPARING;
         try {
-            batch.prepared.set(slot, predictor.prepare(pending.image, batch.input, slot));
+            batch.decoded[slot] = predictor.prepare(pending.image, batch.input, slot);
             pending.progress = Progress.BATCHED;
         } catch (PipelineException e) { // the image's fault: a dead letter
             complete(pending, Prediction.failed(e), System.nanoTime() - pending.submittedNanos);
@@ -489,12 +489,19 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private static final class Batch<T> {
         final InputBatch input;
         final List<Pending<T>> items = new ArrayList<>();
-        /** Per slot, what its decode returned; null while decoding, or for an image that failed. */
+        /**
+         * Per slot, what its decode returned; null while decoding, or for an image that failed. An array, not a
+         * list: pool threads write their slots while the prepare thread still reserves more, and a growing list
+         * could lose such a write in its copy.
+         */
+        final PreparedImage[] decoded;
+        /** The good slots' images, in slot order, once {@link #dropFailedSlots} has closed the gaps. */
         final List<PreparedImage> prepared = new ArrayList<>();
         final List<Future<?>> decodes = new ArrayList<>();
 
-        Batch(InputBatch input) {
+        Batch(InputBatch input, int capacity) {
             this.input = input;
+            this.decoded = new PreparedImage[capacity];
         }
 
         int size() {
@@ -503,7 +510,6 @@ public final class MicroBatcher<T> implements AutoCloseable {
 
         int reserve(Pending<T> p) {
             items.add(p);
-            prepared.add(null);
             return items.size() - 1;
         }
 
@@ -534,7 +540,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
         void dropFailedSlots() {
             int write = 0;
             for (int read = 0; read < items.size(); read++) {
-                PreparedImage image = prepared.get(read);
+                PreparedImage image = decoded[read];
                 if (image == null) {
                     continue;
                 }
@@ -544,12 +550,11 @@ public final class MicroBatcher<T> implements AutoCloseable {
                         input.floats().put(write * size, input.floats(), read * size, size);
                     }
                     items.set(write, items.get(read));
-                    prepared.set(write, image);
                 }
+                prepared.add(image);
                 write++;
             }
             items.subList(write, items.size()).clear();
-            prepared.subList(write, prepared.size()).clear();
         }
     }
 }
