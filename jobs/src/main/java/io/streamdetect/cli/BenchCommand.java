@@ -84,6 +84,22 @@ public final class BenchCommand implements Callable<Integer> {
             description = "host or engine: NMS in Java or in the TensorRT plan (default: ${DEFAULT-VALUE}).")
     NmsPlacement nms;
 
+    @Option(names = "--profiles", defaultValue = EngineSpec.DEFAULT_PROFILES, paramLabel = "SETTING",
+            description = "TensorRT optimisation profiles besides 1..max batch: auto (1 and 8), none, or sizes such as "
+                    + "1,4,16 (default: ${DEFAULT-VALUE}).")
+    String profiles;
+
+    @Option(names = "--cuda-graphs", split = ",", defaultValue = "on", paramLabel = "on|off",
+            description = "TensorRT: replay captured CUDA graphs (on) or launch kernels one by one (off); both for a "
+                    + "side-by-side row each (default: ${DEFAULT-VALUE}).")
+    List<String> cudaGraphs;
+
+    @Option(names = "--pin-profile", split = ",", defaultValue = "-1", paramLabel = "INDEX",
+            description = "Compute-only mode, TensorRT: run every batch on this profile index (0 = the 1..max profile, as "
+                    + "plans with one profile did: the baseline of the profiles' speed-up); -1 = the best fitting "
+                    + "profile, as jobs do. One row each (default: ${DEFAULT-VALUE}).")
+    List<Integer> pinProfiles;
+
     @Override
     public Integer call() throws Exception {
         if (preprocess != null && !preprocess.isEmpty()) {
@@ -91,26 +107,48 @@ public final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
-        out.println("| backend | precision | batch | compute img/s | host-to-host img/s | p50 ms | p95 ms | p99 ms |");
-        out.println("|---|---|---|---|---|---|---|---|");
+        out.println("| backend | precision | graphs | profile | batch | compute img/s | compute ms/run | host-to-host img/s "
+                + "| p50 ms | p95 ms | p99 ms |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         for (EngineSpec engineSpec : engineSpecs(maxBatch, PostprocessConfig.DEFAULT)) {
-            Backend backend = engineSpec.backend();
-            Precision precision = engineSpec.precision();
-            try (InferenceEngine engine = Engines.open(engineSpec);
-                 EngineSession session = engine.openSession();
-                 InputBatch input = session.newInputBatch()) {
-                fill(input, engine);
-                for (int batch : batches) {
-                    if (!fits(engine, batch, out)) {
-                        continue;
+            boolean tensorRt = engineSpec.backend() == Backend.TENSORRT;
+            try (InferenceEngine engine = Engines.open(engineSpec)) {
+                for (int pin : tensorRt ? pinProfiles : List.of(-1)) {
+                    String row = String.format(Locale.ROOT, "| %s | %s | %s | %s |", engineSpec.backend().label(),
+                            engineSpec.precision().label(), tensorRt ? (engineSpec.cudaGraphs() ? "on" : "off") : "n/a",
+                            tensorRt ? (pin < 0 ? "best fit" : "pinned " + pin) : "n/a");
+                    try (EngineSession session = openSession(engine, pin);
+                         InputBatch input = session.newInputBatch()) {
+                        fill(input, engine);
+                        for (int batch : batches) {
+                            if (!fits(engine, batch, out)) {
+                                continue;
+                            }
+                            out.println(row + measure(session, input, batch));
+                            out.flush();
+                        }
                     }
-                    out.println(measure(session, input, batch, backend, precision));
-                    out.flush();
                 }
             }
         }
         return 0;
     }
+
+    /** A session on {@code pin}'s profile (TensorRT reads the pin when the session opens), or best fit for -1. */
+    private static EngineSession openSession(InferenceEngine engine, int pin) {
+        if (pin < 0) {
+            return engine.openSession();
+        }
+        System.setProperty(PIN_PROFILE_PROPERTY, Integer.toString(pin));
+        try {
+            return engine.openSession();
+        } finally {
+            System.clearProperty(PIN_PROFILE_PROPERTY);
+        }
+    }
+
+    /** TensorRtSession's benchmark-only pin (kept in the engine package: jobs never set it). */
+    private static final String PIN_PROFILE_PROPERTY = "streamdetect.tensorrt.profile";
 
     /** False, with a line saying why, for a batch larger than the model's fixed batch. */
     private static boolean fits(InferenceEngine engine, int batch, PrintWriter out) {
@@ -130,9 +168,12 @@ public final class BenchCommand implements Callable<Integer> {
             List<Precision> list = backend == Backend.TENSORRT ? precisions.stream().map(Precision::parse).toList()
                     : List.of(Precision.FP32);
             for (Precision precision : list) {
-                EngineSpec spec = new EngineSpec(model.toString(), backend, precision, maxBatch, 0,
-                        calib == null ? null : calib.toString());
-                specs.add(nms == NmsPlacement.ENGINE ? spec.withEngineNms(thresholds) : spec);
+                for (String graphs : backend == Backend.TENSORRT ? cudaGraphs : List.of("on")) {
+                    EngineSpec spec = new EngineSpec(model.toString(), backend, precision, maxBatch, 0,
+                            calib == null ? null : calib.toString()).withProfiles(profiles)
+                            .withCudaGraphs(switchValue(graphs, "--cuda-graphs"));
+                    specs.add(nms == NmsPlacement.ENGINE ? spec.withEngineNms(thresholds) : spec);
+                }
             }
         }
         return specs;
@@ -213,7 +254,17 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private String measure(EngineSession session, InputBatch input, int batch, Backend backend, Precision precision) {
+    private boolean switchValue(String value, String option) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "on", "true" -> true;
+            case "off", "false" -> false;
+            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    option + " takes on and/or off, got '" + value + "'");
+        };
+    }
+
+    /** The row's measured columns from batch on: compute-only, host-to-host and its latency percentiles. */
+    private String measure(EngineSession session, InputBatch input, int batch) {
         for (int i = 0; i < 3; i++) {
             session.run(input, batch); // warm-up
         }
@@ -234,8 +285,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         double hostToHost = (double) latencies.size() * batch / ((System.nanoTime() - start) / 1e9);
         long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-        return String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f | %.2f | %.2f | %.2f |", backend.label(),
-                precision.label(), batch, compute, hostToHost, pct(sorted, 50), pct(sorted, 95), pct(sorted, 99));
+        return String.format(Locale.ROOT, " %d | %.1f | %.3f | %.1f | %.2f | %.2f | %.2f |", batch, compute,
+                1000.0 * batch / compute, hostToHost, pct(sorted, 50), pct(sorted, 95), pct(sorted, 99));
     }
 
     /** The {@code p}-th percentile of nanosecond values, in ms. */

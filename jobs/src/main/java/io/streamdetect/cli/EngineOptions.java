@@ -33,9 +33,19 @@ public final class EngineOptions {
             description = "TensorRT int8: calibration images (a few hundred typical ones), used when the plan is built.")
     Path calib;
 
+    @Option(names = "--profiles", defaultValue = EngineSpec.DEFAULT_PROFILES, paramLabel = "SETTING",
+            description = "TensorRT optimisation profiles besides 1..max batch: auto (1 and 8), none, or sizes such as "
+                    + "1,4,16 (default: ${DEFAULT-VALUE}).")
+    String profiles;
+
+    @Option(names = "--cuda-graphs", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "TensorRT: replay each batch size's launch as a CUDA graph (default: on; --no-cuda-graphs "
+                    + "launches kernels one by one).")
+    boolean cudaGraphs;
+
     public EngineSpec spec() {
         return new EngineSpec(model.toString(), backend, precision, maxBatch, threads,
-                calib == null ? null : calib.toString());
+                calib == null ? null : calib.toString()).withProfiles(profiles).withCudaGraphs(cudaGraphs);
     }
 
     static final class BackendConverter implements picocli.CommandLine.ITypeConverter<Backend> {

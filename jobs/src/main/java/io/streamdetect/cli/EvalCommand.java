@@ -129,7 +129,7 @@ public final class EvalCommand implements Callable<Integer> {
     private EngineSpec withBackend(Backend backend, Precision precision) {
         EngineSpec s = engine.spec();
         return new EngineSpec(s.modelPath(), backend, precision, s.maxBatch(), s.intraOpThreads(),
-                s.calibrationDir());
+                s.calibrationDir()).withProfiles(s.profiles()).withCudaGraphs(s.cudaGraphs());
     }
 
     private Run evaluate(EngineSpec requested, List<Path> images, boolean printTable) {

@@ -51,6 +51,12 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--opt-level", paramLabel = "L", defaultValue = "-1", description = "Builder optimisation level 0..5; -1 = TensorRT's default (3).")
     int optLevel;
 
+    @Option(names = "--profiles", defaultValue = io.streamdetect.engine.EngineSpec.DEFAULT_PROFILES, paramLabel = "SETTING",
+            description = "Optimisation profiles besides 1..max batch, each tuned for its own largest batch so small "
+                    + "batches run fast: auto (1 and 8), none, or sizes such as 1,4,16 (default: ${DEFAULT-VALUE}). "
+                    + "Use the same setting as the jobs (tensorrt.profiles) so they find this plan.")
+    String profiles;
+
     @Option(names = "--out", paramLabel = "FILE", description = "Engine file (default: MODEL with .engine, beside the model).")
     Path out;
 
@@ -59,10 +65,12 @@ public final class ExportCommand implements Callable<Integer> {
         OnnxModelFile onnx = OnnxModelFile.read(model);
         DetectionHead head = onnx.head();
         int batch = BatchLimit.of(model.getFileName().toString(), onnx.shapes().fixedBatch(), maxBatch);
-        BuildOptions options = new BuildOptions(precision, batch, workspaceMb, optLevel, calib, calibBatch);
+        BuildOptions options = new BuildOptions(precision, batch, workspaceMb, optLevel, calib, calibBatch)
+                .withProfiles(profiles);
         GpuInfo gpu = TensorRt.gpu(0);
         PlanKey key = PlanKey.of(onnx.sha256(), gpu, TensorRt.version(), precision, batch,
-                onnx.metadata().inputHeight(), onnx.metadata().inputWidth(), null, head);
+                onnx.metadata().inputHeight(), onnx.metadata().inputWidth(), null, head)
+                .forBuild(options, onnx.shapes().fixedBatch());
         PlanCache cache = PlanCache.defaultCache();
         Files.createDirectories(cache.dir());
         Path timing = cache.timingCache(key);
@@ -71,7 +79,7 @@ public final class ExportCommand implements Callable<Integer> {
         err.printf("building %s %s engine for %s (sm %s, TensorRT %s), %s, %s, timing cache %s%n",
                 onnx.name(), precision.label(), gpu.name(), gpu.computeCapability(), TensorRt.version(), head.describe(),
                 onnx.shapes().fixedBatch() > 0 ? "batch fixed at " + batch + " by the model (export it with "
-                        + "dynamic=True for larger batches)" : "batch 1.." + batch,
+                        + "dynamic=True for larger batches)" : "profiles " + options.optimizationProfiles().describe(),
                 warmTiming ? "reused" : "new");
         long start = System.nanoTime();
         EngineFile engine = TensorRtEngine.build(onnx, options, key, timing);

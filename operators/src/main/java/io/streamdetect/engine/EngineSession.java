@@ -39,6 +39,11 @@ public interface EngineSession extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /** GPU memory this session holds (TensorRT: activations and buffers); 0 for backends without any. */
+    default long deviceMemoryBytes() {
+        return 0;
+    }
+
     @Override
     void close();
 }

@@ -18,9 +18,16 @@ import java.util.Objects;
  *                       {@code STREAMDETECT_CUDA_DEVICE}, else 0
  * @param engineNms      TensorRT only: build NMS into the plan with these thresholds, so only detections leave
  *                       the GPU; null to run NMS on the host (the only choice for ONNX Runtime)
+ * @param profiles       TensorRT only: the plan's optimisation profiles besides 1..maxBatch, {@code auto},
+ *                       {@code none} or batch sizes such as {@code 1,8} (see OptimizationProfiles)
+ * @param cudaGraphs     TensorRT only: replay each batch size's engine launch as a CUDA graph captured on first
+ *                       use, instead of launching its kernels one by one
  */
 public record EngineSpec(String modelPath, Backend backend, Precision precision, int maxBatch, int intraOpThreads,
-                         String calibrationDir, int cudaDevice, PostprocessConfig engineNms) implements Serializable {
+                         String calibrationDir, int cudaDevice, PostprocessConfig engineNms, String profiles,
+                         boolean cudaGraphs) implements Serializable {
+    /** The default of {@link #profiles}: batch 1 and 8 profiles below the max batch. */
+    public static final String DEFAULT_PROFILES = "auto";
     /** No device chosen: {@code STREAMDETECT_CUDA_DEVICE} if set, else device 0. */
     public static final int DEFAULT_DEVICE = -1;
 
@@ -33,7 +40,14 @@ public record EngineSpec(String modelPath, Backend backend, Precision precision,
         this(modelPath, backend, precision, maxBatch, intraOpThreads, calibrationDir, DEFAULT_DEVICE, null);
     }
 
+    public EngineSpec(String modelPath, Backend backend, Precision precision, int maxBatch, int intraOpThreads,
+                      String calibrationDir, int cudaDevice, PostprocessConfig engineNms) {
+        this(modelPath, backend, precision, maxBatch, intraOpThreads, calibrationDir, cudaDevice, engineNms,
+                DEFAULT_PROFILES, true);
+    }
+
     public EngineSpec {
+        Objects.requireNonNull(profiles, "profiles");
         Objects.requireNonNull(modelPath, "modelPath");
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(precision, "precision");
@@ -58,15 +72,30 @@ public record EngineSpec(String modelPath, Backend backend, Precision precision,
     }
 
     public EngineSpec withBackend(Backend b) {
-        return new EngineSpec(modelPath, b, precision, maxBatch, intraOpThreads, calibrationDir, cudaDevice, engineNms);
+        return new EngineSpec(modelPath, b, precision, maxBatch, intraOpThreads, calibrationDir, cudaDevice, engineNms, profiles,
+                cudaGraphs);
     }
 
     public EngineSpec withCudaDevice(int device) {
-        return new EngineSpec(modelPath, backend, precision, maxBatch, intraOpThreads, calibrationDir, device, engineNms);
+        return new EngineSpec(modelPath, backend, precision, maxBatch, intraOpThreads, calibrationDir, device, engineNms, profiles,
+                cudaGraphs);
     }
 
     /** NMS built into the TensorRT plan with {@code thresholds}; null for NMS on the host. */
     public EngineSpec withEngineNms(PostprocessConfig thresholds) {
-        return new EngineSpec(modelPath, backend, precision, maxBatch, intraOpThreads, calibrationDir, cudaDevice, thresholds);
+        return new EngineSpec(modelPath, backend, precision, maxBatch, intraOpThreads, calibrationDir, cudaDevice, thresholds,
+                profiles, cudaGraphs);
+    }
+
+    /** TensorRT's optimisation profiles besides 1..maxBatch: auto, none or batch sizes such as 1,8. */
+    public EngineSpec withProfiles(String setting) {
+        return new EngineSpec(modelPath, backend, precision, maxBatch, intraOpThreads, calibrationDir, cudaDevice, engineNms,
+                setting, cudaGraphs);
+    }
+
+    /** Whether TensorRT sessions replay captured CUDA graphs (the default) or launch kernels one by one. */
+    public EngineSpec withCudaGraphs(boolean on) {
+        return new EngineSpec(modelPath, backend, precision, maxBatch, intraOpThreads, calibrationDir, cudaDevice, engineNms,
+                profiles, on);
     }
 }

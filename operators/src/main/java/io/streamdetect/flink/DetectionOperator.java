@@ -113,6 +113,8 @@ public final class DetectionOperator {
         private Integer capacity;
         private boolean ordered;
         private String gpuResource = DetectionSettings.DEFAULT_GPU_RESOURCE;
+        private String profiles = EngineSpec.DEFAULT_PROFILES;
+        private boolean cudaGraphs = true;
 
         /** Path of the YOLO .onnx model on every TaskManager (required). */
         public Builder setModel(String model) {
@@ -215,6 +217,24 @@ public final class DetectionOperator {
         }
 
         /**
+         * TensorRT's optimisation profiles besides 1..max batch: {@code auto} (batch 1 and 8, the default),
+         * {@code none}, or batch sizes such as {@code 1,4,16}. Part of the plan's key: {@code export} with the same
+         * setting builds the plan this looks up.
+         */
+        public Builder setProfiles(String profiles) {
+            // a bad setting fails here, not later on a TaskManager
+            io.streamdetect.engine.tensorrt.OptimizationProfiles.of(profiles, Math.max(1, maxBatchSize));
+            this.profiles = Objects.requireNonNull(profiles, "profiles");
+            return this;
+        }
+
+        /** TensorRT: replay each batch size's launch as a captured CUDA graph (default true). */
+        public Builder setCudaGraphs(boolean cudaGraphs) {
+            this.cudaGraphs = cudaGraphs;
+            return this;
+        }
+
+        /**
          * The batch an ONNX model fixes, where this process can read it (on a cluster the path may exist only on the
          * TaskManagers); else no limit. The default capacity follows it: 8 batches in flight at the model's batch,
          * not at {@code maxBatchSize}, which the engine caps to it anyway, so images do not wait in line past the
@@ -231,7 +251,8 @@ public final class DetectionOperator {
 
         public DetectionOperator build() {
             Objects.requireNonNull(model, "setModel: the operator needs a model path");
-            EngineSpec engine = new EngineSpec(model, backend, precision, maxBatchSize, intraOpThreads);
+            EngineSpec engine = new EngineSpec(model, backend, precision, maxBatchSize, intraOpThreads)
+                    .withProfiles(profiles).withCudaGraphs(cudaGraphs);
             if (nmsInEngine) { // ONNX Runtime ignores it (resolved on the TaskManager, which may have the GPU)
                 engine = engine.withEngineNms(postprocess);
             }

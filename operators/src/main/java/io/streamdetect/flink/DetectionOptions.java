@@ -62,6 +62,17 @@ public final class DetectionOptions {
             .intType().defaultValue(0).withDescription("Threads of the TaskManager's shared CPU decode pool that decode "
                     + "a batch's images in parallel. 0 = automatic: every core beside TensorRT, none beside ONNX "
                     + "Runtime (which uses every core itself); 1 = each slot decodes on its own prepare thread.");
+    public static final ConfigOption<String> TENSORRT_PROFILES = ConfigOptions.key("tensorrt.profiles")
+            .stringType().defaultValue(io.streamdetect.engine.EngineSpec.DEFAULT_PROFILES)
+            .withDescription("Optimisation profiles of the TensorRT plan besides 1..batch.max-size, each tuned for its "
+                    + "largest batch, so small batches (a quiet stream) run kernels picked for them: auto (batch 1 and "
+                    + "8), none, or batch sizes such as 1,4,16. Each run takes the smallest profile that holds its "
+                    + "batch. Part of the plan's key: `export --profiles` must match.");
+    public static final ConfigOption<Boolean> CUDA_GRAPHS = ConfigOptions.key("tensorrt.cuda-graphs")
+            .booleanType().defaultValue(true)
+            .withDescription("Replay each batch size's TensorRT launch as a CUDA graph captured on its first run "
+                    + "(one call instead of ~100 kernel launches). A session whose capture fails logs why and "
+                    + "launches kernels one by one.");
     public static final ConfigOption<String> GPU_RESOURCE = ConfigOptions.key("gpu.resource")
             .stringType().defaultValue(DetectionSettings.DEFAULT_GPU_RESOURCE)
             .withDescription("Name of the Flink external resource listing a TaskManager's GPUs; subtask i uses "
@@ -70,7 +81,7 @@ public final class DetectionOptions {
     /** Every option above: what a SQL model accepts besides {@code provider}. */
     public static final List<ConfigOption<?>> ALL = List.of(MODEL, BACKEND, PRECISION, PREPROCESS, NMS,
             MAX_BATCH_SIZE, MAX_BATCH_DELAY, INTRA_OP_THREADS, CONFIDENCE, IOU, MAX_DETECTIONS, MAX_BYTES, MAX_PIXELS,
-            TIMEOUT, DECODE_THREADS, GPU_RESOURCE);
+            TIMEOUT, DECODE_THREADS, TENSORRT_PROFILES, CUDA_GRAPHS, GPU_RESOURCE);
 
     private DetectionOptions() {}
 
@@ -112,6 +123,11 @@ public final class DetectionOptions {
                 .setPreprocessing(parsed(config, PREPROCESS, Preprocessing::parse))
                 .setNmsInEngine(parsed(config, NMS, NmsPlacement::parse) == NmsPlacement.ENGINE)
                 .setTimeout(timeout)
+                .setProfiles(parsed(config, TENSORRT_PROFILES, p -> {
+                    io.streamdetect.engine.tensorrt.OptimizationProfiles.of(p, batch);
+                    return p;
+                }))
+                .setCudaGraphs(config.get(CUDA_GRAPHS))
                 .setGpuResourceName(config.get(GPU_RESOURCE));
     }
 

@@ -272,6 +272,20 @@ public final class Predictor implements AutoCloseable {
         return outputDecoder.decode(output, slot, image.letterbox());
     }
 
+    /**
+     * GPU memory this predictor holds: its engine session's (activations, buffers) and GPU pre-processing's input
+     * batches; not nvJPEG's own pools, which it sizes itself. 0 on the CPU.
+     */
+    public long deviceMemoryBytes() {
+        long bytes = session.deviceMemoryBytes();
+        synchronized (gpuBatches) {
+            for (GpuBatch twin : gpuBatches.values()) {
+                bytes += twin.input.capacity() * twin.input.imageBytes();
+            }
+        }
+        return bytes;
+    }
+
     /** A second input buffer for overlapping pre-processing with inference; the caller closes it. */
     public InputBatch newInputBatch() {
         return session.newInputBatch();

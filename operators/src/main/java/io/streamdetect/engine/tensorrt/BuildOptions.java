@@ -14,9 +14,11 @@ import java.nio.file.Path;
  * @param calibrationDir INT8 only: images pre-processed like inference, for entropy calibration
  * @param calibBatch     INT8 calibration batch size
  * @param nms            NMS appended to the network with these thresholds ({@link NmsHead}); null for the raw output
+ * @param profiles       the optimisation profiles' setting ({@link OptimizationProfiles#of}); ignored for a model
+ *                       whose batch is fixed
  */
 public record BuildOptions(Precision precision, int maxBatch, int workspaceMb, int optLevel, Path calibrationDir,
-                           int calibBatch, PostprocessConfig nms) {
+                           int calibBatch, PostprocessConfig nms, String profiles) {
     public BuildOptions {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("max batch must be at least 1, got " + maxBatch);
@@ -28,11 +30,12 @@ public record BuildOptions(Precision precision, int maxBatch, int workspaceMb, i
             throw new IllegalArgumentException("INT8 needs calibration images: pass --calib DIR (a folder of typical "
                     + "images, e.g. coco8/images/train)");
         }
+        OptimizationProfiles.of(profiles, maxBatch); // fails early on a bad setting
     }
 
     public BuildOptions(Precision precision, int maxBatch, int workspaceMb, int optLevel, Path calibrationDir,
                         int calibBatch) {
-        this(precision, maxBatch, workspaceMb, optLevel, calibrationDir, calibBatch, null);
+        this(precision, maxBatch, workspaceMb, optLevel, calibrationDir, calibBatch, null, OptimizationProfiles.AUTO);
     }
 
     public static BuildOptions of(Precision precision, int maxBatch) {
@@ -40,6 +43,15 @@ public record BuildOptions(Precision precision, int maxBatch, int workspaceMb, i
     }
 
     public BuildOptions withNms(PostprocessConfig thresholds) {
-        return new BuildOptions(precision, maxBatch, workspaceMb, optLevel, calibrationDir, calibBatch, thresholds);
+        return new BuildOptions(precision, maxBatch, workspaceMb, optLevel, calibrationDir, calibBatch, thresholds, profiles);
+    }
+
+    public BuildOptions withProfiles(String setting) {
+        return new BuildOptions(precision, maxBatch, workspaceMb, optLevel, calibrationDir, calibBatch, nms, setting);
+    }
+
+    /** The profiles this builds for a dynamic-batch model. */
+    public OptimizationProfiles optimizationProfiles() {
+        return OptimizationProfiles.of(profiles, maxBatch);
     }
 }

@@ -27,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds a TensorRT plan from an ONNX model: ONNX parser, one dynamic-batch optimisation profile, FP16/INT8
- * flags, and a timing cache that is read before and written after every build, so later builds (other
+ * Builds a TensorRT plan from an ONNX model: ONNX parser, dynamic-batch optimisation profiles
+ * ({@link OptimizationProfiles}), FP16/INT8 flags, and a timing cache that is read before and written after every build, so later builds (other
  * precisions, other batch sizes, other TaskManagers sharing the cache volume) skip kernel timing.
  *
  * <p>The JavaCPP 1.5.11 TensorRT presets map no destructor for builder objects, so each build leaves its
@@ -72,12 +72,16 @@ public final class PlanBuilder {
             }
             // a model exported with a fixed batch (Ultralytics' default) has no dynamic dimension to profile
             long fixedBatch = network.getInput(0).getDimensions().d(0);
+            OptimizationProfiles profiles = fixedBatch > 0 ? OptimizationProfiles.single((int) fixedBatch)
+                    : options.optimizationProfiles();
             if (fixedBatch <= 0) {
-                IOptimizationProfile profile = builder.createOptimizationProfile();
-                profile.setDimensions(input, OptProfileSelector.kMIN, dims(1, height, width));
-                profile.setDimensions(input, OptProfileSelector.kOPT, dims(options.maxBatch(), height, width));
-                profile.setDimensions(input, OptProfileSelector.kMAX, dims(options.maxBatch(), height, width));
-                config.addOptimizationProfile(profile);
+                for (int batch : profiles.batches()) { // index order = OptimizationProfiles' order: throughput first
+                    IOptimizationProfile profile = builder.createOptimizationProfile();
+                    profile.setDimensions(input, OptProfileSelector.kMIN, dims(1, height, width));
+                    profile.setDimensions(input, OptProfileSelector.kOPT, dims(batch, height, width));
+                    profile.setDimensions(input, OptProfileSelector.kMAX, dims(batch, height, width));
+                    config.addOptimizationProfile(profile);
+                }
             }
 
             ITimingCache cache = loadTimingCache(config, timingCache);
@@ -103,7 +107,7 @@ public final class PlanBuilder {
                 }
                 LOG.info("building a {} TensorRT plan for {} ({}, {} head, NMS {}), this takes minutes",
                         options.precision().label(), model.path().getFileName(),
-                        fixedBatch > 0 ? "batch fixed at " + fixedBatch : "batch 1.." + options.maxBatch(),
+                        fixedBatch > 0 ? "batch fixed at " + fixedBatch : "profiles " + profiles.describe(),
                         model.head().label(), model.head() == io.streamdetect.model.DetectionHead.END_TO_END ? "none needed"
                                 : options.nms() == null ? "on the host" : "in the engine");
                 try (IHostMemory plan = builder.buildSerializedNetwork(network, config)) {
@@ -113,8 +117,8 @@ public final class PlanBuilder {
                     byte[] bytes = new byte[(int) plan.size()];
                     new BytePointer(plan.data()).capacity(plan.size()).get(bytes);
                     saveTimingCache(config.getTimingCache(), timingCache);
-                    LOG.info("built the {} plan in {} s ({} MB)", options.precision().label(),
-                            (System.nanoTime() - start) / 1_000_000_000L, bytes.length >> 20);
+                    LOG.info("built the {} plan ({} profile(s)) in {} s ({} MB)", options.precision().label(),
+                            profiles.count(), (System.nanoTime() - start) / 1_000_000_000L, bytes.length >> 20);
                     return bytes;
                 }
             } finally {

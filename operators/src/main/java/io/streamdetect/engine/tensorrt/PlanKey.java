@@ -28,10 +28,14 @@ import java.util.Locale;
  *                          (see {@link #nmsOf}): they are compiled into the plan
  * @param head              the model's detection head ({@link DetectionHead#label()}); the weights' hash already
  *                          implies it, but it is spelled out so a plan's name and key say what its output holds
+ * @param profiles          the small optimisation profiles besides 1..maxBatch ({@link OptimizationProfiles#keyText}),
+ *                          "" for none
+ * @param optLevel          the builder optimisation level, -1 for TensorRT's default: a plan built at a lower level
+ *                          has other (slower) kernels and must not stand in for a default one
  */
 public record PlanKey(String modelSha256, String gpuName, String computeCapability, String tensorRtVersion,
                       Precision precision, int minBatch, int optBatch, int maxBatch, int inputHeight, int inputWidth, String nms,
-                      String head) {
+                      String head, String profiles, int optLevel) {
     /** The {@code nms} of a plan with YOLO's raw output. */
     public static final String NO_NMS = "none";
 
@@ -42,7 +46,18 @@ public record PlanKey(String modelSha256, String gpuName, String computeCapabili
                 inputHeight, inputWidth, nms, DetectionHead.CLASSIC.label());
     }
 
+    /** A plan with the throughput profile only, built at TensorRT's default level. */
+    public PlanKey(String modelSha256, String gpuName, String computeCapability, String tensorRtVersion,
+                   Precision precision, int minBatch, int optBatch, int maxBatch, int inputHeight, int inputWidth, String nms,
+                   String head) {
+        this(modelSha256, gpuName, computeCapability, tensorRtVersion, precision, minBatch, optBatch, maxBatch,
+                inputHeight, inputWidth, nms, head, "", -1);
+    }
+
     public PlanKey {
+        if (profiles == null) {
+            profiles = "";
+        }
         if (minBatch < 1 || optBatch < minBatch || maxBatch < optBatch) {
             throw new IllegalArgumentException("profile must satisfy 1 <= min <= opt <= max, got " + minBatch + "/"
                     + optBatch + "/" + maxBatch);
@@ -71,6 +86,23 @@ public record PlanKey(String modelSha256, String gpuName, String computeCapabili
                 maxBatch, inputHeight, inputWidth, nmsOf(nms), head.label());
     }
 
+    /** This key with the plan's small profiles (none for a model whose batch is fixed). */
+    public PlanKey withProfiles(OptimizationProfiles p) {
+        return new PlanKey(modelSha256, gpuName, computeCapability, tensorRtVersion, precision, minBatch, optBatch,
+                maxBatch, inputHeight, inputWidth, nms, head, p.keyText(), optLevel);
+    }
+
+    public PlanKey withOptLevel(int level) {
+        return new PlanKey(modelSha256, gpuName, computeCapability, tensorRtVersion, precision, minBatch, optBatch,
+                maxBatch, inputHeight, inputWidth, nms, head, profiles, level);
+    }
+
+    /** The key for what {@code options} builds from a model whose batch is {@code fixedBatch}, 0 if dynamic. */
+    public PlanKey forBuild(BuildOptions options, long fixedBatch) {
+        return withProfiles(fixedBatch > 0 ? OptimizationProfiles.single((int) fixedBatch) : options.optimizationProfiles())
+                .withOptLevel(options.optLevel());
+    }
+
     public DetectionHead detectionHead() {
         return DetectionHead.parse(head);
     }
@@ -90,7 +122,9 @@ public record PlanKey(String modelSha256, String gpuName, String computeCapabili
         if (!NO_NMS.equals(nms)) {
             canonical += "|" + nms;
         }
-        return detectionHead() == DetectionHead.CLASSIC ? canonical : canonical + "|head=" + head;
+        canonical = detectionHead() == DetectionHead.CLASSIC ? canonical : canonical + "|head=" + head;
+        canonical += profiles.isEmpty() ? "" : "|profiles=" + profiles;
+        return optLevel < 0 ? canonical : canonical + "|opt=" + optLevel;
     }
 
     /** First 16 hex digits of sha256(canonical()). */
@@ -108,6 +142,8 @@ public record PlanKey(String modelSha256, String gpuName, String computeCapabili
         String gpu = gpuName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
         String output = NO_NMS.equals(nms) ? "" : "-nms";
         output += detectionHead() == DetectionHead.CLASSIC ? "" : "-" + head;
+        output += profiles.isEmpty() ? "" : "-p" + profiles.replace(',', '.');
+        output += optLevel < 0 ? "" : "-o" + optLevel;
         return String.format(Locale.ROOT, "%s-%s-b%d%s-%s-sm%s-trt%s-%s.engine", modelName, precision.label(), maxBatch,
                 output, gpu, computeCapability.replace(".", ""), tensorRtVersion, digest());
     }

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.tensorrt.global.nvinfer.ExecutionContextAllocationStrategy;
 import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
 import org.bytedeco.tensorrt.global.nvinfer.TensorIOMode;
 import org.bytedeco.tensorrt.nvinfer.Dims64;
@@ -48,32 +49,60 @@ public final class TensorRtEngine implements InferenceEngine {
      */
     private static final Map<String, Loaded> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** A deserialized engine and its idle execution contexts, kept for the JVM's life. */
-    private record Loaded(IRuntime runtime, ICudaEngine engine, java.util.ArrayDeque<IExecutionContext> idleContexts) {
+    /**
+     * A deserialized engine and its idle execution contexts, kept for the JVM's life. A session takes one context
+     * per optimisation profile (a context runs one profile), created without device memory: the session gives
+     * its contexts one shared block, as they run one after another on its one stream.
+     */
+    private record Loaded(IRuntime runtime, ICudaEngine engine, java.util.ArrayDeque<IExecutionContext[]> idleContexts) {
         Loaded(IRuntime runtime, ICudaEngine engine) {
             this(runtime, engine, new java.util.ArrayDeque<>());
         }
 
-        /** Execution contexts are created one at a time and reused; running them concurrently is safe. */
-        synchronized IExecutionContext takeContext() {
-            return idleContexts.isEmpty() ? engine.createExecutionContext() : idleContexts.pop();
+        /** Execution contexts are created one set at a time and reused; running sets concurrently is safe. */
+        synchronized IExecutionContext[] takeContexts() {
+            if (!idleContexts.isEmpty()) {
+                return idleContexts.pop();
+            }
+            IExecutionContext[] contexts = new IExecutionContext[Math.max(1, engine.getNbOptimizationProfiles())];
+            for (int i = 0; i < contexts.length; i++) {
+                contexts[i] = engine.createExecutionContext(ExecutionContextAllocationStrategy.kUSER_MANAGED);
+                if (contexts[i] == null || contexts[i].isNull()) {
+                    throw new EngineException("TensorRT could not create an execution context: "
+                            + TensorRtLogger.INSTANCE.takeLastError());
+                }
+            }
+            return contexts;
         }
 
-        synchronized void returnContext(IExecutionContext context) {
-            idleContexts.push(context);
+        synchronized void returnContexts(IExecutionContext[] contexts) {
+            idleContexts.push(contexts);
+        }
+
+        /** Device memory a context needs at most, over the profiles: one block serves all of a session's contexts. */
+        long contextMemoryBytes() {
+            long bytes = 0;
+            for (int i = 0; i < Math.max(1, engine.getNbOptimizationProfiles()); i++) {
+                bytes = Math.max(bytes, engine.getDeviceMemorySizeForProfileV2(i));
+            }
+            return bytes;
         }
     }
 
     private final OnnxModelFile model;
     private final Loaded loaded;
     private final EngineInfo info;
+    private final OptimizationProfiles profiles;
     private final int device;
+    private final boolean cudaGraphs;
 
-    private TensorRtEngine(OnnxModelFile model, Loaded loaded, EngineInfo info, int device) {
+    private TensorRtEngine(OnnxModelFile model, Loaded loaded, EngineInfo info, int device, boolean cudaGraphs) {
         this.model = model;
         this.loaded = loaded;
         this.info = info;
+        this.profiles = profilesOf(loaded.engine(), info);
         this.device = device;
+        this.cudaGraphs = cudaGraphs;
     }
 
     /** Opens {@code spec}: an {@code .engine} file as is, an {@code .onnx} model through the plan cache. */
@@ -89,7 +118,7 @@ public final class TensorRtEngine implements InferenceEngine {
         Path path = spec.model();
         if (path.getFileName().toString().endsWith(".engine")) {
             EngineFile file = EngineFile.read(path);
-            return deserialize(modelOf(path, file), file, device, path.toString());
+            return deserialize(modelOf(path, file), file, device, path.toString(), spec.cudaGraphs());
         }
         OnnxModelFile model = OnnxModelFile.read(path);
         GpuInfo gpu = Cuda.device(device);
@@ -103,17 +132,18 @@ public final class TensorRtEngine implements InferenceEngine {
             nms = null;
         }
         int batch = BatchLimit.of(path.getFileName().toString(), model.shapes().fixedBatch(), spec.maxBatch());
-        PlanKey key = PlanKey.of(model.sha256(), gpu, TensorRt.version(), spec.precision(), batch, h, w, nms, head);
         BuildOptions options = new BuildOptions(spec.precision(), batch, 0, -1,
-                spec.calibrationDir() == null ? null : Path.of(spec.calibrationDir()), 4, nms);
+                spec.calibrationDir() == null ? null : Path.of(spec.calibrationDir()), 4, nms, spec.profiles());
+        PlanKey key = PlanKey.of(model.sha256(), gpu, TensorRt.version(), spec.precision(), batch, h, w, nms, head)
+                .forBuild(options, model.shapes().fixedBatch());
         EngineFile file = cache.getOrBuild(key, model.name(), () -> build(model, options, key, cache.timingCache(key)));
         try {
-            return deserialize(model, file, device, cache.planFile(key, model.name()).toString());
+            return deserialize(model, file, device, cache.planFile(key, model.name()).toString(), spec.cudaGraphs());
         } catch (EngineException e) {
             LOG.warn("cached plan {} is unusable ({}); rebuilding it", cache.planFile(key, model.name()), e.getMessage());
             cache.evict(key, model.name());
             file = cache.getOrBuild(key, model.name(), () -> build(model, options, key, cache.timingCache(key)));
-            return deserialize(model, file, device, cache.planFile(key, model.name()).toString());
+            return deserialize(model, file, device, cache.planFile(key, model.name()).toString(), spec.cudaGraphs());
         }
     }
 
@@ -136,11 +166,25 @@ public final class TensorRtEngine implements InferenceEngine {
         return new OnnxModelFile(path, name, file.header().getOrDefault("source.sha256", ""), meta);
     }
 
-    private static TensorRtEngine deserialize(OnnxModelFile model, EngineFile file, int device, String where) {
+    private static TensorRtEngine deserialize(OnnxModelFile model, EngineFile file, int device, String where,
+                                              boolean cudaGraphs) {
         String planId = device + ":" + java.util.Arrays.hashCode(file.plan()) + ":" + file.plan().length;
         Loaded loaded = LOADED.computeIfAbsent(planId, id -> load(file, where));
         Precision precision = Precision.parse(file.header().getOrDefault("precision", "FP32"));
-        return new TensorRtEngine(model, loaded, describe(loaded.engine(), model, precision, where), device);
+        return new TensorRtEngine(model, loaded, describe(loaded.engine(), model, precision, where), device, cudaGraphs);
+    }
+
+    /** The plan's profiles by index, read from the plan itself (a plan exported elsewhere may have others). */
+    private static OptimizationProfiles profilesOf(ICudaEngine engine, EngineInfo info) {
+        int count = engine.getNbOptimizationProfiles();
+        if (info.staticBatch() || count <= 1) {
+            return OptimizationProfiles.single(info.maxBatch());
+        }
+        java.util.List<Integer> batches = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            batches.add((int) engine.getProfileShape(info.inputName(), i, OptProfileSelector.kMAX).d(0));
+        }
+        return new OptimizationProfiles(batches);
     }
 
     private static Loaded load(EngineFile file, String where) {
@@ -214,14 +258,20 @@ public final class TensorRtEngine implements InferenceEngine {
         return model;
     }
 
-    /** A session on a pooled execution context (see {@link #LOADED}). */
+    /** A session on pooled execution contexts (see {@link #LOADED}). */
     @Override
     public EngineSession openSession() {
         Cuda.setDevice(device);
-        return new TensorRtSession(loaded.takeContext(), info, device, loaded::returnContext);
+        return new TensorRtSession(loaded.takeContexts(), loaded.contextMemoryBytes(), profiles, info, device,
+                cudaGraphs, loaded::returnContexts);
     }
 
-    /** Idle execution contexts of this engine's plan (shared by every TensorRtEngine on it); for tests. */
+    /** The plan's optimisation profiles, by index. */
+    public OptimizationProfiles profiles() {
+        return profiles;
+    }
+
+    /** Idle execution context sets of this engine's plan (shared by every TensorRtEngine on it); for tests. */
     int idleContexts() {
         synchronized (loaded) {
             return loaded.idleContexts().size();

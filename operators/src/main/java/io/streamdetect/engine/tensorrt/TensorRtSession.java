@@ -19,13 +19,16 @@ import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 
 /**
- * One slot's TensorRT state: an execution context, a CUDA stream, device input/output buffers and pinned host
- * output buffers, all sized for the engine's max batch. The one owner of that native memory: {@link #close()}
- * frees it. A run is H2D copy, {@code enqueueV3}, D2H copy on the slot's stream; with GPU pre-processing the
- * input is written on the device into a {@link DeviceBatch} instead, and the run reads it from there
- * ({@link DeviceInput}).
+ * One slot's TensorRT state: an execution context per optimisation profile, a CUDA stream, one device-memory
+ * block the contexts share (they run one after another on that stream), device input/output buffers and pinned
+ * host output buffers, all sized for the engine's max batch, and the CUDA graphs of its launches. The one owner
+ * of that native memory: {@link #close()} frees it. A run is H2D copy, the engine launch (a graph replay where
+ * one was captured, see {@link CudaGraphs}; else {@code enqueueV3}), D2H copy on the slot's stream; with GPU
+ * pre-processing the input is written on the device into a {@link DeviceBatch} instead, and the run reads it from
+ * there ({@link DeviceInput}). Each run uses the context of the profile that fits its batch best
+ * ({@link OptimizationProfiles#indexFor}).
  *
- * <p>Every entry point first makes the session's device current on the calling thread: the context, stream and
+ * <p>Every entry point first makes the session's device current on the calling thread: the contexts, stream and
  * buffers were made on the thread that opened the session, and runs come from others (MicroBatcher's threads),
  * whose current device is 0, or another slot's, unless set.
  *
@@ -33,11 +36,22 @@ import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
  * copied back separately and put together in the layout {@link EngineInfo} documents.
  */
 final class TensorRtSession implements EngineSession, DeviceInput {
-    private final IExecutionContext context;
-    private final Consumer<IExecutionContext> releaseContext;
+    /**
+     * Pins every run to one profile index, for benchmarks only: {@code -Dstreamdetect.tensorrt.profile=0} runs
+     * all batch sizes on the throughput profile, as plans with one profile did (the baseline of the profiles'
+     * speed-up, measured on the same plan).
+     */
+    static final String PIN_PROFILE_PROPERTY = "streamdetect.tensorrt.profile";
+
+    private final IExecutionContext[] contexts;
+    private final Consumer<IExecutionContext[]> releaseContexts;
+    private final OptimizationProfiles profiles;
+    private final int pinnedProfile;
     private final EngineInfo info;
     private final int device;
     private final CUstream_st stream = new CUstream_st();
+    private final Pointer contextMemory;
+    private final long contextMemoryBytes;
     private final Pointer deviceInput;
     private final Pointer deviceOutput;
     private final FloatPointer hostOutput;
@@ -46,42 +60,90 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     private final Pointer deviceCounts;
     private final IntPointer hostCounts;
     private final FloatBuffer packed;
+    /** Null when graphs are off by setting. */
+    private final CudaGraphs graphs;
 
-    /** @param releaseContext takes the context back when the session closes (the engine pools them) */
-    TensorRtSession(IExecutionContext context, EngineInfo info, int device, Consumer<IExecutionContext> releaseContext) {
-        if (context == null || context.isNull()) {
-            throw new EngineException("TensorRT could not create an execution context: " + TensorRtLogger.INSTANCE.takeLastError());
-        }
-        this.context = context;
-        this.releaseContext = releaseContext;
+    /**
+     * @param contexts           one per profile, by profile index, created without device memory
+     * @param contextMemoryBytes device memory the contexts need at most, over the profiles
+     * @param releaseContexts    takes the contexts back when the session closes (the engine pools them)
+     */
+    TensorRtSession(IExecutionContext[] contexts, long contextMemoryBytes, OptimizationProfiles profiles, EngineInfo info,
+                    int device, boolean cudaGraphs, Consumer<IExecutionContext[]> releaseContexts) {
+        this.contexts = contexts;
+        this.releaseContexts = releaseContexts;
+        this.profiles = profiles;
+        this.pinnedProfile = Integer.getInteger(PIN_PROFILE_PROPERTY, -1);
         this.info = info;
         this.device = device;
+        if (contexts.length != profiles.count() || pinnedProfile >= profiles.count()) {
+            releaseContexts.accept(contexts);
+            throw new EngineException("the plan has " + profiles.count() + " optimisation profile(s) but the session got "
+                    + contexts.length + " context(s)" + (pinnedProfile >= 0 ? " and -D" + PIN_PROFILE_PROPERTY + "="
+                    + pinnedProfile : ""));
+        }
         // non-blocking: work that other libraries queue on the legacy default stream need not wait for this one
         Cuda.check(cudaStreamCreateWithFlags(stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
         long in = (long) info.maxBatch() * info.inputSize();
         long out = (long) info.maxBatch() * outputFloatsPerImage();
+        this.contextMemoryBytes = contextMemoryBytes;
+        this.contextMemory = contextMemoryBytes > 0 ? Cuda.malloc(contextMemoryBytes, "TensorRT activations") : null;
         this.deviceInput = Cuda.malloc(in * Float.BYTES, "input batch");
         this.deviceOutput = Cuda.malloc(out * Float.BYTES, "output batch");
         this.hostOutput = Cuda.mallocHost(out, "output batch");
         this.output = hostOutput.asBuffer();
-        boolean addressed = context.setTensorAddress(info.inputName(), deviceInput)
-                && context.setTensorAddress(info.outputName(), deviceOutput);
         if (info.nmsInEngine()) {
             this.deviceCounts = Cuda.malloc((long) info.maxBatch() * Integer.BYTES, "detection counts");
             this.hostCounts = new IntPointer();
             Cuda.check(cudaMallocHost(hostCounts, (long) info.maxBatch() * Integer.BYTES), "cudaMallocHost for detection counts");
             hostCounts.capacity(info.maxBatch()).limit(info.maxBatch());
             this.packed = FloatBuffer.allocate(info.maxBatch() * info.outputSize());
-            addressed &= context.setTensorAddress(NmsHead.COUNT, deviceCounts);
         } else {
             this.deviceCounts = null;
             this.hostCounts = null;
             this.packed = null;
         }
-        if (!addressed) {
+        this.graphs = cudaGraphs
+                ? new CudaGraphs(stream, "the " + info.precision().label() + " engine's session on GPU " + device) : null;
+        String refused = prepareContexts();
+        if (refused != null) {
             close();
-            throw new EngineException("TensorRT refused the tensor addresses: " + TensorRtLogger.INSTANCE.takeLastError());
+            throw new EngineException("TensorRT refused " + refused + ": " + TensorRtLogger.INSTANCE.takeLastError());
         }
+    }
+
+    /** Gives each context its profile, the shared device memory and the output addresses; what failed, or null. */
+    private String prepareContexts() {
+        for (int i = 0; i < contexts.length; i++) {
+            IExecutionContext context = contexts[i];
+            if (contexts.length > 1 && !context.setOptimizationProfileAsync(i, stream)) {
+                return "optimisation profile " + i;
+            }
+            if (contextMemory != null) {
+                context.setDeviceMemoryV2(contextMemory, contextMemoryBytes);
+            }
+            boolean addressed = context.setTensorAddress(info.inputName(), deviceInput)
+                    && context.setTensorAddress(info.outputName(), deviceOutput);
+            if (info.nmsInEngine()) {
+                addressed &= context.setTensorAddress(NmsHead.COUNT, deviceCounts);
+            }
+            if (!addressed) {
+                return "the tensor addresses";
+            }
+        }
+        Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize after choosing profiles");
+        return null;
+    }
+
+    /**
+     * Device memory this session holds: activations, input and output buffers (the device batches of GPU
+     * pre-processing are their owner's).
+     */
+    @Override
+    public long deviceMemoryBytes() {
+        long in = (long) info.maxBatch() * info.inputSize() * Float.BYTES;
+        long out = (long) info.maxBatch() * outputFloatsPerImage() * Float.BYTES;
+        return contextMemoryBytes + in + out + (info.nmsInEngine() ? (long) info.maxBatch() * Integer.BYTES : 0);
     }
 
     /** Floats of the main output per image: raw rows × anchors, or max detections × 6 for NMS plans. */
@@ -129,9 +191,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     /** Runs on the input at {@code inputMemory}, after the work already queued on this session's stream. */
     private FloatBuffer runFrom(Pointer inputMemory, int batchSize) {
         Cuda.setDevice(device);
-        bindInput(inputMemory);
-        setBatch(batchSize);
-        enqueue(runSize(batchSize));
+        launch(inputMemory, batchSize);
         Cuda.check(cudaMemcpyAsync(hostOutput, deviceOutput, (long) batchSize * outputFloatsPerImage() * Float.BYTES,
                 cudaMemcpyDeviceToHost, stream), "output copy from the GPU");
         if (info.nmsInEngine()) {
@@ -140,6 +200,21 @@ final class TensorRtSession implements EngineSession, DeviceInput {
         }
         Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
         return info.nmsInEngine() ? pack(batchSize) : output.slice(0, batchSize * info.outputSize());
+    }
+
+    /** Queues the engine on the batch at {@code inputMemory}: with the profile that fits, as a graph if it can. */
+    private void launch(Pointer inputMemory, int batchSize) {
+        checkBatch(batchSize);
+        int size = runSize(batchSize);
+        int profile = pinnedProfile >= 0 ? pinnedProfile : profiles.indexFor(size);
+        IExecutionContext context = contexts[profile];
+        bindInput(context, inputMemory);
+        setBatch(context, size);
+        if (graphs == null) {
+            enqueue(context, size);
+        } else {
+            graphs.run(profile, size, inputMemory.address(), () -> enqueue(context, size));
+        }
     }
 
     /** Count, then the rows, per image: only the rows that hold detections are copied. */
@@ -158,9 +233,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     @Override
     public void runComputeOnly(InputBatch input, int batchSize) {
         Cuda.setDevice(device);
-        bindInput(deviceInput);
-        setBatch(batchSize);
-        enqueue(runSize(batchSize));
+        launch(deviceInput, batchSize);
         Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
     }
 
@@ -175,7 +248,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     }
 
     /** Points the context's input tensor at {@code inputMemory}: a run may read any of the session's input batches. */
-    private void bindInput(Pointer inputMemory) {
+    private void bindInput(IExecutionContext context, Pointer inputMemory) {
         if (!context.setTensorAddress(info.inputName(), inputMemory)) {
             throw new EngineException("TensorRT refused the input address: " + TensorRtLogger.INSTANCE.takeLastError());
         }
@@ -195,25 +268,38 @@ final class TensorRtSession implements EngineSession, DeviceInput {
         return info.staticBatch() ? info.maxBatch() : batchSize;
     }
 
-    private void setBatch(int batchSize) {
-        checkBatch(batchSize);
+    private void setBatch(IExecutionContext context, int size) {
         if (info.staticBatch()) {
             return; // no dynamic dimension to set
         }
-        if (!context.setInputShape(info.inputName(), PlanBuilder.dims(batchSize, info.inputHeight(), info.inputWidth()))) {
-            throw new EngineException("TensorRT refused input shape batch " + batchSize + ": " + TensorRtLogger.INSTANCE.takeLastError());
+        if (!context.setInputShape(info.inputName(), PlanBuilder.dims(size, info.inputHeight(), info.inputWidth()))) {
+            throw new EngineException("TensorRT refused input shape batch " + size + ": " + TensorRtLogger.INSTANCE.takeLastError());
         }
     }
 
-    private void enqueue(int batchSize) {
+    private void enqueue(IExecutionContext context, int size) {
         if (!context.enqueueV3(stream)) {
-            throw new EngineException("TensorRT enqueueV3 failed at batch " + batchSize + ": " + TensorRtLogger.INSTANCE.takeLastError());
+            throw new EngineException("TensorRT enqueueV3 failed at batch " + size + ": " + TensorRtLogger.INSTANCE.takeLastError());
         }
+    }
+
+    /** CUDA graphs captured so far; for tests. */
+    int graphsCaptured() {
+        return graphs == null ? 0 : graphs.size();
+    }
+
+    /** Why this session launches kernels one by one although graphs are on, or null; for tests. */
+    String graphsOffBecause() {
+        return graphs == null ? "off by setting" : graphs.disabledBecause();
     }
 
     @Override
     public void close() {
         Cuda.setDevice(device);
+        if (graphs != null) {
+            graphs.close();
+        }
+        Cuda.free(contextMemory);
         Cuda.free(deviceInput);
         Cuda.free(deviceOutput);
         Cuda.freeHost(hostOutput);
@@ -223,6 +309,6 @@ final class TensorRtSession implements EngineSession, DeviceInput {
             cudaStreamDestroy(stream);
             stream.setNull();
         }
-        releaseContext.accept(context);
+        releaseContexts.accept(contexts);
     }
 }

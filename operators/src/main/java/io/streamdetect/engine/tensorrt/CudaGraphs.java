@@ -1,0 +1,125 @@
+package io.streamdetect.engine.tensorrt;
+
+import static org.bytedeco.cuda.global.cudart.*;
+
+import io.streamdetect.cuda.Cuda;
+import java.util.HashMap;
+import java.util.Map;
+import org.bytedeco.cuda.cudart.CUgraphExec_st;
+import org.bytedeco.cuda.cudart.CUgraph_st;
+import org.bytedeco.cuda.cudart.CUstream_st;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One session's CUDA graphs of its engine launches. A YOLO11n launch is about a hundred kernels; launched one by
+ * one they cost more host time than a batch-1 run takes on the GPU, while a graph replays them with one call.
+ * A graph is captured once per (profile, batch size, input address) on first use: the kernels' shapes and
+ * pointers are baked into it. The first run of each key runs the engine directly, which also lets TensorRT
+ * finish any shape-dependent setup before the capture, as TensorRT asks.
+ *
+ * <p>A capture can fail (a plugin that synchronises, a driver that refuses); the session then runs every launch
+ * directly and says why, once. Owned by one session and used only from the thread that runs it; {@link #close}
+ * destroys the graphs.
+ */
+final class CudaGraphs implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CudaGraphs.class);
+
+    private record Key(int profile, int batch, long inputAddress) {}
+
+    private final CUstream_st stream;
+    private final String where;
+    private final Map<Key, CUgraphExec_st> graphs = new HashMap<>();
+    private String disabledBecause;
+
+    CudaGraphs(CUstream_st stream, String where) {
+        this.stream = stream;
+        this.where = where;
+    }
+
+    /**
+     * Runs the engine once on the stream: replays the graph of this key, or runs {@code launch} (TensorRT's
+     * enqueue) and captures it into a graph for the next run of the same key.
+     */
+    void run(int profile, int batch, long inputAddress, Runnable launch) {
+        if (disabledBecause != null) {
+            launch.run();
+            return;
+        }
+        Key key = new Key(profile, batch, inputAddress);
+        CUgraphExec_st graph = graphs.get(key);
+        if (graph != null) {
+            Cuda.check(cudaGraphLaunch(graph, stream), "cudaGraphLaunch");
+            return;
+        }
+        launch.run();
+        capture(key, launch);
+    }
+
+    /** Graphs captured so far. */
+    int size() {
+        return graphs.size();
+    }
+
+    /** Why graphs are off for this session, or null while they are on. */
+    String disabledBecause() {
+        return disabledBecause;
+    }
+
+    /** Captures {@code launch} without running it; on failure turns graphs off for the session. */
+    private void capture(Key key, Runnable launch) {
+        // capture records work instead of running it: the run just queued must not be part of it
+        Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize before a graph capture");
+        int status = cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal);
+        if (status != cudaSuccess) {
+            disable("cudaStreamBeginCapture: " + cudaGetErrorString(status).getString());
+            return;
+        }
+        RuntimeException launchError = null;
+        try {
+            launch.run();
+        } catch (RuntimeException e) {
+            launchError = e;
+        }
+        CUgraph_st captured = new CUgraph_st();
+        status = cudaStreamEndCapture(stream, captured); // always: it also takes the stream out of capture mode
+        if (launchError != null || status != cudaSuccess) {
+            destroy(captured);
+            cudaGetLastError(); // a failed capture leaves a (non-sticky) error: clear it for the next checked call
+            disable(launchError != null ? "TensorRT's enqueue cannot be captured: " + launchError.getMessage()
+                    : "cudaStreamEndCapture: " + cudaGetErrorString(status).getString());
+            return;
+        }
+        CUgraphExec_st exec = new CUgraphExec_st();
+        status = cudaGraphInstantiate(exec, captured, 0L);
+        destroy(captured);
+        if (status != cudaSuccess) {
+            cudaGetLastError();
+            disable("cudaGraphInstantiate: " + cudaGetErrorString(status).getString());
+            return;
+        }
+        graphs.put(key, exec);
+    }
+
+    private static void destroy(CUgraph_st graph) {
+        if (!graph.isNull()) {
+            cudaGraphDestroy(graph);
+            graph.setNull();
+        }
+    }
+
+    private void disable(String why) {
+        disabledBecause = why;
+        LOG.warn("CUDA graphs are off for {}: {}; its engine launches its kernels one by one instead (slower at small "
+                + "batches; set tensorrt.cuda-graphs=false to skip the attempt)", where, why);
+    }
+
+    @Override
+    public void close() {
+        for (CUgraphExec_st graph : graphs.values()) {
+            cudaGraphExecDestroy(graph);
+            graph.setNull();
+        }
+        graphs.clear();
+    }
+}
