@@ -62,6 +62,12 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     private final FloatBuffer packed;
     /** Null when graphs are off by setting. */
     private final CudaGraphs graphs;
+    /**
+     * Per context, the input shape's batch and the input address it was last given (0: not yet): setting them
+     * again costs host time (TensorRT re-infers shapes) that a batch-1 run cannot spare, so only changes are set.
+     */
+    private final int[] contextBatch;
+    private final long[] contextInput;
 
     /**
      * @param contexts           one per profile, by profile index, created without device memory
@@ -103,6 +109,8 @@ final class TensorRtSession implements EngineSession, DeviceInput {
             this.hostCounts = null;
             this.packed = null;
         }
+        this.contextBatch = new int[contexts.length];
+        this.contextInput = new long[contexts.length];
         this.graphs = cudaGraphs
                 ? new CudaGraphs(stream, "the " + info.precision().label() + " engine's session on GPU " + device) : null;
         String refused = prepareContexts();
@@ -208,8 +216,14 @@ final class TensorRtSession implements EngineSession, DeviceInput {
         int size = runSize(batchSize);
         int profile = pinnedProfile >= 0 ? pinnedProfile : profiles.indexFor(size);
         IExecutionContext context = contexts[profile];
-        bindInput(context, inputMemory);
-        setBatch(context, size);
+        if (contextInput[profile] != inputMemory.address()) {
+            bindInput(context, inputMemory);
+            contextInput[profile] = inputMemory.address();
+        }
+        if (contextBatch[profile] != size) {
+            setBatch(context, size);
+            contextBatch[profile] = size;
+        }
         if (graphs == null) {
             enqueue(context, size);
         } else {
