@@ -6,6 +6,8 @@ set -u
 source /root/gpu/env.sh
 A=/root/gpu/app; W=/root/pm; mkdir -p "$W"
 export STREAMDETECT_ENGINE_CACHE=${STREAMDETECT_ENGINE_CACHE:-$W/plans} STREAMDETECT_SHARED=$A/shared
+# plans carried here from .plans/ arrive read-only: the timing cache must be writable, or no build saves its timings
+mkdir -p "$STREAMDETECT_ENGINE_CACHE"; chmod -R u+w "$STREAMDETECT_ENGINE_CACHE"
 M=$A/shared/models; D=$A/shared/data; BUS=$A/shared/images/bus.jpg
 JAVA=(java --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED
       --add-opens=java.base/java.nio=ALL-UNNAMED -Dlog4j2.configurationFile=log4j2-cli.properties)
