@@ -327,7 +327,8 @@ public final class MicroBatcher<T> implements AutoCloseable {
      * thread and up to {@code threads - 1} pool tasks take images off a shared counter, so each image is done
      * once, by whoever is free first (a task that starts late, behind other slots' decodes, finds nothing left).
      * Returns once all are done: the output buffer is the engine's and the next batch overwrites it. An {@link
-     * Error} in any of them is rethrown here, after the others finished, and fails the batcher as before.
+     * Error} in any of them (or an exception a listener threw) is rethrown here, after the others finished, and
+     * fails the batcher as before.
      */
     private void postprocessAll(RanBatch<T> ran) {
         int n = ran.batch.size();
@@ -347,7 +348,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
         }
         try {
             ran.postprocessRemaining(this);
-        } catch (Error e) {
+        } catch (RuntimeException | Error e) { // rethrown below, once no helper reads the output any more
             error = e;
         }
         Throwable helperError = awaitAll(tasks);
@@ -355,7 +356,10 @@ public final class MicroBatcher<T> implements AutoCloseable {
         if (error instanceof Error e) {
             throw e;
         }
-        if (error != null) { // postprocessOne catches the items' exceptions: not reached
+        if (error instanceof RuntimeException e) { // from a listener: fails the batcher, as on one thread
+            throw e;
+        }
+        if (error != null) {
             throw new IllegalStateException("post-processing failed", error);
         }
     }

@@ -204,6 +204,11 @@ class MicroBatcherTest {
         assertThat(released.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(slow.runsOnFreedMemory).hasValue(0);
         assertThat(slow.inputBatches).allSatisfy(b -> assertThat(b.freed).isTrue());
+        // the release runs as the last thread's final step: it may still be returning from it
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!batcherThreads().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
         assertThat(batcherThreads()).isEmpty();
     }
 
