@@ -6,11 +6,9 @@ import io.streamdetect.cli.BenchCommand;
 import io.streamdetect.cli.ImageInputs;
 import io.streamdetect.cli.PipelineBench;
 import io.streamdetect.cuda.Cuda;
-import io.streamdetect.engine.Backend;
 import io.streamdetect.engine.EngineSpec;
 import io.streamdetect.engine.Engines;
 import io.streamdetect.engine.InferenceEngine;
-import io.streamdetect.engine.Precision;
 import io.streamdetect.jobs.StreamingDetectionJob;
 import io.streamdetect.jobs.demo.EmbeddedKafka;
 import io.streamdetect.jobs.kafka.ImageProducer;
@@ -38,6 +36,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.WebOptions;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsCounts;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.FailedCheckpointStats;
@@ -60,6 +59,9 @@ import picocli.CommandLine.Option;
  * peak of samples every 200 ms; n/a without CUDA); (3) latency, processing time minus ingest time (the
  * producer's send time, the record's eventTime), p50/p95/p99 with records produced at fractions of the steady
  * rate to an unbounded job.
+ *
+ * <p>With {@code --restarts N}: one more bounded run per slot count that fails over N times ({@link
+ * InjectedFailovers}), reporting GPU memory in use after the first and the Nth restart and exactly-once counts.
  *
  * <p>Run: {@code bin/bench-flink job --backend tensorrt --precision fp16 --max-batch 64 --records 20000 --slots 1,2,4}.
  */
@@ -105,6 +107,13 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
     @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
             description = "A job setting beyond the defaults, e.g. -D preprocess=cpu (each is printed). Repeatable.")
     Map<String, String> settings = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--restarts", defaultValue = "0", paramLabel = "N",
+            description = "After the throughput run, one more bounded run that fails over N times (a map before the "
+                    + "detection operator throws at one record until N failures are done; tasks restart in the same "
+                    + "TaskManager): GPU memory after the first and the Nth restart, and records exactly once "
+                    + "(default: ${DEFAULT-VALUE}: no such run).")
+    int restarts;
 
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Checkpoints go here (default: a temporary folder).")
     Path workDir;
@@ -157,6 +166,15 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
                 }
             }
             notes.forEach(out::println);
+            if (restarts > 0) {
+                out.println();
+                out.println("| slots | failovers | GPU memory in use after restart 1 | after restart " + restarts
+                        + " | growth | records committed | duplicate ids |");
+                out.println("|---|---|---|---|---|---|---|");
+                for (int slotCount : slots) {
+                    out.println(failovers(kafka, slotCount));
+                }
+            }
             if (!latencyRows.isEmpty()) {
                 out.println();
                 out.println("| slots | load | target img/s | sent img/s | records | p50 ms | p95 ms | p99 ms |");
@@ -167,9 +185,13 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    /** The engine's compute alone at the max batch, one session per slot: {@code bench}'s own measurement. */
+    /**
+     * The engine's compute alone at the max batch, one session per slot: {@code bench}'s own measurement, on the
+     * job's own engine (the same plan: NMS where the job's settings put it, e.g. in the plan with nms auto).
+     */
     private double computeOnly(int slotCount) throws Exception {
-        EngineSpec spec = new EngineSpec(model.toString(), Backend.parse(backend), Precision.parse(precision), maxBatch, 0);
+        EngineSpec spec = io.streamdetect.flink.DetectionOptions.builder(job("", INPUT, "compute-only", slotCount, true))
+                .build().settings().engine();
         try (InferenceEngine engine = Engines.open(spec)) {
             return new PipelineBench(engine, jpegs, slotCount, seconds).computeOnly(maxBatch);
         }
@@ -243,6 +265,89 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
                     out.distinct() / wallSeconds, out.distinct(), out.total - out.distinct(),
                     checkpoints.getNumberOfFailedCheckpoints(), checkpoints.getNumberOfCompletedCheckpoints(), perSlot,
                     failures, out.deadLetterKinds);
+        }
+    }
+
+    /**
+     * A bounded run over all the records that fails over {@link #restarts} times ({@link InjectedFailovers}), with a
+     * restart strategy allowing it: GPU memory in use (device 0, every process) as the tasks resume after the first
+     * and after the last restart, and whether every record still came back exactly once.
+     */
+    private String failovers(EmbeddedKafka kafka, int slotCount) throws Exception {
+        String run = "failover-" + (++runs) + "-p" + slotCount;
+        kafka.createTopics(slotCount, run + "-detections", run + "-dead");
+        boolean cuda = Cuda.memoryInUse(0) >= 0;
+        InjectedFailovers.arm("img-" + records / 2, restarts, cuda);
+        Configuration restartStrategy = new Configuration();
+        restartStrategy.setString("restart-strategy.type", "fixed-delay");
+        restartStrategy.setString("restart-strategy.fixed-delay.attempts", String.valueOf(restarts + 5));
+        restartStrategy.setString("restart-strategy.fixed-delay.delay", "100 ms");
+        try (MiniCluster cluster = cluster(slotCount)) {
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restartStrategy);
+            StreamingDetectionJob.build(env, job(kafka.bootstrapServers(), INPUT, run, slotCount, true),
+                    images -> images.map(new InjectedFailovers()).name("injected-failovers")
+                            .returns(new AvroTypeInfo<>(ImageRecord.class)));
+            JobID job = cluster.submitJob(env.getStreamGraph()).get().getJobID();
+            var result = cluster.requestJobResult(job).get();
+            if (!result.isSuccess()) {
+                throw new IllegalStateException("the failover job failed", result.getSerializedThrowable().orElse(null));
+            }
+        }
+        Outputs out = readOutputs(kafka.bootstrapServers(), run, records);
+        int failed = InjectedFailovers.FAILOVERS.get();
+        long first = InjectedFailovers.MEMORY_AFTER_FIRST.get();
+        long last = InjectedFailovers.MEMORY_AFTER_LAST.get();
+        return String.format(Locale.ROOT, "| %d | %d of %d | %s | %s | %s | %d of %d | %d |", slotCount, failed, restarts,
+                gigabytes(cuda, first), gigabytes(cuda, last),
+                cuda && first >= 0 && last >= 0 ? String.format(Locale.ROOT, "%+.3f GB", (last - first) / 1e9) : "n/a",
+                out.distinct(), records, out.total - out.distinct());
+    }
+
+    private static String gigabytes(boolean cuda, long bytes) {
+        return !cuda ? "n/a (no CUDA)" : bytes < 0 ? "not reached" : String.format(Locale.ROOT, "%.3f GB", bytes / 1e9);
+    }
+
+    /**
+     * Fails its task at one record until the benchmark's number of failovers is done; each restart replays from the
+     * last checkpoint to that record again (the source's checkpointed offsets never pass it before then). On the
+     * first record each attempt sees, it samples GPU memory: by then the attempt's detection operator, opened
+     * first (it follows this map in the chain), holds its engine session. Static state: the MiniCluster runs in
+     * this JVM, and a restart deserializes fresh instances.
+     */
+    static final class InjectedFailovers implements org.apache.flink.api.common.functions.MapFunction<ImageRecord, ImageRecord> {
+        static final java.util.concurrent.atomic.AtomicInteger FAILOVERS = new java.util.concurrent.atomic.AtomicInteger();
+        static final AtomicLong MEMORY_AFTER_FIRST = new AtomicLong(-1);
+        static final AtomicLong MEMORY_AFTER_LAST = new AtomicLong(-1);
+        private static volatile String poison;
+        private static volatile int wanted;
+        private static volatile boolean sampleGpu;
+        private transient boolean sampled;
+
+        static void arm(String poisonId, int failovers, boolean cuda) {
+            poison = poisonId;
+            wanted = failovers;
+            sampleGpu = cuda;
+            FAILOVERS.set(0);
+            MEMORY_AFTER_FIRST.set(-1);
+            MEMORY_AFTER_LAST.set(-1);
+        }
+
+        @Override
+        public ImageRecord map(ImageRecord image) {
+            if (!sampled) {
+                sampled = true;
+                int done = FAILOVERS.get();
+                if (sampleGpu && done == 1) {
+                    MEMORY_AFTER_FIRST.set(Cuda.memoryInUse(0));
+                }
+                if (sampleGpu && done == wanted) {
+                    MEMORY_AFTER_LAST.set(Cuda.memoryInUse(0));
+                }
+            }
+            if (image.getRecordId().equals(poison) && FAILOVERS.getAndUpdate(n -> n < wanted ? n + 1 : n) < wanted) {
+                throw new IllegalStateException("benchmark failover " + FAILOVERS.get() + " of " + wanted);
+            }
+            return image;
         }
     }
 

@@ -17,18 +17,20 @@ import picocli.CommandLine;
  */
 class StreamingJobBenchmarkTest {
     @Test
-    void reportsThroughputExactlyOnceCountsCheckpointsAndLatency(@TempDir Path work) {
+    void reportsThroughputExactlyOnceCountsCheckpointsLatencyAndFailovers(@TempDir Path work) {
         StreamingJobBenchmark bench = new StreamingJobBenchmark();
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         bench.out = new PrintStream(captured, true, StandardCharsets.UTF_8);
         int exit = new CommandLine(bench).execute("--backend", "onnxruntime", "--records", "16", "--max-batch", "4", "--slots", "1",
                 "--seconds", "0.5", "--load", "0.9", "--latency-seconds", "1", "-D", "onnxruntime.threads=1",
-                "--work-dir", work.toString());
+                "--restarts", "2", "--work-dir", work.toString());
         String report = captured.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(report).isZero();
         assertThat(report).contains("except {onnxruntime.threads=1}")
                 .containsPattern("\\| 1 \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| 16 of 16 \\| 0 \\| \\d+ \\(\\d+ at end of input\\) "
                         + "\\| [1-9]\\d* \\| n/a \\(no CUDA\\) \\|")
-                .containsPattern("\\| 1 \\| 90% \\| [\\d.]+ \\| [\\d.]+ \\| \\d+ \\| \\d+ \\| \\d+ \\| \\d+ \\|");
+                .containsPattern("\\| 1 \\| 90% \\| [\\d.]+ \\| [\\d.]+ \\| \\d+ \\| \\d+ \\| \\d+ \\| \\d+ \\|")
+                // --restarts: both failovers happened, memory is n/a on the CPU, every record came back once
+                .contains("| 1 | 2 of 2 | n/a (no CUDA) | n/a (no CUDA) | n/a | 16 of 16 | 0 |");
     }
 }

@@ -79,9 +79,8 @@ public final class BenchCommand implements Callable<Integer> {
             description = "End-to-end mode: concurrent sessions, like task slots sharing a GPU (default: ${DEFAULT-VALUE}).")
     int streams;
 
-    @Option(names = "--nms", defaultValue = "host", paramLabel = "WHERE",
-            converter = DetectionOptions.NmsPlacementConverter.class,
-            description = "host or engine: NMS in Java or in the TensorRT plan (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--nms", defaultValue = "auto", paramLabel = "WHERE",
+            converter = DetectionOptions.NmsPlacementConverter.class, description = DetectionOptions.NMS_HELP)
     NmsPlacement nms;
 
     @Option(names = "--profiles", defaultValue = EngineSpec.DEFAULT_PROFILES, paramLabel = "SETTING",
@@ -172,7 +171,7 @@ public final class BenchCommand implements Callable<Integer> {
                     EngineSpec spec = new EngineSpec(model.toString(), backend, precision, maxBatch, 0,
                             calib == null ? null : calib.toString()).withProfiles(profiles)
                             .withCudaGraphs(switchValue(graphs, "--cuda-graphs"));
-                    specs.add(nms == NmsPlacement.ENGINE ? spec.withEngineNms(thresholds) : spec);
+                    specs.add(DetectionOptions.withNms(spec, nms, thresholds));
                 }
             }
         }
@@ -195,7 +194,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         PredictorConfig config = PredictorConfig.DEFAULT;
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
-        out.printf("%d images from %s, %d stream(s), NMS on the %s%n", records.size(), imagesDir, streams, nms.label());
+        out.printf("%d images from %s, %d stream(s), NMS %s%n", records.size(), imagesDir, streams, nms.label());
         out.println("| backend | precision | batch | path | img/s | x compute-only |");
         out.println("|---|---|---|---|---|---|");
         for (EngineSpec engineSpec : engineSpecs(maxBatch, config.postprocess())) {

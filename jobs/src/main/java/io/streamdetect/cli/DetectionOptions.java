@@ -8,21 +8,19 @@ import io.streamdetect.postprocess.NmsPlacement;
 import io.streamdetect.postprocess.PostprocessConfig;
 import io.streamdetect.predict.PredictorConfig;
 import io.streamdetect.preprocess.Preprocessing;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Detection thresholds and input limits, with Ultralytics' defaults. */
 public final class DetectionOptions {
-    @Option(names = "--conf", defaultValue = "0.25", paramLabel = "C",
-            description = "Minimum confidence (default: ${DEFAULT-VALUE}).")
-    float confidence;
+    /** The help of every command's --nms. */
+    static final String NMS_HELP = "auto, host or engine: NMS in Java, or built into the TensorRT plan so only "
+            + "detections leave the GPU (--conf, --iou and --max-det are then fixed in the plan, which is cached per "
+            + "value); auto = engine where the backend is TensorRT and the model has a classic head (YOLOv8/YOLO11), "
+            + "else host (default: ${DEFAULT-VALUE}).";
 
-    @Option(names = "--iou", defaultValue = "0.7", paramLabel = "T",
-            description = "Class-wise NMS IoU threshold (default: ${DEFAULT-VALUE}).")
-    float iou;
-
-    @Option(names = "--max-det", defaultValue = "300", paramLabel = "N",
-            description = "Most detections per image (default: ${DEFAULT-VALUE}).")
-    int maxDetections;
+    @Mixin
+    ThresholdOptions thresholds = new ThresholdOptions();
 
     @Option(names = "--max-pixels", defaultValue = "40000000", paramLabel = "N",
             description = "Refuse images larger than this many pixels, checked from the header (default: ${DEFAULT-VALUE}).")
@@ -39,20 +37,28 @@ public final class DetectionOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     Preprocessing preprocessing;
 
-    @Option(names = "--nms", defaultValue = "host", paramLabel = "WHERE", converter = NmsPlacementConverter.class,
-            description = "host or engine: NMS in Java, or built into the TensorRT plan so only detections leave the "
-                    + "GPU (--conf, --iou and --max-det are then fixed in the plan, which is cached per value) "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--nms", defaultValue = "auto", paramLabel = "WHERE", converter = NmsPlacementConverter.class,
+            description = NMS_HELP)
     NmsPlacement nms;
 
     public PredictorConfig config() {
         return new PredictorConfig(new DecodeLimits(maxBytes, maxPixels),
-                new PostprocessConfig(confidence, iou, maxDetections), preprocessing);
+                thresholds.postprocess(), preprocessing);
     }
 
-    /** {@code spec} with NMS in the plan when {@code --nms engine} asks for it. */
+    /** {@code spec} with NMS where {@code --nms} asks for it (auto: resolved when the engine opens). */
     public EngineSpec apply(EngineSpec spec) {
-        return nms == NmsPlacement.ENGINE ? withEngineNms(spec, config().postprocess()) : spec;
+        return withNms(spec, nms, config().postprocess());
+    }
+
+    /**
+     * {@code spec} with NMS at {@code placement}; AUTO is resolved when the engine opens ({@link
+     * io.streamdetect.engine.Engines#resolveNms}), the same way for every command and job.
+     *
+     * @throws IllegalArgumentException for ENGINE with an end-to-end model (YOLO26, YOLOv10), which has no NMS
+     */
+    static EngineSpec withNms(EngineSpec spec, NmsPlacement placement, PostprocessConfig thresholds) {
+        return placement == NmsPlacement.ENGINE ? withEngineNms(spec, thresholds) : spec.withNms(placement, thresholds);
     }
 
     /**
@@ -64,7 +70,7 @@ public final class DetectionOptions {
         if (spec.modelPath().endsWith(".onnx") && OnnxModelFile.read(spec.model()).head() == DetectionHead.END_TO_END) {
             throw new IllegalArgumentException("--nms engine does not apply to " + spec.model().getFileName()
                     + ": its end-to-end head returns final detections, there is no NMS to put into the engine; "
-                    + "leave --nms at host (only --conf and --max-det apply to this model)");
+                    + "leave --nms at auto or host (only --conf and --max-det apply to this model)");
         }
         return spec.withEngineNms(thresholds);
     }

@@ -61,9 +61,10 @@ public final class EvalCommand implements Callable<Integer> {
                     + "runs where nvJPEG loads, else cpu (default: ${DEFAULT-VALUE}).")
     Preprocessing preprocessing;
 
-    @Option(names = "--nms", defaultValue = "host", paramLabel = "WHERE", converter = DetectionOptions.NmsPlacementConverter.class,
-            description = "host or engine: NMS in Java, or built into the TensorRT plan with --conf and --iou "
-                    + "(TensorRT runs only; a plan per value) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--nms", defaultValue = "auto", paramLabel = "WHERE", converter = DetectionOptions.NmsPlacementConverter.class,
+            description = "auto, host or engine: NMS in Java, or built into the TensorRT plan with --conf and --iou "
+                    + "(TensorRT runs only; a plan per value); auto = engine for TensorRT runs of a classic-head "
+                    + "model, else host (default: ${DEFAULT-VALUE}).")
     NmsPlacement nms;
 
 
@@ -141,7 +142,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (Engines.resolve(requested.backend()) == Backend.TENSORRT) {
             // where these run is a TensorRT matter; ONNX Runtime in --compare stays the CPU reference
             config = config.withPreprocessing(preprocessing);
-            engineSpec = nms == NmsPlacement.ENGINE ? DetectionOptions.withEngineNms(requested, postprocess) : requested;
+            engineSpec = DetectionOptions.withNms(requested, nms, postprocess);
         } else if (!compare && (preprocessing == Preprocessing.GPU || nms == NmsPlacement.ENGINE)) {
             throw new IllegalArgumentException("--preprocess gpu and --nms engine need the TensorRT backend: use "
                     + "--backend tensorrt, or leave them at cpu and host");

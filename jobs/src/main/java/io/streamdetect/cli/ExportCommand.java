@@ -1,6 +1,7 @@
 package io.streamdetect.cli;
 
 import io.streamdetect.cuda.GpuInfo;
+import io.streamdetect.engine.Backend;
 import io.streamdetect.engine.BatchLimit;
 import io.streamdetect.engine.Precision;
 import io.streamdetect.engine.tensorrt.BuildOptions;
@@ -11,12 +12,16 @@ import io.streamdetect.engine.tensorrt.TensorRt;
 import io.streamdetect.engine.tensorrt.TensorRtEngine;
 import io.streamdetect.model.DetectionHead;
 import io.streamdetect.model.OnnxModelFile;
+import io.streamdetect.postprocess.NmsChoice;
+import io.streamdetect.postprocess.NmsPlacement;
+import io.streamdetect.postprocess.PostprocessConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -57,6 +62,17 @@ public final class ExportCommand implements Callable<Integer> {
                     + "Use the same setting as the jobs (tensorrt.profiles) so they find this plan.")
     String profiles;
 
+    @Option(names = "--nms", defaultValue = "auto", paramLabel = "WHERE", converter = DetectionOptions.NmsPlacementConverter.class,
+            description = "auto, host or engine: build EfficientNMS into the plan with --conf, --iou and --max-det, "
+                    + "or leave NMS to the host; auto = engine for a classic-head model (YOLOv8/YOLO11), none for an "
+                    + "end-to-end one, as 'predict/stream --backend tensorrt' resolve it, so they find this plan "
+                    + "(default: ${DEFAULT-VALUE}).")
+    NmsPlacement nms;
+
+    /** With NMS in the plan, its thresholds. */
+    @Mixin
+    ThresholdOptions thresholds = new ThresholdOptions();
+
     @Option(names = "--out", paramLabel = "FILE", description = "Engine file (default: MODEL with .engine, beside the model).")
     Path out;
 
@@ -65,19 +81,21 @@ public final class ExportCommand implements Callable<Integer> {
         OnnxModelFile onnx = OnnxModelFile.read(model);
         DetectionHead head = onnx.head();
         int batch = BatchLimit.of(model.getFileName().toString(), onnx.shapes().fixedBatch(), maxBatch);
+        PostprocessConfig engineNms = planNms(head);
         BuildOptions options = new BuildOptions(precision, batch, workspaceMb, optLevel, calib, calibBatch)
-                .withProfiles(profiles);
+                .withNms(engineNms).withProfiles(profiles);
         GpuInfo gpu = TensorRt.gpu(0);
         PlanKey key = PlanKey.of(onnx.sha256(), gpu, TensorRt.version(), precision, batch,
-                onnx.metadata().inputHeight(), onnx.metadata().inputWidth(), null, head)
+                onnx.metadata().inputHeight(), onnx.metadata().inputWidth(), engineNms, head)
                 .forBuild(options, onnx.shapes().fixedBatch());
         PlanCache cache = PlanCache.defaultCache();
         Files.createDirectories(cache.dir());
         Path timing = cache.timingCache(key);
         boolean warmTiming = Files.isRegularFile(timing);
         PrintWriter err = spec.commandLine().getErr();
-        err.printf("building %s %s engine for %s (sm %s, TensorRT %s), %s, %s, timing cache %s%n",
+        err.printf("building %s %s engine for %s (sm %s, TensorRT %s), %s, NMS %s, %s, timing cache %s%n",
                 onnx.name(), precision.label(), gpu.name(), gpu.computeCapability(), TensorRt.version(), head.describe(),
+                key.nms(),
                 onnx.shapes().fixedBatch() > 0 ? "batch fixed at " + batch + " by the model (export it with "
                         + "dynamic=True for larger batches)" : "profiles " + options.optimizationProfiles().describe(),
                 warmTiming ? "reused" : "new");
@@ -91,5 +109,19 @@ public final class ExportCommand implements Callable<Integer> {
                 precision.label(), head.label(), seconds, warmTiming ? "warm" : "cold", target.toAbsolutePath(),
                 engine.plan().length / 1e6, cache.planFile(key, onnx.name()));
         return 0;
+    }
+
+    /**
+     * The NMS thresholds to build into the plan, null for none: {@code --nms} resolved as every TensorRT engine
+     * resolves it ({@link NmsChoice}), so that the plan cached here is the one a job with the same settings uses.
+     */
+    PostprocessConfig planNms(DetectionHead head) {
+        if (nms == NmsPlacement.ENGINE && head == DetectionHead.END_TO_END) {
+            throw new IllegalArgumentException("--nms engine does not apply to " + model.getFileName()
+                    + ": its end-to-end head returns final detections, there is no NMS to put into the plan; "
+                    + "leave --nms at auto or host");
+        }
+        NmsChoice choice = NmsChoice.resolve(nms, Backend.TENSORRT, head);
+        return choice.chosen() == NmsPlacement.ENGINE ? thresholds.postprocess() : null;
     }
 }

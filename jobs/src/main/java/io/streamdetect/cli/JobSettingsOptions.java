@@ -68,7 +68,8 @@ public final class JobSettingsOptions {
     String preprocess;
 
     @Option(names = "--nms", paramLabel = "WHERE",
-            description = "host or engine (NMS built into the TensorRT plan) (default: host).")
+            description = "auto, host or engine (NMS built into the TensorRT plan); auto = engine for TensorRT with a "
+                    + "classic-head model, else host (default: auto).")
     String nms;
 
     @Option(names = "--timeout-ms", description = "Per-image timeout before a TIMEOUT dead letter, ms (default: 30000).")

@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
  *
  * Two input buffers circulate, so at most one batch is prepared while another runs; with GPU pre-processing the
  * prepare thread also decodes each closed batch on the GPU, and three circulate (see {@link #uploadToGpu}).
- * With a {@link DecodePool} (see {@link BatchingConfig#decodeThreads}) the images of a batch decode in parallel.
+ * With a {@link DecodePool} (see {@link BatchingConfig#decodeThreads}) the images of a batch decode in parallel,
+ * and once it has run they are post-processed (YOLO decode + NMS) in parallel too, by the inference thread and the
+ * pool together; the inference thread waits for all of them before the next batch overwrites the engine's output.
+ * So listener callbacks come from several threads at once: listeners must be thread-safe.
  * Bad images are reported to the listener at once; their slots are closed up before the batch runs. Not bounded by itself: the caller bounds
  * in-flight items (Flink's async capacity does).
  *
@@ -316,24 +319,92 @@ public final class MicroBatcher<T> implements AutoCloseable {
         }
         long inferenceNanos = System.nanoTime() - start;
         listener.batchRan(n, inferenceNanos);
-        for (int i = 0; i < n; i++) {
-            Pending<T> p = batch.items.get(i);
-            PreparedImage prepared = batch.prepared.get(i);
-            PipelineException failure = predictor.failure(i);
-            if (failure != null) { // an image only the GPU decode could have told bad: a dead letter like any other
-                complete(p, Prediction.failed(failure), start - p.submittedNanos);
-                continue;
-            }
-            List<DetectedObject> objects;
-            try {
-                objects = predictor.postprocess(output, i, prepared);
-            } catch (RuntimeException e) {
-                failItem(p, e);
-                continue;
-            }
-            complete(p, new Prediction(prepared.width(), prepared.height(), objects, null,
-                    prepared.preprocessNanos(), inferenceNanos, n), start - p.submittedNanos);
+        postprocessAll(new RanBatch<>(batch, output, start, inferenceNanos));
+    }
+
+    /**
+     * Post-processes every image of a batch that ran: on this thread alone without a decode pool; with one, this
+     * thread and up to {@code threads - 1} pool tasks take images off a shared counter, so each image is done
+     * once, by whoever is free first (a task that starts late, behind other slots' decodes, finds nothing left).
+     * Returns once all are done: the output buffer is the engine's and the next batch overwrites it. An {@link
+     * Error} in any of them (or an exception a listener threw) is rethrown here, after the others finished, and
+     * fails the batcher as before.
+     */
+    private void postprocessAll(RanBatch<T> ran) {
+        int n = ran.batch.size();
+        int helpers = decodePool == null ? 0 : Math.min(decodePool.threads(), n) - 1;
+        if (helpers <= 0) {
+            ran.postprocessRemaining(this);
+            return;
         }
+        List<Future<?>> tasks = new ArrayList<>(helpers);
+        Throwable error = null;
+        try {
+            for (int h = 0; h < helpers; h++) {
+                tasks.add(decodePool.executor().submit(() -> ran.postprocessRemaining(this)));
+            }
+        } catch (RuntimeException e) { // the pool refused a task (shut down): this thread does the rest
+            LOG.debug("decode pool refused a post-processing task: {}", e.toString());
+        }
+        try {
+            ran.postprocessRemaining(this);
+        } catch (RuntimeException | Error e) { // rethrown below, once no helper reads the output any more
+            error = e;
+        }
+        Throwable helperError = awaitAll(tasks);
+        error = error != null ? error : helperError;
+        if (error instanceof Error e) {
+            throw e;
+        }
+        if (error instanceof RuntimeException e) { // from a listener: fails the batcher, as on one thread
+            throw e;
+        }
+        if (error != null) {
+            throw new IllegalStateException("post-processing failed", error);
+        }
+    }
+
+    /** Post-processes image {@code i} of a batch that ran and reports its outcome. */
+    private void postprocessOne(RanBatch<T> ran, int i) {
+        Pending<T> p = ran.batch.items.get(i);
+        PreparedImage prepared = ran.batch.prepared.get(i);
+        PipelineException failure = predictor.failure(i);
+        if (failure != null) { // an image only the GPU decode could have told bad: a dead letter like any other
+            complete(p, Prediction.failed(failure), ran.startNanos - p.submittedNanos);
+            return;
+        }
+        List<DetectedObject> objects;
+        try {
+            objects = predictor.postprocess(ran.output, i, prepared);
+        } catch (RuntimeException e) {
+            failItem(p, e);
+            return;
+        }
+        complete(p, new Prediction(prepared.width(), prepared.height(), objects, null,
+                prepared.preprocessNanos(), ran.inferenceNanos, ran.batch.size()), ran.startNanos - p.submittedNanos);
+    }
+
+    /** Waits for every task, through interrupts (they take milliseconds); the first failure, if any. */
+    private static Throwable awaitAll(List<Future<?>> tasks) {
+        Throwable first = null;
+        boolean interrupted = false;
+        for (Future<?> f : tasks) {
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    first = first == null ? e.getCause() : first;
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return first;
     }
 
     /** Reports an outcome, once per item; none after close (the caller's job replays those images). */
@@ -468,6 +539,29 @@ public final class MicroBatcher<T> implements AutoCloseable {
         }
     }
 
+    /** A batch the engine has run, being post-processed: its images are handed out once each by {@link #next}. */
+    private static final class RanBatch<T> {
+        final Batch<T> batch;
+        final FloatBuffer output;
+        final long startNanos;
+        final long inferenceNanos;
+        private final AtomicInteger next = new AtomicInteger();
+
+        RanBatch(Batch<T> batch, FloatBuffer output, long startNanos, long inferenceNanos) {
+            this.batch = batch;
+            this.output = output;
+            this.startNanos = startNanos;
+            this.inferenceNanos = inferenceNanos;
+        }
+
+        /** Takes images off the counter until none is left; each is post-processed by exactly one caller. */
+        void postprocessRemaining(MicroBatcher<T> batcher) {
+            for (int i = next.getAndIncrement(); i < batch.size(); i = next.getAndIncrement()) {
+                batcher.postprocessOne(this, i);
+            }
+        }
+    }
+
     private static final class Pending<T> implements Ticket {
         final byte[] image;
         final T item;
@@ -515,22 +609,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
 
         /** Waits for the decodes sent to the pool, through interrupts (they take milliseconds). */
         void awaitDecodes() {
-            boolean interrupted = false;
-            for (Future<?> f : decodes) {
-                while (true) {
-                    try {
-                        f.get();
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    } catch (ExecutionException e) {
-                        break; // decodeInto catches everything: not reached
-                    }
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            awaitAll(decodes); // decodeInto catches everything: no failure to rethrow
         }
 
         /**

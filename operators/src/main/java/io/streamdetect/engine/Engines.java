@@ -4,17 +4,25 @@ import io.streamdetect.engine.onnxruntime.OnnxRuntimeEngine;
 import io.streamdetect.engine.tensorrt.PlanCache;
 import io.streamdetect.engine.tensorrt.TensorRt;
 import io.streamdetect.engine.tensorrt.TensorRtEngine;
+import io.streamdetect.model.DetectionHead;
 import io.streamdetect.model.OnnxModelFile;
+import io.streamdetect.postprocess.NmsChoice;
+import io.streamdetect.postprocess.NmsPlacement;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Opens the engine an {@link EngineSpec} asks for, resolving {@link Backend#AUTO}. */
+/** Opens the engine an {@link EngineSpec} asks for, resolving {@link Backend#AUTO} and {@link NmsPlacement#AUTO}. */
 public final class Engines {
+    private static final Logger LOG = LoggerFactory.getLogger(Engines.class);
+
     private Engines() {}
 
-    public static InferenceEngine open(EngineSpec spec) {
-        Backend backend = spec.model().getFileName().toString().endsWith(".engine") ? Backend.TENSORRT
-                : resolve(spec.backend());
+    public static InferenceEngine open(EngineSpec asked) {
+        Backend backend = asked.model().getFileName().toString().endsWith(".engine") ? Backend.TENSORRT
+                : resolve(asked.backend());
+        EngineSpec spec = resolveNms(asked, backend);
         return switch (backend) {
             case ONNXRUNTIME -> {
                 if (spec.precision() != Precision.FP32) {
@@ -27,6 +35,27 @@ public final class Engines {
                     spec.cudaDevice() == EngineSpec.DEFAULT_DEVICE ? defaultCudaDevice() : spec.cudaDevice());
             case AUTO -> throw new IllegalStateException("unresolved backend");
         };
+    }
+
+    /**
+     * {@code spec} with its NMS placement resolved for {@code backend} (see {@link NmsChoice}): NMS thresholds in
+     * the spec only when the plan gets NMS. A prebuilt {@code .engine} file has its NMS (or none) built in already.
+     * Logs the choice when it was {@code auto}, as the job's start-up lines do for pre-processing.
+     */
+    public static EngineSpec resolveNms(EngineSpec spec, Backend backend) {
+        if (spec.nms() != NmsPlacement.AUTO || spec.modelPath().endsWith(".engine")) {
+            return spec;
+        }
+        NmsChoice choice = nmsChoice(spec, backend);
+        LOG.info("NMS {} for {}", choice.describe(), spec.model().getFileName());
+        return spec.withNms(choice.chosen(), spec.engineNms());
+    }
+
+    /** How {@code spec}'s NMS placement resolves for {@code backend}; reads the model's head only for TensorRT. */
+    public static NmsChoice nmsChoice(EngineSpec spec, Backend backend) {
+        DetectionHead head = backend == Backend.TENSORRT && spec.modelPath().endsWith(".onnx")
+                ? OnnxModelFile.read(spec.model()).head() : DetectionHead.CLASSIC;
+        return NmsChoice.resolve(spec.nms(), backend, head);
     }
 
     /** AUTO becomes TensorRT only where a CUDA device is visible and TensorRT can run; else ONNX Runtime. */

@@ -6,11 +6,13 @@ import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Meter;
 import org.apache.flink.metrics.MeterView;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * The operator's Flink metrics, in group {@code streamdetect}: batchSize, queueWaitMicros and inferenceMicros
- * histograms, imagesPerSecond meter, detections and deadLetters counters, inFlight gauge.
+ * histograms, imagesPerSecond meter, detections and deadLetters counters, inFlight gauge. All thread-safe: outcomes
+ * arrive from the micro-batcher's inference thread and its decode pool's threads at once.
  */
 final class DetectionMetrics {
     private static final int HISTOGRAM_WINDOW = 1000;
@@ -26,13 +28,17 @@ final class DetectionMetrics {
 
     DetectionMetrics(MetricGroup parent) {
         MetricGroup group = parent.addGroup("streamdetect");
-        batchSize = group.histogram("batchSize", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
-        queueWaitMicros = group.histogram("queueWaitMicros", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
-        inferenceMicros = group.histogram("inferenceMicros", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
-        images = group.counter("images");
+        batchSize = group.histogram("batchSize", histogram());
+        queueWaitMicros = group.histogram("queueWaitMicros", histogram());
+        inferenceMicros = group.histogram("inferenceMicros", histogram());
+        images = group.counter("images", new ThreadSafeSimpleCounter());
         imagesPerSecond = group.meter("imagesPerSecond", new MeterView(images));
-        deadLetters = group.counter("deadLetters");
-        detections = group.counter("detections");
+        deadLetters = group.counter("deadLetters", new ThreadSafeSimpleCounter());
+        detections = group.counter("detections", new ThreadSafeSimpleCounter());
         group.gauge("inFlight", inFlight::get);
+    }
+
+    private static Histogram histogram() {
+        return new SynchronizedHistogram(new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
     }
 }

@@ -5,6 +5,7 @@ import io.streamdetect.decode.DecodeLimits;
 import io.streamdetect.engine.Backend;
 import io.streamdetect.engine.EngineSpec;
 import io.streamdetect.engine.Precision;
+import io.streamdetect.postprocess.NmsPlacement;
 import io.streamdetect.postprocess.PostprocessConfig;
 import io.streamdetect.predict.PredictorConfig;
 import io.streamdetect.preprocess.Preprocessing;
@@ -108,7 +109,7 @@ public final class DetectionOperator {
         private DecodeLimits limits = DecodeLimits.DEFAULT;
         private PostprocessConfig postprocess = PostprocessConfig.DEFAULT;
         private Preprocessing preprocessing = Preprocessing.AUTO;
-        private boolean nmsInEngine;
+        private NmsPlacement nms = NmsPlacement.AUTO;
         private Duration timeout = Duration.ofSeconds(30);
         private Integer capacity;
         private boolean ordered;
@@ -209,10 +210,21 @@ public final class DetectionOperator {
 
         /**
          * True builds NMS into the TensorRT plan with the {@link #setPostprocess} thresholds, so only detections
-         * leave the GPU; ONNX Runtime ignores it and runs NMS on the host. Default false.
+         * leave the GPU; false runs it on the host. Without a call: {@link NmsPlacement#AUTO}, see {@link #setNms}.
          */
         public Builder setNmsInEngine(boolean nmsInEngine) {
-            this.nmsInEngine = nmsInEngine;
+            return setNms(nmsInEngine ? NmsPlacement.ENGINE : NmsPlacement.HOST);
+        }
+
+        /**
+         * Where NMS runs. ENGINE builds it into the TensorRT plan with the {@link #setPostprocess} thresholds, so
+         * only detections leave the GPU; ONNX Runtime ignores it. Default {@link NmsPlacement#AUTO}: in the plan
+         * where the slot's engine is TensorRT and the model has a classic head, else on the host (resolved on the
+         * TaskManager, which may have the GPU; {@code export} resolves it the same way, so it builds the plan the
+         * job looks up).
+         */
+        public Builder setNms(NmsPlacement nms) {
+            this.nms = Objects.requireNonNull(nms, "nms");
             return this;
         }
 
@@ -251,11 +263,9 @@ public final class DetectionOperator {
 
         public DetectionOperator build() {
             Objects.requireNonNull(model, "setModel: the operator needs a model path");
+            // NMS auto and ONNX Runtime's ignoring of engine NMS are resolved on the TaskManager, which may have the GPU
             EngineSpec engine = new EngineSpec(model, backend, precision, maxBatchSize, intraOpThreads)
-                    .withProfiles(profiles).withCudaGraphs(cudaGraphs);
-            if (nmsInEngine) { // ONNX Runtime ignores it (resolved on the TaskManager, which may have the GPU)
-                engine = engine.withEngineNms(postprocess);
-            }
+                    .withNms(nms, postprocess).withProfiles(profiles).withCudaGraphs(cudaGraphs);
             int cap = capacity != null ? capacity : Math.max(16, 8 * Math.min(maxBatchSize, fixedBatchOf(model)));
             return new DetectionOperator(new DetectionSettings(engine, new PredictorConfig(limits, postprocess, preprocessing),
                     new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads), timeout, cap, ordered, gpuResource));

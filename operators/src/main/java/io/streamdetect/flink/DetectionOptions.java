@@ -32,8 +32,10 @@ public final class DetectionOptions {
                     + "does not take, e.g. PNG or progressive JPEG, use the CPU). auto: gpu where the slot's engine is "
                     + "TensorRT and nvJPEG loads, else cpu; each slot logs which it chose and why.");
     public static final ConfigOption<String> NMS = ConfigOptions.key("nms")
-            .stringType().defaultValue("host").withDescription("host or engine: NMS in Java, or built into the "
-                    + "TensorRT plan with confidence, iou and max-detections, so only detections leave the GPU.");
+            .stringType().defaultValue("auto").withDescription("auto, host or engine: NMS in Java, or built into the "
+                    + "TensorRT plan with confidence, iou and max-detections, so only detections leave the GPU. auto: "
+                    + "engine where the slot's engine is TensorRT and the model has a classic head (YOLOv8/YOLO11), "
+                    + "else host; each slot logs which it chose and why.");
     public static final ConfigOption<Integer> MAX_BATCH_SIZE = ConfigOptions.key("batch.max-size")
             .intType().defaultValue(8).withDescription("Largest micro-batch per task slot.");
     public static final ConfigOption<Duration> MAX_BATCH_DELAY = ConfigOptions.key("batch.max-delay")
@@ -121,7 +123,7 @@ public final class DetectionOptions {
                 .setDecodeLimits(new DecodeLimits(maxBytes, maxPixels))
                 .setPostprocess(new PostprocessConfig(confidence, iou, maxDetections))
                 .setPreprocessing(parsed(config, PREPROCESS, Preprocessing::parse))
-                .setNmsInEngine(parsed(config, NMS, NmsPlacement::parse) == NmsPlacement.ENGINE)
+                .setNms(parsed(config, NMS, NmsPlacement::parse))
                 .setTimeout(timeout)
                 .setProfiles(parsed(config, TENSORRT_PROFILES, p -> {
                     io.streamdetect.engine.tensorrt.OptimizationProfiles.of(p, batch);

@@ -6,7 +6,7 @@ import io.streamdetect.preprocess.Letterbox;
 import java.nio.FloatBuffer;
 import java.util.List;
 
-/** Turns one image's engine output into detections in original-image pixels. One per thread. */
+/** Turns one image's engine output into detections in original-image pixels. Thread-safe: MicroBatcher decodes the slots of one output on several threads. */
 public interface DetectionDecoder {
 
     /** Decodes image {@code slot} of a batch output. */

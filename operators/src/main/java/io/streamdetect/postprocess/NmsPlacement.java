@@ -4,6 +4,11 @@ import java.util.Locale;
 
 /** Where class-wise NMS runs. */
 public enum NmsPlacement {
+    /**
+     * Resolved per engine by {@link NmsChoice#resolve}: {@link #ENGINE} for TensorRT with a classic head (NMS on the
+     * host would cap a GPU at a fraction of its throughput), {@link #HOST} otherwise.
+     */
+    AUTO,
     /** In Java on the raw YOLO output: every backend; thresholds can change per job. */
     HOST,
     /**
@@ -16,7 +21,7 @@ public enum NmsPlacement {
         try {
             return valueOf(text.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown NMS placement '" + text + "': use host or engine");
+            throw new IllegalArgumentException("unknown NMS placement '" + text + "': use auto, host or engine");
         }
     }
 

@@ -12,16 +12,21 @@ import java.util.List;
  * one sigmoid score per class, into detections: best class per anchor, confidence filter, class-wise NMS,
  * boxes mapped back through the letterbox and clipped.
  *
- * <p>Not thread-safe: reuses scratch arrays sized for one image. One per thread.
+ * <p>The output is class-major (one row of 8,400 anchors per class), so the scan runs along rows: a first pass
+ * takes each anchor's highest score over the class rows, one contiguous row at a time (a loop the JIT
+ * vectorises); only the few anchors whose highest score passes the threshold are then read across rows, for
+ * their class and box. The result is the same as taking, per anchor, the first class with the strictly highest
+ * score: the second pass does exactly that for every anchor that could pass.
+ *
+ * <p>Thread-safe: the scratch arrays are per thread, so several threads may decode slots of one output at once
+ * (MicroBatcher does, on its decode pool).
  */
 public final class YoloOutputDecoder implements DetectionDecoder {
     private final int rows;
     private final int anchors;
     private final ModelMetadata metadata;
     private final PostprocessConfig config;
-    private final float[] image;
-    private final float[] bestScore;
-    private final int[] bestClass;
+    private final ThreadLocal<Scratch> scratch;
 
     public YoloOutputDecoder(int rows, int anchors, ModelMetadata metadata, PostprocessConfig config) {
         if (rows < 5 || anchors < 1) {
@@ -31,9 +36,7 @@ public final class YoloOutputDecoder implements DetectionDecoder {
         this.anchors = anchors;
         this.metadata = metadata;
         this.config = config;
-        this.image = new float[rows * anchors];
-        this.bestScore = new float[anchors];
-        this.bestClass = new int[anchors];
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(anchors));
     }
 
     public PostprocessConfig config() {
@@ -42,60 +45,105 @@ public final class YoloOutputDecoder implements DetectionDecoder {
 
     @Override
     public List<DetectedObject> decode(FloatBuffer output, int slot, Letterbox letterbox) {
-        output.get(slot * image.length, image);
-        Arrays.fill(bestScore, -1f);
-        for (int c = 0; c < rows - 4; c++) {
-            int base = (4 + c) * anchors;
-            for (int a = 0; a < anchors; a++) {
-                float s = image[base + a];
-                if (s > bestScore[a]) {
-                    bestScore[a] = s;
-                    bestClass[a] = c;
-                }
+        int image = slot * rows * anchors;
+        Scratch s = scratch.get();
+        float[] highest = highestScores(output, image, s);
+        int n = 0;
+        for (int a = 0; a < anchors; a++) {
+            // a NaN maximum hides the other scores: such an anchor gets the exact look below too
+            if (highest[a] > config.confidence() || highest[a] != highest[a]) {
+                s.picked[n++] = a;
             }
         }
-        int[] candidates = candidates();
-        int n = candidates.length;
-        float[] boxes = new float[4 * n];
         float[] scores = new float[n];
         int[] classes = new int[n];
+        int kept = 0;
         for (int k = 0; k < n; k++) {
-            int a = candidates[k];
-            float cx = image[a];
-            float cy = image[anchors + a];
-            float w = image[2 * anchors + a];
-            float h = image[3 * anchors + a];
+            int a = s.picked[k];
+            float best = -1f;
+            int bestClass = 0;
+            for (int c = 0, at = image + 4 * anchors + a; c < rows - 4; c++, at += anchors) {
+                float score = output.get(at);
+                if (score > best) { // the first class with the highest score; NaN never wins
+                    best = score;
+                    bestClass = c;
+                }
+            }
+            if (best > config.confidence()) {
+                s.picked[kept] = a;
+                scores[kept] = best;
+                classes[kept] = bestClass;
+                kept++;
+            }
+        }
+        int[] order = topCandidates(scores, kept);
+        int count = order.length;
+        float[] boxes = new float[4 * count];
+        float[] candidateScores = new float[count];
+        int[] candidateClasses = new int[count];
+        for (int k = 0; k < count; k++) {
+            int a = s.picked[order[k]];
+            float cx = output.get(image + a);
+            float cy = output.get(image + anchors + a);
+            float w = output.get(image + 2 * anchors + a);
+            float h = output.get(image + 3 * anchors + a);
             boxes[4 * k] = cx - w / 2;
             boxes[4 * k + 1] = cy - h / 2;
             boxes[4 * k + 2] = cx + w / 2;
             boxes[4 * k + 3] = cy + h / 2;
-            scores[k] = bestScore[a];
-            classes[k] = bestClass[a];
+            candidateScores[k] = scores[order[k]];
+            candidateClasses[k] = classes[order[k]];
         }
-        int[] kept = Nms.classWise(boxes, scores, classes, n, config.iou(), config.maxDetections());
-        List<DetectedObject> objects = new ArrayList<>(kept.length);
-        for (int k : kept) {
-            objects.add(new DetectedObject(classes[k], metadata.className(classes[k]), scores[k],
-                    letterbox.toSourceX(boxes[4 * k]), letterbox.toSourceY(boxes[4 * k + 1]),
+        int[] survivors = Nms.classWise(boxes, candidateScores, candidateClasses, count, config.iou(),
+                config.maxDetections());
+        List<DetectedObject> objects = new ArrayList<>(survivors.length);
+        for (int k : survivors) {
+            objects.add(new DetectedObject(candidateClasses[k], metadata.className(candidateClasses[k]),
+                    candidateScores[k], letterbox.toSourceX(boxes[4 * k]), letterbox.toSourceY(boxes[4 * k + 1]),
                     letterbox.toSourceX(boxes[4 * k + 2]), letterbox.toSourceY(boxes[4 * k + 3])));
         }
         return objects;
     }
 
-    /** Anchors whose best score passes the threshold; the top {@code max_nms} by score if there are more. */
-    private int[] candidates() {
-        int[] picked = new int[anchors];
-        int n = 0;
-        for (int a = 0; a < anchors; a++) {
-            if (bestScore[a] > config.confidence()) {
-                picked[n++] = a;
+    /** Per anchor, the highest class score (NaN if any is NaN), reading one contiguous class row at a time. */
+    private float[] highestScores(FloatBuffer output, int image, Scratch s) {
+        float[] highest = s.highest;
+        float[] row = s.row;
+        output.get(image + 4 * anchors, highest);
+        for (int c = 1; c < rows - 4; c++) {
+            output.get(image + (4 + c) * anchors, row);
+            for (int a = 0; a < anchors; a++) {
+                highest[a] = Math.max(highest[a], row[a]);
             }
         }
+        return highest;
+    }
+
+    /**
+     * The candidates entering NMS, in anchor order; the top {@code max_nms} by score (stable for equal scores)
+     * if there are more.
+     */
+    private static int[] topCandidates(float[] scores, int n) {
         if (n <= PostprocessConfig.MAX_NMS_CANDIDATES) {
-            return Arrays.copyOf(picked, n);
+            int[] all = new int[n];
+            Arrays.setAll(all, i -> i);
+            return all;
         }
-        return Arrays.stream(picked, 0, n).boxed()
-                .sorted((x, y) -> Float.compare(bestScore[y], bestScore[x]))
+        return java.util.stream.IntStream.range(0, n).boxed()
+                .sorted((x, y) -> Float.compare(scores[y], scores[x]))
                 .limit(PostprocessConfig.MAX_NMS_CANDIDATES).mapToInt(Integer::intValue).toArray();
+    }
+
+    /** One thread's scratch, sized for one image. */
+    private static final class Scratch {
+        final float[] highest;
+        final float[] row;
+        final int[] picked;
+
+        Scratch(int anchors) {
+            this.highest = new float[anchors];
+            this.row = new float[anchors];
+            this.picked = new int[anchors];
+        }
     }
 }

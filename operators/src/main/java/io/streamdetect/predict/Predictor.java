@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole path from encoded image bytes to detections for one thread: decode → letterbox → engine →
  * YOLO decode + NMS. Holds one {@link EngineSession} and the per-thread scratch of each stage; the engine
- * itself may be shared. Not thread-safe, except {@link #prepare}.
+ * itself may be shared. Not thread-safe, except {@link #prepare} and {@link #postprocess}.
  *
  * <p>{@link #predict} is the simple API. The streaming operator uses the stage methods ({@link #prepare},
  * {@link #infer}, {@link #postprocess}) to overlap pre-processing of one batch with inference of another.
@@ -268,6 +268,7 @@ public final class Predictor implements AutoCloseable {
         return slot < slotFailures.length ? slotFailures[slot] : null;
     }
 
+    /** Safe to call from several threads at once for different slots of one output (MicroBatcher does). */
     public List<DetectedObject> postprocess(FloatBuffer output, int slot, PreparedImage image) {
         return outputDecoder.decode(output, slot, image.letterbox());
     }

@@ -31,7 +31,7 @@ class MicroBatcherTest {
     static final OnnxRuntimeEngineExtension ORT = new OnnxRuntimeEngineExtension(4);
 
     /** Records every callback; counts down once per item outcome. */
-    static final class Recorder implements BatchListener<String> {
+    static class Recorder implements BatchListener<String> {
         final Map<String, Prediction> completed = new ConcurrentHashMap<>();
         final Map<String, Throwable> failed = new ConcurrentHashMap<>();
         final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
@@ -204,6 +204,11 @@ class MicroBatcherTest {
         assertThat(released.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(slow.runsOnFreedMemory).hasValue(0);
         assertThat(slow.inputBatches).allSatisfy(b -> assertThat(b.freed).isTrue());
+        // the release runs as the last thread's final step: it may still be returning from it
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!batcherThreads().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
         assertThat(batcherThreads()).isEmpty();
     }
 
@@ -273,6 +278,96 @@ class MicroBatcherTest {
         for (String id : sequentialOut.keySet()) {
             assertThat(parallelOut.get(id).objects()).as("detections of image %s", id).isEqualTo(sequentialOut.get(id).objects());
         }
+    }
+
+    /**
+     * Issue 14: with a decode pool, a batch's images are post-processed by several threads at once (the first
+     * callback waits until a second arrives from another thread: one thread alone never gets there), each image
+     * gets exactly one outcome, and a post-processing exception fails only its own image.
+     */
+    @Test
+    void aBatchIsPostProcessedInParallelOneOutcomePerImageAndAFailureStaysWithItsImage() throws Exception {
+        int images = 8;
+        CountDownLatch secondThread = new CountDownLatch(1);
+        Map<String, Integer> calls = new ConcurrentHashMap<>();
+        Map<String, String> threads = new ConcurrentHashMap<>();
+        Recorder recorder = new Recorder(images) {
+            @Override
+            public void completed(String item, Prediction prediction, long queueWaitNanos) {
+                record(item);
+                super.completed(item, prediction, queueWaitNanos);
+            }
+
+            @Override
+            public void failed(String item, Throwable error) {
+                record(item);
+                super.failed(item, error);
+            }
+
+            private void record(String item) {
+                calls.merge(item, 1, Integer::sum);
+                String me = Thread.currentThread().getName();
+                threads.put(item, me);
+                if (threads.values().stream().anyMatch(t -> !t.equals(me))) {
+                    secondThread.countDown();
+                }
+                try {
+                    secondThread.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        try (InferenceEngine wide = Engines.open(EngineSpec.onnxRuntime(SharedFiles.model(), images));
+             Predictor predictor = new Predictor(new ScriptedEngine(wide, (real, input, n) -> {
+                 // the output of the last slot is cut off: decoding it throws, as a broken output would
+                 java.nio.FloatBuffer out = real.run(input, n);
+                 return out.duplicate().limit(out.capacity() / n * (n - 1) + 10).slice();
+             }), PredictorConfig.DEFAULT);
+             MicroBatcher<String> batcher = new MicroBatcher<>(predictor,
+                     new BatchingConfig(images, Duration.ofSeconds(5), 4), recorder, "test")) {
+            for (int i = 0; i < images; i++) {
+                batcher.submit(TestImages.bus(), String.valueOf(i));
+            }
+            recorder.await();
+            assertThat(batcher.failure()).isEmpty();
+        }
+        assertThat(secondThread.getCount()).as("a second thread post-processed meanwhile").isZero();
+        assertThat(calls).hasSize(images).allSatisfy((item, n) -> assertThat(n).as("outcomes of %s", item).isOne());
+        assertThat(recorder.failed.keySet()).containsExactly(String.valueOf(images - 1));
+        assertThat(recorder.failed.values()).allSatisfy(e -> assertThat(e).isInstanceOf(IndexOutOfBoundsException.class));
+        assertThat(recorder.completed).hasSize(images - 1)
+                .allSatisfy((item, p) -> assertThat(p.objects()).as("detections of %s", item).isNotEmpty());
+    }
+
+    /** An {@link Error} while post-processing on a pool thread still fails the batcher, as on the inference thread. */
+    @Test
+    void anErrorWhilePostProcessingInParallelFailsTheBatcher() throws Exception {
+        Recorder recorder = new Recorder(4) {
+            @Override
+            public void completed(String item, Prediction prediction, long queueWaitNanos) {
+                if (item.equals("2")) {
+                    throw new StackOverflowError("scripted: in post-processing");
+                }
+                super.completed(item, prediction, queueWaitNanos);
+            }
+        };
+        try (InferenceEngine wide = Engines.open(EngineSpec.onnxRuntime(SharedFiles.model(), 4));
+             Predictor predictor = new Predictor(wide, PredictorConfig.DEFAULT);
+             MicroBatcher<String> batcher = new MicroBatcher<>(predictor,
+                     new BatchingConfig(4, Duration.ofSeconds(5), 4), recorder, "test")) {
+            for (int i = 0; i < 4; i++) {
+                batcher.submit(TestImages.bus(), String.valueOf(i));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (batcher.failure().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(batcher.failure()).containsInstanceOf(StackOverflowError.class);
+            assertThatThrownBy(() -> batcher.submit(TestImages.bus(), "late")).isInstanceOf(BatcherFailedException.class);
+        }
+        assertThat(recorder.completed.size() + recorder.failed.size()).as("no image reported twice").isLessThanOrEqualTo(4);
+        assertThat(recorder.completed).doesNotContainKey("2");
     }
 
     /** Runs every image in one batch; records the engine's input per batch size. */
