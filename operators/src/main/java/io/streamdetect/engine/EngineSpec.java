@@ -61,6 +61,11 @@ public record EngineSpec(String modelPath, Backend backend, Precision precision,
         return new EngineSpec(modelPath, b, precision, maxBatch, intraOpThreads, calibrationDir, cudaDevice, engineNms);
     }
 
+    /** The same engine settings for another model file (a replacement found by {@code model.watch}). */
+    public EngineSpec withModelPath(String path) {
+        return new EngineSpec(path, backend, precision, maxBatch, intraOpThreads, calibrationDir, cudaDevice, engineNms);
+    }
+
     public EngineSpec withCudaDevice(int device) {
         return new EngineSpec(modelPath, backend, precision, maxBatch, intraOpThreads, calibrationDir, device, engineNms);
     }
