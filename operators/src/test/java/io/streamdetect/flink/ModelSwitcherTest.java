@@ -26,7 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
  * configured model.
  */
 class ModelSwitcherTest {
-    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration WAIT = Duration.ofMinutes(Long.getLong("streamdetect.test.swap-wait-minutes", 1));
+
+    /** The engine the models run on: ONNX Runtime, one thread. */
+    DetectionOperator.Builder engine(DetectionOperator.Builder builder) {
+        return builder.setBackend(Backend.ONNXRUNTIME).setIntraOpThreads(1);
+    }
 
     /** Which model processed each image, in completion order. */
     private final Map<Integer, List<String>> processedBy = new ConcurrentHashMap<>();
@@ -36,9 +41,8 @@ class ModelSwitcherTest {
     void refusesAnotherInputSizeSwitchesWhileImagesFlowAndARestartComesBackOnTheAcceptedModel(@TempDir Path dir)
             throws Exception {
         Path watched = Files.createDirectories(dir.resolve("models"));
-        DetectionSettings settings = DetectionOperator.builder().setModel(SharedFiles.model().toString())
-                .setBackend(Backend.ONNXRUNTIME).setIntraOpThreads(1).setMaxBatchSize(4)
-                .setModelWatch(watched.toString(), Duration.ofMillis(50)).build().settings();
+        DetectionSettings settings = engine(DetectionOperator.builder().setModel(SharedFiles.model().toString())
+                .setMaxBatchSize(8).setModelWatch(watched.toString(), Duration.ofMillis(50))).build().settings();
         byte[] bus = Files.readAllBytes(SharedFiles.busJpg());
         ModelSwapMetrics metrics = new ModelSwapMetrics(UnregisteredMetricsGroup.createOperatorMetricGroup());
         AcceptedModel accepted;
