@@ -111,6 +111,14 @@ class MlPredictTest {
         assertThatThrownBy(() -> tables.sqlQuery(
                 "SELECT * FROM ML_PREDICT(TABLE images, MODEL detector, DESCRIPTOR(image))").execute())
                 .hasStackTraceContaining("'backend': unknown backend 'cuda'");
+
+        // the model swap needs operator state a SQL predict function has not: refused, with what to do instead
+        tables.executeSql("DROP TEMPORARY MODEL detector");
+        tables.executeSql(model(", 'model.watch' = '/models/detector'"));
+        assertThatThrownBy(() -> tables.sqlQuery(
+                "SELECT * FROM ML_PREDICT(TABLE images, MODEL detector, DESCRIPTOR(image))").execute())
+                .hasStackTraceContaining("'model.watch' is not supported by ML_PREDICT")
+                .hasStackTraceContaining("stream -D model.watch=");
     }
 
     @Test

@@ -93,6 +93,12 @@ public record EngineSpec(String modelPath, Backend backend, Precision precision,
                 nms, profiles, cudaGraphs);
     }
 
+    /** The same engine settings for another model file (a replacement found by {@code model.watch}). */
+    public EngineSpec withModelPath(String path) {
+        return new EngineSpec(path, backend, precision, maxBatch, intraOpThreads, calibrationDir, cudaDevice, engineNms,
+                nms, profiles, cudaGraphs);
+    }
+
     public EngineSpec withCudaDevice(int device) {
         return new EngineSpec(modelPath, backend, precision, maxBatch, intraOpThreads, calibrationDir, device, engineNms,
                 nms, profiles, cudaGraphs);

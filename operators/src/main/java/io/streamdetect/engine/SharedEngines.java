@@ -2,6 +2,8 @@ package io.streamdetect.engine;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,13 +12,16 @@ import org.slf4j.LoggerFactory;
  * One engine per {@link EngineSpec} per JVM (per job class loader), shared by the task slots that ask for it:
  * a model is loaded, or a TensorRT plan deserialized, once per TaskManager, not once per slot. Reference
  * counted; the last {@link Lease#close()} closes the engine.
+ *
+ * <p>An engine is opened outside this object's lock (a TensorRT plan build takes minutes): slots asking for the
+ * same engine wait for that one opening, while others acquire and release theirs meanwhile.
  */
 public final class SharedEngines {
     private static final Logger LOG = LoggerFactory.getLogger(SharedEngines.class);
     private static final SharedEngines INSTANCE = new SharedEngines(Engines::open);
 
     private final Function<EngineSpec, InferenceEngine> opener;
-    private final Map<EngineSpec, Entry> engines = new HashMap<>();
+    private final Map<Key, Entry> engines = new HashMap<>();
 
     SharedEngines(Function<EngineSpec, InferenceEngine> opener) {
         this.opener = opener;
@@ -27,49 +32,79 @@ public final class SharedEngines {
     }
 
     /** The engine for {@code spec}, opened on first use. Close the lease when done. */
-    public synchronized Lease acquire(EngineSpec spec) {
-        Entry entry = engines.get(spec);
-        if (entry == null) {
-            entry = new Entry(opener.apply(spec));
-            engines.put(spec, entry);
-            LOG.info("opened {} engine for {}", entry.engine.info().backend().label(), spec.modelPath());
+    public Lease acquire(EngineSpec spec) {
+        return acquire(spec, null);
+    }
+
+    /**
+     * As {@link #acquire(EngineSpec)}, for one version of the model file: a file rewritten in place (a watched
+     * model, see {@code model.watch}) is another engine than the one opened from its earlier bytes.
+     *
+     * @param fileSha256 sha256 of the model file's bytes, or null for whatever the path holds
+     */
+    public Lease acquire(EngineSpec spec, String fileSha256) {
+        Key key = new Key(spec, fileSha256);
+        Entry entry;
+        boolean opensIt;
+        synchronized (this) {
+            entry = engines.get(key);
+            opensIt = entry == null;
+            if (opensIt) {
+                entry = new Entry();
+                engines.put(key, entry);
+            }
+            entry.users++;
         }
-        entry.users++;
-        return new Lease(spec, entry.engine);
+        if (opensIt) {
+            try {
+                InferenceEngine engine = opener.apply(spec);
+                LOG.info("opened {} engine for {}", engine.info().backend().label(), spec.modelPath());
+                entry.opened.complete(engine);
+            } catch (RuntimeException | Error e) {
+                entry.opened.completeExceptionally(e);
+                synchronized (this) {
+                    engines.remove(key, entry); // the next acquire tries again
+                }
+                throw e;
+            }
+        }
+        try {
+            return new Lease(key, entry.opened.join());
+        } catch (CompletionException e) { // another slot's opening failed: so does this one
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     /** How many leases are open on the engine for {@code spec}; 0 when it is closed. */
     public synchronized int users(EngineSpec spec) {
-        Entry entry = engines.get(spec);
+        Entry entry = engines.get(new Key(spec, null));
         return entry == null ? 0 : entry.users;
     }
 
-    private synchronized void release(EngineSpec spec) {
-        Entry entry = engines.get(spec);
+    private synchronized void release(Key key) {
+        Entry entry = engines.get(key);
         if (entry != null && --entry.users == 0) {
-            engines.remove(spec);
-            entry.engine.close();
-            LOG.info("closed engine for {}", spec.modelPath());
+            engines.remove(key);
+            entry.opened.join().close();
+            LOG.info("closed engine for {}", key.spec().modelPath());
         }
     }
 
-    private static final class Entry {
-        final InferenceEngine engine;
-        int users;
+    private record Key(EngineSpec spec, String fileSha256) {}
 
-        Entry(InferenceEngine engine) {
-            this.engine = engine;
-        }
+    private static final class Entry {
+        final CompletableFuture<InferenceEngine> opened = new CompletableFuture<>();
+        int users;
     }
 
     /** A counted reference to a shared engine. */
     public final class Lease implements AutoCloseable {
-        private final EngineSpec spec;
+        private final Key key;
         private final InferenceEngine engine;
         private boolean closed;
 
-        private Lease(EngineSpec spec, InferenceEngine engine) {
-            this.spec = spec;
+        private Lease(Key key, InferenceEngine engine) {
+            this.key = key;
             this.engine = engine;
         }
 
@@ -81,7 +116,7 @@ public final class SharedEngines {
         public void close() {
             if (!closed) {
                 closed = true;
-                release(spec);
+                release(key);
             }
         }
     }

@@ -1,19 +1,22 @@
 package io.streamdetect.flink;
 
-import io.streamdetect.batching.BatchListener;
 import io.streamdetect.batching.MicroBatcher;
-import io.streamdetect.engine.EngineSpec;
 import io.streamdetect.engine.SharedEngines;
 import io.streamdetect.predict.Prediction;
-import io.streamdetect.predict.Predictor;
 import io.streamdetect.preprocess.Preprocessing;
 import io.streamdetect.records.DeadLetter;
 import io.streamdetect.records.DetectionRecord;
 import io.streamdetect.records.ImageRecord;
 import io.streamdetect.records.RecordFactory;
+import io.streamdetect.swap.AcceptedModel;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 import org.apache.flink.types.Either;
@@ -26,47 +29,63 @@ import org.slf4j.LoggerFactory;
  * thread. Each image's {@link ResultFuture} completes with its detection record, or with a dead letter
  * (Left) when the image is bad or times out. Engine failures fail the future, so Flink restarts from the last
  * checkpoint and the images are processed again rather than lost.
+ *
+ * <p>With {@code model.watch}, the slot's {@link ModelSwitcher} replaces the model while the job runs; the model
+ * it switched to is kept in this function's (union list) operator state, so that a restart comes back on it.
  */
-public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<DeadLetter, DetectionRecord>> {
+public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<DeadLetter, DetectionRecord>>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(DetectionFunction.class);
 
     private final DetectionSettings settings;
-    private transient SharedEngines.Lease lease;
-    private transient Predictor predictor;
-    private transient MicroBatcher<InFlight> batcher;
-    private transient RecordFactory records;
+    private transient ModelSwitcher<InFlight> models;
     private transient DetectionMetrics metrics;
     /** Images between asyncInvoke and completion, so a timeout completes the same InFlight the batcher holds. */
     private transient java.util.Map<ResultFuture<?>, InFlight> pending;
+    /** The model accepted through model.watch, one entry per slot; every slot gets all of them on restore. */
+    private transient ListState<String> acceptedModelState;
+    private transient AcceptedModel restoredModel;
 
     public DetectionFunction(DetectionSettings settings) {
         this.settings = settings;
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        acceptedModelState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>("streamdetect-accepted-model", String.class));
+        if (context.isRestored()) {
+            List<String> entries = new java.util.ArrayList<>();
+            acceptedModelState.get().forEach(entries::add);
+            restoredModel = AcceptedModel.latest(entries).orElse(null);
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        acceptedModelState.clear();
+        if (models != null && models.accepted().isPresent()) {
+            acceptedModelState.add(models.accepted().get().encode());
+        }
+    }
+
+    @Override
     public void open(OpenContext openContext) {
-        EngineSpec spec = engineForThisSlot();
-        lease = SharedEngines.instance().acquire(spec);
-        predictor = new Predictor(lease.engine(), settings.predictor());
+        var spec = DetectionSlot.engineFor(settings, getRuntimeContext().getExternalResourceInfos(settings.gpuResource()),
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        metrics = new DetectionMetrics(getRuntimeContext().getMetricGroup());
+        pending = new java.util.concurrent.ConcurrentHashMap<>();
+        String name = "streamdetect-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        models = new ModelSwitcher<>(settings, spec, restoredModel, new Listener(), name,
+                new ModelSwapMetrics(getRuntimeContext().getMetricGroup()));
         int slotsOnThisEngine = SharedEngines.instance().users(spec);
-        if (predictor.preprocessing() == Preprocessing.GPU && slotsOnThisEngine > 1) {
+        if (models.preprocessing() == Preprocessing.GPU && slotsOnThisEngine > 1) {
             // nvJPEG's decode waits for all work on the GPU, so slots sharing one hold each other up
             // (docs/benchmarks.md: 0.85-0.88x of compute-only with one slot per GPU, 0.83-0.86x with two, 0.81x with four)
             LOG.warn("{} slots of this TaskManager share one GPU with GPU pre-processing; one slot per GPU is faster",
                     slotsOnThisEngine);
         }
-        records = new RecordFactory(lease.engine());
-        metrics = new DetectionMetrics(getRuntimeContext().getMetricGroup());
-        pending = new java.util.concurrent.ConcurrentHashMap<>();
-        String name = "streamdetect-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        batcher = new MicroBatcher<>(predictor, settings.batching(), new Listener(), name);
-    }
-
-    /** The configured engine, on the GPU Flink's external resources assign to this subtask (TensorRT only). */
-    private EngineSpec engineForThisSlot() {
-        return DetectionSlot.engineFor(settings, getRuntimeContext().getExternalResourceInfos(settings.gpuResource()),
-                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
     }
 
     @Override
@@ -75,7 +94,7 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
         InFlight item = new InFlight(image, future);
         pending.put(future, item);
         try {
-            item.ticket = batcher.submit(RecordFactory.imageBytes(image), item);
+            item.placed = models.submit(RecordFactory.imageBytes(image), item);
         } catch (RuntimeException e) { // a failed batcher: the task fails, and this image is not in flight
             item.finish();
             throw e;
@@ -93,8 +112,10 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
         if (item == null) {
             return;
         }
-        // ticket is set: asyncInvoke and timeout both run on the task thread
-        var batcherProblem = batcher.lateBecauseOfBatcher(item.ticket, settings.timeout());
+        // placed is set: asyncInvoke and timeout both run on the task thread. The batcher asked is the one of the
+        // model that took the image, also when the slot has switched models since.
+        var batcherProblem = item.placed.generation().batcher().lateBecauseOfBatcher(item.placed.ticket(),
+                settings.timeout());
         if (batcherProblem.isPresent()) {
             if (item.finish()) {
                 item.future.completeExceptionally(batcherProblem.get());
@@ -105,27 +126,13 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
     }
 
     /**
-     * Stops the batcher. The predictor (engine session) and the engine lease are released only once the batcher's
-     * threads have stopped: a batch still running on them is never freed under it (see MicroBatcher#close).
+     * Stops the batchers. The predictors (engine sessions) and the engine leases are released only once the
+     * batchers' threads have stopped: a batch still running on them is never freed under it (see MicroBatcher#close).
      */
     @Override
     public void close() {
-        if (batcher != null) {
-            batcher.close(this::releaseEngine);
-        } else {
-            releaseEngine();
-        }
-    }
-
-    private void releaseEngine() {
-        try {
-            if (predictor != null) {
-                predictor.close();
-            }
-        } finally {
-            if (lease != null) {
-                lease.close();
-            }
+        if (models != null) {
+            models.close();
         }
     }
 
@@ -134,7 +141,7 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
         final ImageRecord image;
         final ResultFuture<Either<DeadLetter, DetectionRecord>> future;
         final AtomicBoolean done = new AtomicBoolean();
-        MicroBatcher.Ticket ticket; // set by asyncInvoke, read by timeout: both on the task thread
+        ModelSwitcher.Placed<InFlight> placed; // set by asyncInvoke, read by timeout: both on the task thread
 
         InFlight(ImageRecord image, ResultFuture<Either<DeadLetter, DetectionRecord>> future) {
             this.image = image;
@@ -163,13 +170,14 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
         }
     }
 
-    private final class Listener implements BatchListener<InFlight> {
+    private final class Listener implements ModelGeneration.Listener<InFlight> {
         @Override
-        public void completed(InFlight item, Prediction p, long queueWaitNanos) {
+        public void completed(ModelGeneration<InFlight> model, InFlight item, Prediction p, long queueWaitNanos) {
             metrics.images.inc();
             metrics.queueWaitMicros.update(queueWaitNanos / 1000);
+            // named by the model that processed it, not by the one the slot may have switched to since
             item.complete(p.ok()
-                    ? Either.Right(records.detection(item.image, p, queueWaitNanos))
+                    ? Either.Right(model.records().detection(item.image, p, queueWaitNanos))
                     : Either.Left(RecordFactory.failed(item.image, p.error())));
         }
 

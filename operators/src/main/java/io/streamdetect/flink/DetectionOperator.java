@@ -12,6 +12,7 @@ import io.streamdetect.preprocess.Preprocessing;
 import io.streamdetect.records.DeadLetter;
 import io.streamdetect.records.DetectionRecord;
 import io.streamdetect.records.ImageRecord;
+import io.streamdetect.swap.ModelWatch;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -116,6 +117,7 @@ public final class DetectionOperator {
         private String gpuResource = DetectionSettings.DEFAULT_GPU_RESOURCE;
         private String profiles = EngineSpec.DEFAULT_PROFILES;
         private boolean cudaGraphs = true;
+        private ModelWatch modelWatch;
 
         /** Path of the YOLO .onnx model on every TaskManager (required). */
         public Builder setModel(String model) {
@@ -247,6 +249,17 @@ public final class DetectionOperator {
         }
 
         /**
+         * Switch models while the job runs: every {@code interval} each slot looks at {@code path} (a model file,
+         * or a directory whose newest model counts, see {@link io.streamdetect.swap.ModelCandidates}), loads a
+         * new one in the background and switches to it between two batches; one that cannot be used is refused
+         * and the running model stays. A restart from a checkpoint comes back on the last accepted model.
+         */
+        public Builder setModelWatch(String path, Duration interval) {
+            this.modelWatch = new ModelWatch(path, interval);
+            return this;
+        }
+
+        /**
          * The batch an ONNX model fixes, where this process can read it (on a cluster the path may exist only on the
          * TaskManagers); else no limit. The default capacity follows it: 8 batches in flight at the model's batch,
          * not at {@code maxBatchSize}, which the engine caps to it anyway, so images do not wait in line past the
@@ -268,7 +281,7 @@ public final class DetectionOperator {
                     .withNms(nms, postprocess).withProfiles(profiles).withCudaGraphs(cudaGraphs);
             int cap = capacity != null ? capacity : Math.max(16, 8 * Math.min(maxBatchSize, fixedBatchOf(model)));
             return new DetectionOperator(new DetectionSettings(engine, new PredictorConfig(limits, postprocess, preprocessing),
-                    new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads), timeout, cap, ordered, gpuResource));
+                    new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads), timeout, cap, ordered, gpuResource, modelWatch));
         }
     }
 }

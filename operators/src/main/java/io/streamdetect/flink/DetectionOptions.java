@@ -8,6 +8,7 @@ import io.streamdetect.postprocess.PostprocessConfig;
 import io.streamdetect.preprocess.Preprocessing;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -80,10 +81,22 @@ public final class DetectionOptions {
             .withDescription("Name of the Flink external resource listing a TaskManager's GPUs; subtask i uses "
                     + "GPU i mod N of them (TensorRT).");
 
+    public static final ConfigOption<String> MODEL_WATCH = ConfigOptions.key("model.watch")
+            .stringType().noDefaultValue().withDescription("Replace the model while the job runs: a model file that is "
+                    + "rewritten in place, or a directory of model files whose newest counts (the .onnx/.engine name "
+                    + "that sorts last in natural order, digits as numbers: v10 after v9; names starting with . or _ "
+                    + "are skipped, so copy there and rename). Each slot loads a new model in the background, checks it "
+                    + "(it loads, has the running model's input size, runs an image) and switches to it between two "
+                    + "batches, or refuses it with a log line and the modelSwapsRefused metric and keeps its model. A "
+                    + "restart from a checkpoint comes back on the last accepted model. DataStream jobs only.");
+    public static final ConfigOption<Duration> MODEL_WATCH_INTERVAL = ConfigOptions.key("model.watch.interval")
+            .durationType().defaultValue(Duration.ofSeconds(10))
+            .withDescription("How often each slot looks at model.watch.");
+
     /** Every option above: what a SQL model accepts besides {@code provider}. */
     public static final List<ConfigOption<?>> ALL = List.of(MODEL, BACKEND, PRECISION, PREPROCESS, NMS,
             MAX_BATCH_SIZE, MAX_BATCH_DELAY, INTRA_OP_THREADS, CONFIDENCE, IOU, MAX_DETECTIONS, MAX_BYTES, MAX_PIXELS,
-            TIMEOUT, DECODE_THREADS, TENSORRT_PROFILES, CUDA_GRAPHS, GPU_RESOURCE);
+            TIMEOUT, DECODE_THREADS, TENSORRT_PROFILES, CUDA_GRAPHS, GPU_RESOURCE, MODEL_WATCH, MODEL_WATCH_INTERVAL);
 
     private DetectionOptions() {}
 
@@ -112,7 +125,16 @@ public final class DetectionOptions {
         if (timeout.isZero() || timeout.isNegative()) {
             throw invalid(TIMEOUT, timeout, "must be positive");
         }
-        return DetectionOperator.builder()
+        DetectionOperator.Builder builder = DetectionOperator.builder();
+        Optional<String> watch = config.getOptional(MODEL_WATCH).filter(w -> !w.isBlank());
+        if (watch.isPresent()) {
+            Duration interval = config.get(MODEL_WATCH_INTERVAL);
+            if (interval.isZero() || interval.isNegative()) {
+                throw invalid(MODEL_WATCH_INTERVAL, interval, "must be positive");
+            }
+            builder.setModelWatch(watch.get(), interval);
+        }
+        return builder
                 .setModel(model)
                 .setBackend(parsed(config, BACKEND, Backend::parse))
                 .setPrecision(parsed(config, PRECISION, Precision::parse))

@@ -3,6 +3,7 @@ package io.streamdetect.flink;
 import io.streamdetect.batching.BatchingConfig;
 import io.streamdetect.engine.EngineSpec;
 import io.streamdetect.predict.PredictorConfig;
+import io.streamdetect.swap.ModelWatch;
 import java.io.Serializable;
 import java.time.Duration;
 
@@ -17,9 +18,11 @@ import java.time.Duration;
  * @param capacity   most images in flight per slot (Flink async capacity)
  * @param ordered    emit in input order (adds latency) instead of as completed
  * @param gpuResource name of Flink's GPU external resource to take the CUDA device from ({@link GpuAssignment})
+ * @param modelWatch where to look for replacement models while the job runs; null: the model never changes
  */
 public record DetectionSettings(EngineSpec engine, PredictorConfig predictor, BatchingConfig batching,
-                                Duration timeout, int capacity, boolean ordered, String gpuResource)
+                                Duration timeout, int capacity, boolean ordered, String gpuResource,
+                                ModelWatch modelWatch)
         implements Serializable {
     /** The resource name Flink's documentation uses for GPUs: {@code external-resources: gpu}. */
     public static final String DEFAULT_GPU_RESOURCE = "gpu";

@@ -1,13 +1,11 @@
 package io.streamdetect.flink;
 
-import io.streamdetect.batching.BatchListener;
 import io.streamdetect.batching.MicroBatcher;
 import io.streamdetect.engine.Backend;
 import io.streamdetect.engine.EngineSpec;
 import io.streamdetect.engine.Engines;
 import io.streamdetect.engine.SharedEngines;
 import io.streamdetect.predict.Prediction;
-import io.streamdetect.predict.Predictor;
 import io.streamdetect.records.RecordFactory;
 import java.util.Collection;
 import java.util.OptionalInt;
@@ -19,16 +17,13 @@ import org.slf4j.LoggerFactory;
 /**
  * What one task slot of a detection operator holds, for operators other than {@link DetectionFunction} (the SQL
  * model's predict function): a lease on the TaskManager's shared engine (on the GPU Flink's external resources
- * give this subtask), a {@link Predictor} with its own engine session, a {@link MicroBatcher}, and the
+ * give this subtask), a {@link io.streamdetect.predict.Predictor} with its own engine session, a {@link MicroBatcher}, and the
  * operator's metrics. Outcomes reach the {@link Outcomes} given at open, on the batcher's threads.
  */
 public final class DetectionSlot<T> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DetectionSlot.class);
 
-    private final SharedEngines.Lease lease;
-    private final Predictor predictor;
-    private final MicroBatcher<T> batcher;
-    private final RecordFactory records;
+    private final ModelGeneration<T> model;
     private final DetectionMetrics metrics;
 
     /** Receives each image's outcome; exactly one call per submitted image unless the slot closes first. */
@@ -42,16 +37,8 @@ public final class DetectionSlot<T> implements AutoCloseable {
 
     private DetectionSlot(DetectionSettings settings, EngineSpec spec, MetricGroup metricGroup, String name,
                           Outcomes<T> outcomes) {
-        lease = SharedEngines.instance().acquire(spec);
-        try {
-            predictor = new Predictor(lease.engine(), settings.predictor());
-        } catch (RuntimeException e) {
-            lease.close();
-            throw e;
-        }
-        records = new RecordFactory(lease.engine());
         metrics = new DetectionMetrics(metricGroup);
-        batcher = new MicroBatcher<>(predictor, settings.batching(), new Listener(outcomes), name);
+        model = new ModelGeneration<>(SharedEngines.instance().acquire(spec), settings, null, new Listener(outcomes), name);
     }
 
     /**
@@ -88,7 +75,7 @@ public final class DetectionSlot<T> implements AutoCloseable {
     public MicroBatcher.Ticket submit(byte[] image, T item) {
         metrics.inFlight.incrementAndGet();
         try {
-            return batcher.submit(image, item);
+            return model.submit(image, item);
         } catch (RuntimeException e) {
             metrics.inFlight.decrementAndGet();
             throw e;
@@ -98,12 +85,12 @@ public final class DetectionSlot<T> implements AutoCloseable {
     /** See {@link MicroBatcher#lateBecauseOfBatcher}: why an image is late, when it is not its own fault. */
     public java.util.Optional<io.streamdetect.batching.BatcherFailedException> lateBecauseOfBatcher(
             MicroBatcher.Ticket ticket, java.time.Duration timeout) {
-        return batcher.lateBecauseOfBatcher(ticket, timeout);
+        return model.batcher().lateBecauseOfBatcher(ticket, timeout);
     }
 
     /** Turns outcomes into records: model name, hash, engine and precision of this slot's engine. */
     public RecordFactory records() {
-        return records;
+        return model.records();
     }
 
     /**
@@ -113,16 +100,10 @@ public final class DetectionSlot<T> implements AutoCloseable {
      */
     @Override
     public void close() {
-        batcher.close(() -> {
-            try {
-                predictor.close();
-            } finally {
-                lease.close();
-            }
-        });
+        model.close();
     }
 
-    private final class Listener implements BatchListener<T> {
+    private final class Listener implements ModelGeneration.Listener<T> {
         private final Outcomes<T> outcomes;
 
         Listener(Outcomes<T> outcomes) {
@@ -130,7 +111,7 @@ public final class DetectionSlot<T> implements AutoCloseable {
         }
 
         @Override
-        public void completed(T item, Prediction p, long queueWaitNanos) {
+        public void completed(ModelGeneration<T> generation, T item, Prediction p, long queueWaitNanos) {
             metrics.inFlight.decrementAndGet();
             metrics.images.inc();
             metrics.queueWaitMicros.update(queueWaitNanos / 1000);

@@ -57,6 +57,13 @@ public final class StreamDetectModelProviderFactory implements ModelProviderFact
         FactoryUtil.ModelProviderFactoryHelper helper = FactoryUtil.createModelProviderFactoryHelper(this, context);
         helper.validate();
         String model = context.getObjectIdentifier().asSummaryString();
+        if (helper.getOptions().getOptional(DetectionOptions.MODEL_WATCH).isPresent()) {
+            // the swap keeps the accepted model in the operator's state; a SQL predict function has none
+            throw new ValidationException("model " + model + ": '" + DetectionOptions.MODEL_WATCH.key() + "' is not "
+                    + "supported by ML_PREDICT (a restart could not come back on the replaced model); remove it, and "
+                    + "to change the model re-create it (CREATE MODEL) and restart the query from a savepoint, or use "
+                    + "the DataStream job (`stream -D model.watch=...`)");
+        }
         DetectionSettings settings;
         try {
             settings = DetectionOptions.builder(helper.getOptions()).build().settings();
