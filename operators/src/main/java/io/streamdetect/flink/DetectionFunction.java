@@ -79,6 +79,7 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
         String name = "streamdetect-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         models = new ModelSwitcher<>(settings, spec, restoredModel, new Listener(), name,
                 new ModelSwapMetrics(getRuntimeContext().getMetricGroup()));
+        metrics.gpuMemoryBytes(models::deviceMemoryBytes);
         int slotsOnThisEngine = SharedEngines.instance().users(spec);
         if (models.preprocessing() == Preprocessing.GPU && slotsOnThisEngine > 1) {
             // nvJPEG's decode waits for all work on the GPU, so slots sharing one hold each other up

@@ -11,7 +11,7 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * The operator's Flink metrics, in group {@code streamdetect}: batchSize, queueWaitMicros and inferenceMicros
- * histograms, imagesPerSecond meter, detections and deadLetters counters, inFlight gauge. All thread-safe: outcomes
+ * histograms, imagesPerSecond meter, detections and deadLetters counters, inFlight and gpuMemoryBytes gauges. All thread-safe: outcomes
  * arrive from the micro-batcher's inference thread and its decode pool's threads at once.
  */
 final class DetectionMetrics {
@@ -25,9 +25,10 @@ final class DetectionMetrics {
     final Counter deadLetters;
     final Counter detections;
     final AtomicInteger inFlight = new AtomicInteger();
+    private final MetricGroup group;
 
     DetectionMetrics(MetricGroup parent) {
-        MetricGroup group = parent.addGroup("streamdetect");
+        group = parent.addGroup("streamdetect");
         batchSize = group.histogram("batchSize", histogram());
         queueWaitMicros = group.histogram("queueWaitMicros", histogram());
         inferenceMicros = group.histogram("inferenceMicros", histogram());
@@ -36,6 +37,14 @@ final class DetectionMetrics {
         deadLetters = group.counter("deadLetters", new ThreadSafeSimpleCounter());
         detections = group.counter("detections", new ThreadSafeSimpleCounter());
         group.gauge("inFlight", inFlight::get);
+    }
+
+    /**
+     * Gauge {@code gpuMemoryBytes}: GPU memory this slot holds for its engine sessions (activations, input and
+     * output buffers) and GPU input batches, from their sizes (0 on the CPU). nvJPEG's own pools are not in it.
+     */
+    void gpuMemoryBytes(java.util.function.LongSupplier bytes) {
+        group.gauge("gpuMemoryBytes", bytes::getAsLong);
     }
 
     private static Histogram histogram() {

@@ -215,6 +215,20 @@ final class ModelSwitcher<T> implements AutoCloseable {
         old.close();
     }
 
+    /**
+     * GPU memory the slot's engine sessions and GPU input batches hold, over the current model and any older one
+     * still finishing its images (0 on the CPU); for the {@code gpuMemoryBytes} gauge.
+     */
+    long deviceMemoryBytes() {
+        synchronized (lock) {
+            long bytes = current == null ? 0 : current.predictor().deviceMemoryBytes();
+            for (ModelGeneration<T> old : retired) {
+                bytes += old.predictor().deviceMemoryBytes();
+            }
+            return bytes;
+        }
+    }
+
     /** Stops watching and closes every generation (see {@link ModelGeneration#close}). */
     @Override
     public void close() {
