@@ -134,6 +134,7 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
         final ImageRecord image;
         final ResultFuture<Either<DeadLetter, DetectionRecord>> future;
         final AtomicBoolean done = new AtomicBoolean();
+        final long invokedNanos = System.nanoTime();
         MicroBatcher.Ticket ticket; // set by asyncInvoke, read by timeout: both on the task thread
 
         InFlight(ImageRecord image, ResultFuture<Either<DeadLetter, DetectionRecord>> future) {
@@ -168,6 +169,7 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
         public void completed(InFlight item, Prediction p, long queueWaitNanos) {
             metrics.images.inc();
             metrics.queueWaitMicros.update(queueWaitNanos / 1000);
+            metrics.resultFor(item.image.getEventTime().toEpochMilli(), System.nanoTime() - item.invokedNanos);
             item.complete(p.ok()
                     ? Either.Right(records.detection(item.image, p, queueWaitNanos))
                     : Either.Left(RecordFactory.failed(item.image, p.error())));
