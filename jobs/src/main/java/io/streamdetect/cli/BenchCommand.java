@@ -3,6 +3,7 @@ package io.streamdetect.cli;
 import io.streamdetect.decode.DecodeLimits;
 import io.streamdetect.decode.DecodedImage;
 import io.streamdetect.decode.ImageDecoder;
+import io.streamdetect.batching.BatchWait;
 import io.streamdetect.batching.BatchingConfig;
 import io.streamdetect.engine.Backend;
 import io.streamdetect.engine.EngineSession;
@@ -33,7 +34,9 @@ import picocli.CommandLine.Spec;
  * side by side in one run. Compute-only leaves host-device copies out (TensorRT); host-to-host includes them.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmark inference per batch size: compute-only and host-to-host images/s, latency percentiles.")
+        description = {"Benchmark inference per batch size: compute-only and host-to-host images/s, latency percentiles.",
+                "End to end (--preprocess): encoded images through the operator's micro-batcher beside compute-only.",
+                "Latency (--latency/--rates): Poisson arrivals at fixed rates, p50/p95/p99 per batch.wait rule."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -84,8 +87,34 @@ public final class BenchCommand implements Callable<Integer> {
             description = "host or engine: NMS in Java or in the TensorRT plan (default: ${DEFAULT-VALUE}).")
     NmsPlacement nms;
 
+    @Option(names = "--latency", split = ",", paramLabel = "FRACTION",
+            description = "Latency mode: Poisson arrivals at these fractions of the end-to-end max rate measured first "
+                    + "(e.g. 0.1,0.5,0.9), submit-to-outcome p50/p95/p99 per rate and --batch-wait rule. Needs --images.")
+    List<Double> latencyFractions;
+
+    @Option(names = "--rates", split = ",", paramLabel = "IMG_S",
+            description = "Latency mode: Poisson arrivals at these absolute rates, images/s. Needs --images.")
+    List<Double> latencyRates;
+
+    @Option(names = "--batch-wait", split = ",", defaultValue = "adaptive,fixed", paramLabel = "RULE",
+            converter = BatchWaitConverter.class,
+            description = "Latency mode: the batching rules compared on the same arrivals (default: ${DEFAULT-VALUE}).")
+    List<BatchWait> batchWaits;
+
+    @Option(names = "--max-delay-ms", defaultValue = "5", paramLabel = "MS",
+            description = "Latency mode: batch.max-delay of the micro-batcher (default: ${DEFAULT-VALUE}, the job's).")
+    long maxDelayMs;
+
+    @Option(names = "--latency-images", defaultValue = "100", paramLabel = "N",
+            description = "Latency mode: images per rate and rule, at least (more where --seconds at the rate gives "
+                    + "more) (default: ${DEFAULT-VALUE}).")
+    int latencyImages;
+
     @Override
     public Integer call() throws Exception {
+        if (latencyFractions != null || latencyRates != null) {
+            return latency();
+        }
         if (preprocess != null && !preprocess.isEmpty()) {
             return endToEnd();
         }
@@ -141,16 +170,9 @@ public final class BenchCommand implements Callable<Integer> {
     /** One row per backend, precision, batch and path: images/s and the ratio to compute-only. */
     private int endToEnd() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (imagesDir == null) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--preprocess needs --images DIR: the encoded images to run end to end");
-        }
+        List<byte[]> records = readImages("--preprocess");
         if (streams < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--streams must be at least 1");
-        }
-        List<byte[]> records = new ArrayList<>();
-        for (Path f : ImageInputs.expand(List.of(imagesDir))) {
-            records.add(ImageInputs.read(f));
         }
         PredictorConfig config = PredictorConfig.DEFAULT;
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
@@ -188,6 +210,92 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Latency mode: per backend, precision and batch, the end-to-end max rate (one slot, as {@link #endToEnd}), then
+     * Poisson arrivals at each rate asked for, one row per batching rule on the same arrivals.
+     */
+    private int latency() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        List<byte[]> records = readImages("--latency/--rates");
+        List<Double> fractions = latencyFractions == null ? List.of() : latencyFractions;
+        for (double f : fractions) {
+            if (!(f > 0 && f <= 1)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--latency takes fractions of the max rate, above 0 and at most 1, got " + f);
+            }
+        }
+        List<Double> absolute = latencyRates == null ? List.of() : latencyRates;
+        if (absolute.stream().anyMatch(r -> !(r > 0))) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rates must be positive images/s");
+        }
+        if (latencyImages < 1 || maxDelayMs < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--latency-images must be at least 1 and --max-delay-ms at least 0");
+        }
+        Preprocessing where = preprocess == null || preprocess.isEmpty() ? Preprocessing.AUTO : preprocess.get(0);
+        PredictorConfig config = PredictorConfig.DEFAULT.withPreprocessing(where);
+        int threads = decodeThreads.get(0);
+        int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
+        out.printf("%d images from %s, one slot, %s pre-processing, batch.max-delay %d ms, Poisson arrivals, "
+                + "latency from submission to outcome%n", records.size(), imagesDir, where.label(), maxDelayMs);
+        out.println("| backend | precision | batch | rate img/s | of max | batch.wait | images | p50 ms | p95 ms | p99 ms | mean batch |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+        for (EngineSpec engineSpec : engineSpecs(maxBatch, config.postprocess())) {
+            try (InferenceEngine engine = Engines.open(engineSpec)) {
+                String row = engineSpec.backend().label() + " | " + engineSpec.precision().label();
+                LatencyBench bench = new LatencyBench(engine, records);
+                for (int batch : batches) {
+                    if (!fits(engine, batch, out)) {
+                        continue;
+                    }
+                    double max = fractions.isEmpty() ? 0
+                            : new PipelineBench(engine, records, 1, seconds).endToEnd(batch, config, where, threads);
+                    if (max > 0) {
+                        out.println(String.format(Locale.ROOT, "| %s | %d | %.1f (max, saturated) | 1.00 | | | | | | |",
+                                row, batch, max));
+                    }
+                    List<Double> rates = new ArrayList<>();
+                    fractions.forEach(f -> rates.add(f * max));
+                    rates.addAll(absolute);
+                    for (double rate : rates) {
+                        int count = Math.max(latencyImages, (int) Math.ceil(rate * seconds));
+                        for (BatchWait wait : batchWaits) {
+                            BatchingConfig batching = new BatchingConfig(batch, java.time.Duration.ofMillis(maxDelayMs),
+                                    threads, wait);
+                            LatencyBench.Result r = bench.run(config, batching, rate, count, 18L + Double.hashCode(rate));
+                            out.println(String.format(Locale.ROOT, "| %s | %d | %.1f | %s | %s | %d | %.1f | %.1f | %.1f | %.2f |",
+                                    row, batch, r.arrivalsPerSecond(), max > 0 ? String.format(Locale.ROOT, "%.2f", rate / max) : "",
+                                    wait.label(), count, r.percentileMillis(50), r.percentileMillis(95),
+                                    r.percentileMillis(99), r.meanBatch()));
+                            out.flush();
+                        }
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** The encoded images of {@code --images}, which {@code mode} needs. */
+    private List<byte[]> readImages(String mode) throws java.io.IOException {
+        if (imagesDir == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    mode + " needs --images DIR: the encoded images to run end to end");
+        }
+        List<byte[]> records = new ArrayList<>();
+        for (Path f : ImageInputs.expand(List.of(imagesDir))) {
+            records.add(ImageInputs.read(f));
+        }
+        return records;
+    }
+
+    static final class BatchWaitConverter implements picocli.CommandLine.ITypeConverter<BatchWait> {
+        @Override
+        public BatchWait convert(String value) {
+            return BatchWait.parse(value);
+        }
     }
 
     /** How the row's images were decoded, when more than one decode setting is compared. */
