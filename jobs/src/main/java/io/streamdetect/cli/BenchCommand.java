@@ -21,7 +21,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -109,6 +111,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Latency mode: images per rate and rule, at least (more where --seconds at the rate gives "
                     + "more) (default: ${DEFAULT-VALUE}).")
     int latencyImages;
+
+    @Option(names = "--latency-rounds", defaultValue = "4", paramLabel = "N",
+            description = "Latency mode: each rate's images run in N rounds, the rules taking turns, so that a "
+                    + "machine whose load changes meanwhile weighs on both alike (default: ${DEFAULT-VALUE}).")
+    int latencyRounds;
 
     @Override
     public Integer call() throws Exception {
@@ -230,18 +237,21 @@ public final class BenchCommand implements Callable<Integer> {
         if (absolute.stream().anyMatch(r -> !(r > 0))) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rates must be positive images/s");
         }
-        if (latencyImages < 1 || maxDelayMs < 0) {
+        if (latencyImages < 1 || latencyRounds < 1 || maxDelayMs < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--latency-images must be at least 1 and --max-delay-ms at least 0");
+                    "--latency-images and --latency-rounds must be at least 1 and --max-delay-ms at least 0");
         }
         Preprocessing where = preprocess == null || preprocess.isEmpty() ? Preprocessing.AUTO : preprocess.get(0);
         PredictorConfig config = PredictorConfig.DEFAULT.withPreprocessing(where);
         int threads = decodeThreads.get(0);
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
-        out.printf("%d images from %s, one slot, %s pre-processing, batch.max-delay %d ms, Poisson arrivals, "
-                + "latency from submission to outcome%n", records.size(), imagesDir, where.label(), maxDelayMs);
-        out.println("| backend | precision | batch | rate img/s | of max | batch.wait | images | p50 ms | p95 ms | p99 ms | mean batch |");
-        out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+        out.printf("%d images from %s, one slot, %s pre-processing, batch.max-delay %d ms, Poisson arrivals in %d "
+                + "round(s) per rate, rules taking turns; latency: submission to outcome; to batch start: submission "
+                + "to its batch entering the engine (decode + waiting for the batch)%n", records.size(), imagesDir,
+                where.label(), maxDelayMs, latencyRounds);
+        out.println("| backend | precision | batch | rate img/s | of max | batch.wait | images | p50 ms | p95 ms | p99 ms "
+                + "| to batch start p50 ms | p99 ms | mean batch |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (EngineSpec engineSpec : engineSpecs(maxBatch, config.postprocess())) {
             try (InferenceEngine engine = Engines.open(engineSpec)) {
                 String row = engineSpec.backend().label() + " | " + engineSpec.precision().label();
@@ -253,7 +263,7 @@ public final class BenchCommand implements Callable<Integer> {
                     double max = fractions.isEmpty() ? 0
                             : new PipelineBench(engine, records, 1, seconds).endToEnd(batch, config, where, threads);
                     if (max > 0) {
-                        out.println(String.format(Locale.ROOT, "| %s | %d | %.1f (max, saturated) | 1.00 | | | | | | |",
+                        out.println(String.format(Locale.ROOT, "| %s | %d | %.1f (max, saturated) | 1.00 | | | | | | | | |",
                                 row, batch, max));
                     }
                     List<Double> rates = new ArrayList<>();
@@ -261,16 +271,23 @@ public final class BenchCommand implements Callable<Integer> {
                     rates.addAll(absolute);
                     for (double rate : rates) {
                         int count = Math.max(latencyImages, (int) Math.ceil(rate * seconds));
-                        for (BatchWait wait : batchWaits) {
-                            BatchingConfig batching = new BatchingConfig(batch, java.time.Duration.ofMillis(maxDelayMs),
-                                    threads, wait);
-                            LatencyBench.Result r = bench.run(config, batching, rate, count, 18L + Double.hashCode(rate));
-                            out.println(String.format(Locale.ROOT, "| %s | %d | %.1f | %s | %s | %d | %.1f | %.1f | %.1f | %.2f |",
-                                    row, batch, r.arrivalsPerSecond(), max > 0 ? String.format(Locale.ROOT, "%.2f", rate / max) : "",
-                                    wait.label(), count, r.percentileMillis(50), r.percentileMillis(95),
-                                    r.percentileMillis(99), r.meanBatch()));
-                            out.flush();
+                        int rounds = Math.min(latencyRounds, count);
+                        Map<BatchWait, LatencyBench.Samples> samples = new EnumMap<>(BatchWait.class);
+                        for (int round = 0; round < rounds; round++) {
+                            int images = count / rounds + (round < count % rounds ? 1 : 0);
+                            for (BatchWait wait : batchWaits) {
+                                BatchingConfig batching = new BatchingConfig(batch,
+                                        java.time.Duration.ofMillis(maxDelayMs), threads, wait);
+                                bench.run(config, batching, rate, images, 18L * round + Double.hashCode(rate),
+                                        samples.computeIfAbsent(wait, w -> new LatencyBench.Samples()));
+                            }
                         }
+                        samples.forEach((wait, r) -> out.println(String.format(Locale.ROOT,
+                                "| %s | %d | %.1f | %s | %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f |",
+                                row, batch, r.arrivalsPerSecond(), max > 0 ? String.format(Locale.ROOT, "%.2f", rate / max) : "",
+                                wait.label(), r.images(), r.latencyMillis(50), r.latencyMillis(95), r.latencyMillis(99),
+                                r.toBatchStartMillis(50), r.toBatchStartMillis(99), r.meanBatch())));
+                        out.flush();
                     }
                 }
             }

@@ -7,7 +7,7 @@ import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.predict.Prediction;
 import io.streamdetect.predict.Predictor;
 import io.streamdetect.predict.PredictorConfig;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
@@ -21,16 +21,46 @@ import java.util.concurrent.locks.LockSupport;
  * cameras' frames add up to), each is submitted to the operator's {@link MicroBatcher} over a {@link Predictor} of
  * the engine (one task slot), and the time from its submission to its outcome is recorded. The arrivals are
  * open-loop: an image arrives on schedule whether or not earlier ones are done, so a batcher that falls behind shows
- * it. The same seed gives the same arrival times, so two batching rules compare on identical traffic.
+ * it. The same seed gives the same arrival times, so two batching rules compare on identical traffic; run in
+ * alternating rounds, they also share whatever else the machine does meanwhile.
  */
 final class LatencyBench {
     /** An image with no outcome this long after the last arrival means a stalled pipeline: fail, do not hang. */
     private static final long OUTCOME_TIMEOUT_SECONDS = 120;
 
-    /** Latencies of one run, sorted, in ns; the arrival rate reached; images per batch on average. */
-    record Result(long[] sortedLatencyNanos, double arrivalsPerSecond, double meanBatch) {
-        double percentileMillis(int p) {
-            return BenchCommand.pct(sortedLatencyNanos, p);
+    /**
+     * What the runs of one batching rule measured, added up over rounds: per image, submission to outcome and
+     * submission to its batch's start in the engine (decode and the wait for the batch); the batches; the arrivals.
+     */
+    static final class Samples {
+        private final List<Long> latencyNanos = new ArrayList<>();
+        private final List<Long> toBatchStartNanos = new ArrayList<>();
+        private long batches;
+        private long batched;
+        private long arrivalNanos;
+
+        int images() {
+            return latencyNanos.size();
+        }
+
+        double latencyMillis(int percentile) {
+            return BenchCommand.pct(sorted(latencyNanos), percentile);
+        }
+
+        double toBatchStartMillis(int percentile) {
+            return BenchCommand.pct(sorted(toBatchStartNanos), percentile);
+        }
+
+        double arrivalsPerSecond() {
+            return images() / (arrivalNanos / 1e9);
+        }
+
+        double meanBatch() {
+            return (double) batched / Math.max(1, batches);
+        }
+
+        private static long[] sorted(List<Long> values) {
+            return values.stream().mapToLong(Long::longValue).sorted().toArray();
         }
     }
 
@@ -42,11 +72,15 @@ final class LatencyBench {
         this.images = images;
     }
 
-    /** {@code count} images at {@code ratePerSecond} on average through a batcher configured by {@code batching}. */
-    Result run(PredictorConfig config, BatchingConfig batching, double ratePerSecond, int count, long seed)
-            throws InterruptedException {
+    /**
+     * {@code count} images at {@code ratePerSecond} on average through a batcher configured by {@code batching},
+     * added to {@code samples}.
+     */
+    void run(PredictorConfig config, BatchingConfig batching, double ratePerSecond, int count, long seed,
+             Samples samples) throws InterruptedException {
         long[] submitted = new long[count];
         long[] latency = new long[count];
+        long[] toBatchStart = new long[count];
         CountDownLatch outcomes = new CountDownLatch(count);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         LongAdder batches = new LongAdder();
@@ -55,6 +89,7 @@ final class LatencyBench {
             @Override
             public void completed(Integer item, Prediction prediction, long queueWaitNanos) {
                 latency[item] = System.nanoTime() - submitted[item];
+                toBatchStart[item] = queueWaitNanos;
                 if (!prediction.ok()) {
                     failure.compareAndSet(null, new IllegalStateException("benchmark image " + item + " failed: "
                             + prediction.error().getMessage()));
@@ -86,7 +121,7 @@ final class LatencyBench {
                 submitted[i] = System.nanoTime();
                 batcher.submit(images.get(i % images.size()), i);
             }
-            double arrivalsPerSecond = count / ((submitted[count - 1] - start) / 1e9);
+            long arrivalNanos = submitted[count - 1] - start;
             if (!outcomes.await(OUTCOME_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 throw new IllegalStateException(outcomes.getCount() + " images had no outcome " + OUTCOME_TIMEOUT_SECONDS
                         + " s after the last arrival: the micro-batcher stalled");
@@ -94,9 +129,13 @@ final class LatencyBench {
             if (failure.get() != null) {
                 throw new IllegalStateException("a benchmark image failed: " + failure.get().getMessage(), failure.get());
             }
-            long[] sorted = latency.clone();
-            Arrays.sort(sorted);
-            return new Result(sorted, arrivalsPerSecond, batched.doubleValue() / Math.max(1, batches.sum()));
+            for (int i = 0; i < count; i++) {
+                samples.latencyNanos.add(latency[i]);
+                samples.toBatchStartNanos.add(toBatchStart[i]);
+            }
+            samples.batches += batches.sum();
+            samples.batched += batched.sum();
+            samples.arrivalNanos += arrivalNanos;
         } finally {
             batcher.close(predictor::close); // the predictor's session outlives any batch still running
         }

@@ -44,6 +44,7 @@ class BenchCommandTest {
     void latencyModeComparesAdaptiveAndFixedWaitingAtFractionsOfTheMaxRateAndAtAbsoluteRates() {
         var run = PredictCommandTest.run("bench", "-m", SharedFiles.model().toString(), "--backends", "onnxruntime",
                 "--batches", "2", "--seconds", "0.3", "--latency", "0.5", "--rates", "2", "--latency-images", "6",
+                "--latency-rounds", "2",
                 "--images", SharedFiles.coco8().resolve("images/val").toString());
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains("(max, saturated)", "batch.max-delay 5 ms");
