@@ -94,7 +94,6 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private final AtomicInteger holders = new AtomicInteger(3);
     private volatile Runnable release = () -> {};
     private Duration closeGrace = CLOSE_GRACE;
-    /** When the inference thread entered the engine for the batch it runs now; 0 while it is not in the engine. */
     /**
      * Batches handed to the inference thread and not yet finished (ready or running): 0 means the engine is idle,
      * and an adaptive batch closes at once. Counted by the prepare thread before it hands a batch over and by the
@@ -105,6 +104,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private volatile boolean waitingForCompany;
     /** Queued by the inference thread to wake a prepare thread waiting for company; never an image. */
     private final Pending<T> wakeUp = new Pending<>(null, null, 0);
+    /** When the inference thread entered the engine for the batch it runs now; 0 while it is not in the engine. */
     private volatile long inferenceSinceNanos;
     private final Thread prepareThread;
     private final Thread inferenceThread;
