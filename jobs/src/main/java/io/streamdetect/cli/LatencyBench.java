@@ -27,6 +27,8 @@ import java.util.concurrent.locks.LockSupport;
 final class LatencyBench {
     /** An image with no outcome this long after the last arrival means a stalled pipeline: fail, do not hang. */
     private static final long OUTCOME_TIMEOUT_SECONDS = 120;
+    /** The item of the image each run starts with, before its arrivals are timed. */
+    private static final int WARM_UP = -1;
 
     /**
      * What the runs of one batching rule measured, added up over rounds: per image, submission to outcome and
@@ -82,12 +84,17 @@ final class LatencyBench {
         long[] latency = new long[count];
         long[] toBatchStart = new long[count];
         CountDownLatch outcomes = new CountDownLatch(count);
+        CountDownLatch warmedUp = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         LongAdder batches = new LongAdder();
         LongAdder batched = new LongAdder();
         BatchListener<Integer> listener = new BatchListener<>() {
             @Override
             public void completed(Integer item, Prediction prediction, long queueWaitNanos) {
+                if (item == WARM_UP) {
+                    warmedUp.countDown();
+                    return;
+                }
                 latency[item] = System.nanoTime() - submitted[item];
                 toBatchStart[item] = queueWaitNanos;
                 if (!prediction.ok()) {
@@ -100,7 +107,7 @@ final class LatencyBench {
             @Override
             public void failed(Integer item, Throwable error) {
                 failure.compareAndSet(null, error);
-                outcomes.countDown();
+                (item == WARM_UP ? warmedUp : outcomes).countDown();
             }
 
             @Override
@@ -112,6 +119,13 @@ final class LatencyBench {
         Predictor predictor = new Predictor(engine, config);
         MicroBatcher<Integer> batcher = new MicroBatcher<>(predictor, batching, listener, "latency-bench");
         try {
+            // a new session's first batch sets things up (buffers, kernels): not part of any image's latency
+            batcher.submit(images.get(0), WARM_UP);
+            if (!warmedUp.await(OUTCOME_TIMEOUT_SECONDS, TimeUnit.SECONDS) || failure.get() != null) {
+                throw new IllegalStateException("the warm-up image had no outcome: " + failure.get());
+            }
+            batches.reset();
+            batched.reset();
             Random gaps = new Random(seed);
             long start = System.nanoTime();
             double arrival = 0; // seconds after start
