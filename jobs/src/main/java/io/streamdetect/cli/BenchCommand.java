@@ -3,6 +3,7 @@ package io.streamdetect.cli;
 import io.streamdetect.decode.DecodeLimits;
 import io.streamdetect.decode.DecodedImage;
 import io.streamdetect.decode.ImageDecoder;
+import io.streamdetect.batching.BatchWait;
 import io.streamdetect.batching.BatchingConfig;
 import io.streamdetect.engine.Backend;
 import io.streamdetect.engine.EngineSession;
@@ -20,7 +21,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,7 +36,9 @@ import picocli.CommandLine.Spec;
  * side by side in one run. Compute-only leaves host-device copies out (TensorRT); host-to-host includes them.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmark inference per batch size: compute-only and host-to-host images/s, latency percentiles.")
+        description = {"Benchmark inference per batch size: compute-only and host-to-host images/s, latency percentiles.",
+                "End to end (--preprocess): encoded images through the operator's micro-batcher beside compute-only.",
+                "Latency (--latency/--rates): Poisson arrivals at fixed rates, p50/p95/p99 per batch.wait rule."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -99,8 +104,39 @@ public final class BenchCommand implements Callable<Integer> {
                     + "profile, as jobs do. One row each (default: ${DEFAULT-VALUE}).")
     List<Integer> pinProfiles;
 
+    @Option(names = "--latency", split = ",", paramLabel = "FRACTION",
+            description = "Latency mode: Poisson arrivals at these fractions of the end-to-end max rate measured first "
+                    + "(e.g. 0.1,0.5,0.9), submit-to-outcome p50/p95/p99 per rate and --batch-wait rule. Needs --images.")
+    List<Double> latencyFractions;
+
+    @Option(names = "--rates", split = ",", paramLabel = "IMG_S",
+            description = "Latency mode: Poisson arrivals at these absolute rates, images/s. Needs --images.")
+    List<Double> latencyRates;
+
+    @Option(names = "--batch-wait", split = ",", defaultValue = "adaptive,fixed", paramLabel = "RULE",
+            converter = BatchWaitConverter.class,
+            description = "Latency mode: the batching rules compared on the same arrivals (default: ${DEFAULT-VALUE}).")
+    List<BatchWait> batchWaits;
+
+    @Option(names = "--max-delay-ms", defaultValue = "5", paramLabel = "MS",
+            description = "Latency mode: batch.max-delay of the micro-batcher (default: ${DEFAULT-VALUE}, the job's).")
+    long maxDelayMs;
+
+    @Option(names = "--latency-images", defaultValue = "100", paramLabel = "N",
+            description = "Latency mode: images per rate and rule, at least (more where --seconds at the rate gives "
+                    + "more) (default: ${DEFAULT-VALUE}).")
+    int latencyImages;
+
+    @Option(names = "--latency-rounds", defaultValue = "4", paramLabel = "N",
+            description = "Latency mode: each rate's images run in N rounds, the rules taking turns, so that a "
+                    + "machine whose load changes meanwhile weighs on both alike (default: ${DEFAULT-VALUE}).")
+    int latencyRounds;
+
     @Override
     public Integer call() throws Exception {
+        if (latencyFractions != null || latencyRates != null) {
+            return latency();
+        }
         if (preprocess != null && !preprocess.isEmpty()) {
             return endToEnd();
         }
@@ -181,16 +217,9 @@ public final class BenchCommand implements Callable<Integer> {
     /** One row per backend, precision, batch and path: images/s and the ratio to compute-only. */
     private int endToEnd() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (imagesDir == null) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--preprocess needs --images DIR: the encoded images to run end to end");
-        }
+        List<byte[]> records = readImages("--preprocess");
         if (streams < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--streams must be at least 1");
-        }
-        List<byte[]> records = new ArrayList<>();
-        for (Path f : ImageInputs.expand(List.of(imagesDir))) {
-            records.add(ImageInputs.read(f));
         }
         PredictorConfig config = PredictorConfig.DEFAULT;
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
@@ -228,6 +257,102 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Latency mode: per backend, precision and batch, the end-to-end max rate (one slot, as {@link #endToEnd}), then
+     * Poisson arrivals at each rate asked for, one row per batching rule on the same arrivals.
+     */
+    private int latency() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        List<byte[]> records = readImages("--latency/--rates");
+        List<Double> fractions = latencyFractions == null ? List.of() : latencyFractions;
+        for (double f : fractions) {
+            if (!(f > 0 && f <= 1)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--latency takes fractions of the max rate, above 0 and at most 1, got " + f);
+            }
+        }
+        List<Double> absolute = latencyRates == null ? List.of() : latencyRates;
+        if (absolute.stream().anyMatch(r -> !(r > 0))) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rates must be positive images/s");
+        }
+        if (latencyImages < 1 || latencyRounds < 1 || maxDelayMs < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--latency-images and --latency-rounds must be at least 1 and --max-delay-ms at least 0");
+        }
+        Preprocessing where = preprocess == null || preprocess.isEmpty() ? Preprocessing.AUTO : preprocess.get(0);
+        PredictorConfig config = PredictorConfig.DEFAULT.withPreprocessing(where);
+        int threads = decodeThreads.get(0);
+        int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
+        out.printf("%d images from %s, one slot, %s pre-processing, batch.max-delay %d ms, Poisson arrivals in %d "
+                + "round(s) per rate, rules taking turns; latency: submission to outcome; to batch start: submission "
+                + "to its batch entering the engine (decode + waiting for the batch)%n", records.size(), imagesDir,
+                where.label(), maxDelayMs, latencyRounds);
+        out.println("| backend | precision | batch | rate img/s | of max | batch.wait | images | p50 ms | p95 ms | p99 ms "
+                + "| to batch start p50 ms | p99 ms | mean batch |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        for (EngineSpec engineSpec : engineSpecs(maxBatch, config.postprocess())) {
+            try (InferenceEngine engine = Engines.open(engineSpec)) {
+                String row = engineSpec.backend().label() + " | " + engineSpec.precision().label();
+                LatencyBench bench = new LatencyBench(engine, records);
+                for (int batch : batches) {
+                    if (!fits(engine, batch, out)) {
+                        continue;
+                    }
+                    double max = fractions.isEmpty() ? 0
+                            : new PipelineBench(engine, records, 1, seconds).endToEnd(batch, config, where, threads);
+                    if (max > 0) {
+                        out.println(String.format(Locale.ROOT, "| %s | %d | %.1f (max, saturated) | 1.00 | | | | | | | | |",
+                                row, batch, max));
+                    }
+                    List<Double> rates = new ArrayList<>();
+                    fractions.forEach(f -> rates.add(f * max));
+                    rates.addAll(absolute);
+                    for (double rate : rates) {
+                        int count = Math.max(latencyImages, (int) Math.ceil(rate * seconds));
+                        int rounds = Math.min(latencyRounds, count);
+                        Map<BatchWait, LatencyBench.Samples> samples = new EnumMap<>(BatchWait.class);
+                        for (int round = 0; round < rounds; round++) {
+                            int images = count / rounds + (round < count % rounds ? 1 : 0);
+                            for (BatchWait wait : batchWaits) {
+                                BatchingConfig batching = new BatchingConfig(batch,
+                                        java.time.Duration.ofMillis(maxDelayMs), threads, wait);
+                                bench.run(config, batching, rate, images, 18L * round + Double.hashCode(rate),
+                                        samples.computeIfAbsent(wait, w -> new LatencyBench.Samples()));
+                            }
+                        }
+                        samples.forEach((wait, r) -> out.println(String.format(Locale.ROOT,
+                                "| %s | %d | %.1f | %s | %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f |",
+                                row, batch, r.arrivalsPerSecond(), max > 0 ? String.format(Locale.ROOT, "%.2f", rate / max) : "",
+                                wait.label(), r.images(), r.latencyMillis(50), r.latencyMillis(95), r.latencyMillis(99),
+                                r.toBatchStartMillis(50), r.toBatchStartMillis(99), r.meanBatch())));
+                        out.flush();
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** The encoded images of {@code --images}, which {@code mode} needs. */
+    private List<byte[]> readImages(String mode) throws java.io.IOException {
+        if (imagesDir == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    mode + " needs --images DIR: the encoded images to run end to end");
+        }
+        List<byte[]> records = new ArrayList<>();
+        for (Path f : ImageInputs.expand(List.of(imagesDir))) {
+            records.add(ImageInputs.read(f));
+        }
+        return records;
+    }
+
+    static final class BatchWaitConverter implements picocli.CommandLine.ITypeConverter<BatchWait> {
+        @Override
+        public BatchWait convert(String value) {
+            return BatchWait.parse(value);
+        }
     }
 
     /** How the row's images were decoded, when more than one decode setting is compared. */

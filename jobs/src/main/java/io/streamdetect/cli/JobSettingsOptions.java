@@ -50,6 +50,12 @@ public final class JobSettingsOptions {
     @Option(names = "--max-delay-ms", description = "Longest wait for a batch to fill, ms (default: 5).")
     Long maxDelayMs;
 
+    @Option(names = "--batch-wait", paramLabel = "RULE",
+            description = "adaptive or fixed: a batch that is not full runs at once when the engine is idle and waits "
+                    + "up to --max-delay-ms only while a batch runs (adaptive), or always waits --max-delay-ms (fixed) "
+                    + "(default: adaptive).")
+    String batchWait;
+
     @Option(names = "--threads", description = "ONNX Runtime threads per call; 0 = all cores (default: 0).")
     Integer threads;
 
@@ -103,6 +109,7 @@ public final class JobSettingsOptions {
         set(c, PRECISION, precision);
         set(c, MAX_BATCH_SIZE, maxBatch);
         set(c, MAX_BATCH_DELAY, maxDelayMs == null ? null : Duration.ofMillis(maxDelayMs));
+        set(c, BATCH_WAIT, batchWait);
         set(c, INTRA_OP_THREADS, threads);
         set(c, PARALLELISM, parallelism);
         set(c, CONFIDENCE, confidence);

@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Run the streaming detection job: Kafka ImageRecords -> detections, exactly once.",
                 "Settings come from --config FILE (a .properties file with the keys below), then the flags."},
         footer = {"%nSettings keys (for --config and --set): bootstrap.servers, input.topic, output.topic,",
-                "dead-letter.topic, group.id, model, backend, precision, batch.max-size, batch.max-delay,",
+                "dead-letter.topic, group.id, model, backend, precision, batch.max-size, batch.max-delay, batch.wait,",
                 "onnxruntime.threads, parallelism, confidence, iou, max-detections, decode.max-bytes, decode.max-pixels,",
                 "checkpoint.interval, checkpoint.dir, timeout, capacity, ordered, bounded, starting-offsets, transaction.timeout,",
                 "and kafka.<client property>."})

@@ -42,6 +42,7 @@ public final class StreamingJobOptions {
     public static final ConfigOption<String> NMS = DetectionOptions.NMS;
     public static final ConfigOption<Integer> MAX_BATCH_SIZE = DetectionOptions.MAX_BATCH_SIZE;
     public static final ConfigOption<Duration> MAX_BATCH_DELAY = DetectionOptions.MAX_BATCH_DELAY;
+    public static final ConfigOption<String> BATCH_WAIT = DetectionOptions.BATCH_WAIT;
     public static final ConfigOption<Integer> INTRA_OP_THREADS = DetectionOptions.INTRA_OP_THREADS;
     public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("parallelism")
             .intType().defaultValue(1).withDescription("Parallelism of the job (task slots used).");

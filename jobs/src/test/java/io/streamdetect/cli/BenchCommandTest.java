@@ -38,4 +38,33 @@ class BenchCommandTest {
         assertThat(run.out()).contains("| onnxruntime | fp32 | 1 |",
                 "batch 4 skipped: yolov8n has a fixed batch size of 1 (export it with dynamic=True");
     }
+
+    /** Issue 18: latency mode measures the max rate, then runs both batching rules on the same Poisson arrivals. */
+    @Test
+    void latencyModeComparesAdaptiveAndFixedWaitingAtFractionsOfTheMaxRateAndAtAbsoluteRates() {
+        var run = PredictCommandTest.run("bench", "-m", SharedFiles.model().toString(), "--backends", "onnxruntime",
+                "--batches", "2", "--seconds", "0.3", "--latency", "0.5", "--rates", "2", "--latency-images", "6",
+                "--latency-rounds", "2",
+                "--images", SharedFiles.coco8().resolve("images/val").toString());
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("(max, saturated)", "batch.max-delay 5 ms");
+        java.util.List<String> rows = run.out().lines().filter(l -> l.startsWith("| onnxruntime | fp32 | 2 |")
+                && !l.contains("max, saturated")).toList();
+        assertThat(rows).as(run.out()).hasSize(4);
+        assertThat(rows.get(0)).contains("| 0.50 | adaptive | 6 |");
+        assertThat(rows.get(1)).contains("| 0.50 | fixed | 6 |");
+        assertThat(rows.get(2)).contains("| adaptive | 6 |");
+        assertThat(rows.get(3)).contains("| fixed | 6 |");
+    }
+
+    @Test
+    void latencyModeNeedsImagesAndFractionsOfAtMostOne() {
+        var noImages = PredictCommandTest.run("bench", "-m", SharedFiles.model().toString(), "--latency", "0.5");
+        assertThat(noImages.exit()).isNotZero();
+        assertThat(noImages.err()).contains("--latency/--rates needs --images DIR");
+        var overMax = PredictCommandTest.run("bench", "-m", SharedFiles.model().toString(), "--latency", "1.5",
+                "--images", SharedFiles.coco8().resolve("images/val").toString());
+        assertThat(overMax.exit()).isNotZero();
+        assertThat(overMax.err()).contains("above 0 and at most 1, got 1.5");
+    }
 }

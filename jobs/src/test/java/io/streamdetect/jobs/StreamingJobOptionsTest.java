@@ -76,4 +76,18 @@ class StreamingJobOptionsTest {
         assertThat(StreamingDetectionJob.operator(config).settings().predictor().preprocessing())
                 .as("the default").isEqualTo(io.streamdetect.preprocess.Preprocessing.AUTO);
     }
+
+    @Test
+    void batchWaitIsAdaptiveUnlessToldAndABadValueNamesItsKey() {
+        Configuration config = new Configuration();
+        config.set(StreamingJobOptions.MODEL, "m.onnx");
+        assertThat(StreamingDetectionJob.operator(config).settings().batching().batchWait())
+                .as("the default").isEqualTo(io.streamdetect.batching.BatchWait.ADAPTIVE);
+        config.setString("batch.wait", "Fixed");
+        assertThat(StreamingDetectionJob.operator(config).settings().batching().batchWait())
+                .isEqualTo(io.streamdetect.batching.BatchWait.FIXED);
+        config.setString("batch.wait", "eager");
+        assertThatThrownBy(() -> StreamingDetectionJob.operator(config))
+                .hasMessage("'batch.wait': unknown batch wait 'eager': use adaptive or fixed");
+    }
 }

@@ -4,14 +4,17 @@ import java.io.Serializable;
 import java.time.Duration;
 
 /**
- * When a micro-batch runs: as soon as {@code maxBatchSize} images are ready, or when the oldest has waited
- * {@code maxBatchDelay}, whichever comes first; and how many threads decode a batch's images on the CPU.
+ * When a micro-batch runs: as soon as {@code maxBatchSize} images are ready; else, by {@code batchWait}, at once when the
+ * engine is idle ({@link BatchWait#ADAPTIVE}, the default) or when the oldest has waited {@code maxBatchDelay}
+ * ({@link BatchWait#FIXED}; adaptive waits that long at most, while the engine is busy); and how many threads decode
+ * a batch's images on the CPU.
  *
  * @param decodeThreads threads of the TaskManager's shared {@link DecodePool} that decode a batch's images in
  *                      parallel; 1 decodes on the slot's own prepare thread; {@link #AUTO_DECODE_THREADS} picks by
  *                      engine (see {@link #decodeThreadsFor})
  */
-public record BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decodeThreads) implements Serializable {
+public record BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decodeThreads, BatchWait batchWait)
+        implements Serializable {
     public static final int AUTO_DECODE_THREADS = 0;
     public static final BatchingConfig DEFAULT = new BatchingConfig(8, Duration.ofMillis(5));
 
@@ -25,9 +28,17 @@ public record BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decod
         if (decodeThreads < 0) {
             throw new IllegalArgumentException("decodeThreads must be 0 (automatic) or more, got " + decodeThreads);
         }
+        if (batchWait == null) {
+            throw new IllegalArgumentException("batchWait must be adaptive or fixed, got null");
+        }
     }
 
-    /** Decode threads chosen by engine ({@link #AUTO_DECODE_THREADS}). */
+    /** Adaptive waiting ({@link BatchWait#ADAPTIVE}). */
+    public BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decodeThreads) {
+        this(maxBatchSize, maxBatchDelay, decodeThreads, BatchWait.ADAPTIVE);
+    }
+
+    /** Decode threads chosen by engine ({@link #AUTO_DECODE_THREADS}), adaptive waiting. */
     public BatchingConfig(int maxBatchSize, Duration maxBatchDelay) {
         this(maxBatchSize, maxBatchDelay, AUTO_DECODE_THREADS);
     }
@@ -43,5 +54,10 @@ public record BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decod
             return decodeThreads;
         }
         return engineOnCpu ? 1 : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** This configuration with {@code batchWait} instead of its own. */
+    public BatchingConfig withWait(BatchWait wait) {
+        return new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, wait);
     }
 }

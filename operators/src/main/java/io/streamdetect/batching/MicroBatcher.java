@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   submit() -> queue -> [prepare thread] decode + letterbox each image into a free InputBatch as it arrives;
- *                        the batch closes at maxBatchSize images or maxBatchDelay after its first image
+ *                        the batch closes at maxBatchSize images; short of that, when the queue is empty and the
+ *                        engine idle (adaptive), or maxBatchDelay after its first image (fixed; adaptive's limit
+ *                        while the engine is busy)
  *            -> ready  -> [inference thread] engine run, YOLO decode + NMS, listener callbacks,
  *                        then the InputBatch goes back to the free pool
  * </pre>
@@ -95,6 +97,16 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private final AtomicInteger holders = new AtomicInteger(3);
     private volatile Runnable release = () -> {};
     private Duration closeGrace = CLOSE_GRACE;
+    /**
+     * Batches handed to the inference thread and not yet finished (ready or running): 0 means the engine is idle,
+     * and an adaptive batch closes at once. Counted by the prepare thread before it hands a batch over and by the
+     * inference thread after the batch ran, so there is no moment when a batch is in neither place.
+     */
+    private final AtomicInteger batchesInEngine = new AtomicInteger();
+    /** Set while the prepare thread waits for company for an adaptive batch: the engine's going idle wakes it. */
+    private volatile boolean waitingForCompany;
+    /** Queued by the inference thread to wake a prepare thread waiting for company; never an image. */
+    private final Pending<T> wakeUp = new Pending<>(null, null, 0);
     /** When the inference thread entered the engine for the batch it runs now; 0 while it is not in the engine. */
     private volatile long inferenceSinceNanos;
     private final Thread prepareThread;
@@ -171,7 +183,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
 
     /** Images submitted and not yet in a running batch. */
     public int queued() {
-        return queue.size();
+        return (int) queue.stream().filter(p -> p != wakeUp).count();
     }
 
     /** What failed this batcher, if anything did. */
@@ -212,7 +224,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private void prepareLoop() throws InterruptedException {
         while (!closing && failure.get() == null) {
             Pending<T> first = queue.poll(100, TimeUnit.MILLISECONDS);
-            if (first == null) {
+            if (first == null || first == wakeUp) {
                 continue;
             }
             InputBatch buffer = free.take();
@@ -221,14 +233,15 @@ public final class MicroBatcher<T> implements AutoCloseable {
                 long deadline = first.submittedNanos + config.maxBatchDelay().toNanos();
                 Pending<T> next = first;
                 while (next != null) {
-                    decode(next, batch);
-                    if (batch.size() == batchSize) {
-                        break;
+                    if (next != wakeUp) {
+                        decode(next, batch);
+                        if (batch.size() == batchSize) {
+                            break;
+                        }
                     }
                     next = queue.poll();
                     if (next == null) {
-                        long wait = deadline - System.nanoTime();
-                        next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : null;
+                        next = awaitCompany(deadline);
                     }
                 }
             } finally {
@@ -238,8 +251,38 @@ public final class MicroBatcher<T> implements AutoCloseable {
             if (batch.size() == 0 || !uploadToGpu(batch)) {
                 free.add(buffer);
             } else {
+                batchesInEngine.incrementAndGet();
                 ready.put(batch);
             }
+        }
+    }
+
+    /**
+     * Waits for the next image of a batch that is not full, until {@code deadline}; null closes the batch. Adaptive:
+     * not at all while the engine is idle, and only until it goes idle ({@link #wakeUp} is then returned). The flag
+     * is raised before the engine is looked at, so either this thread sees the engine idle or the inference thread
+     * sees the flag and wakes it.
+     */
+    private Pending<T> awaitCompany(long deadline) throws InterruptedException {
+        long wait = deadline - System.nanoTime();
+        if (wait <= 0) {
+            return null;
+        }
+        if (config.batchWait() == BatchWait.FIXED) {
+            return queue.poll(wait, TimeUnit.NANOSECONDS);
+        }
+        waitingForCompany = true;
+        try {
+            return batchesInEngine.get() == 0 ? null : queue.poll(wait, TimeUnit.NANOSECONDS);
+        } finally {
+            waitingForCompany = false;
+        }
+    }
+
+    /** The inference thread, after a batch: if that left the engine idle, a batch waiting for company closes now. */
+    private void batchFinished() {
+        if (batchesInEngine.decrementAndGet() == 0 && waitingForCompany) {
+            queue.add(wakeUp);
         }
     }
 
@@ -297,6 +340,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
                     run(batch);
                 } finally {
                     free.add(batch.input);
+                    batchFinished();
                 }
             }
         }

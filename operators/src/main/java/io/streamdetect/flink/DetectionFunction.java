@@ -142,6 +142,7 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
         final ImageRecord image;
         final ResultFuture<Either<DeadLetter, DetectionRecord>> future;
         final AtomicBoolean done = new AtomicBoolean();
+        final long invokedNanos = System.nanoTime();
         ModelSwitcher.Placed<InFlight> placed; // set by asyncInvoke, read by timeout: both on the task thread
 
         InFlight(ImageRecord image, ResultFuture<Either<DeadLetter, DetectionRecord>> future) {
@@ -176,6 +177,7 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
         public void completed(ModelGeneration<InFlight> model, InFlight item, Prediction p, long queueWaitNanos) {
             metrics.images.inc();
             metrics.queueWaitMicros.update(queueWaitNanos / 1000);
+            metrics.resultFor(item.image.getEventTime().toEpochMilli(), System.nanoTime() - item.invokedNanos);
             // named by the model that processed it, not by the one the slot may have switched to since
             item.complete(p.ok()
                     ? Either.Right(model.records().detection(item.image, p, queueWaitNanos))

@@ -10,9 +10,10 @@ import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
- * The operator's Flink metrics, in group {@code streamdetect}: batchSize, queueWaitMicros and inferenceMicros
- * histograms, imagesPerSecond meter, detections and deadLetters counters, inFlight and gpuMemoryBytes gauges. All thread-safe: outcomes
- * arrive from the micro-batcher's inference thread and its decode pool's threads at once.
+ * The operator's Flink metrics, in group {@code streamdetect}: batchSize, queueWaitMicros, inferenceMicros,
+ * latencyMicros and endToEndLatencyMillis histograms, imagesPerSecond meter, detections and deadLetters counters,
+ * inFlight and gpuMemoryBytes gauges. All thread-safe: outcomes arrive from the micro-batcher's inference thread
+ * and its decode pool's threads at once.
  */
 final class DetectionMetrics {
     private static final int HISTOGRAM_WINDOW = 1000;
@@ -20,6 +21,15 @@ final class DetectionMetrics {
     final Histogram batchSize;
     final Histogram queueWaitMicros;
     final Histogram inferenceMicros;
+    /** The operator's part: from the image reaching it (asyncInvoke) to its result, on one clock. */
+    final Histogram latencyMicros;
+    /**
+     * Ingest to result: from the ImageRecord's {@code eventTime} (the Flink timestamp the Kafka source gives it;
+     * {@code produce} sets it when it sends, a camera when it captures) to the operator's result, in wall-clock ms.
+     * Includes Kafka and the source, and any clock difference between producer and TaskManager; images without an
+     * event time (0) are left out.
+     */
+    final Histogram endToEndLatencyMillis;
     final Counter images;
     final Meter imagesPerSecond;
     final Counter deadLetters;
@@ -32,11 +42,21 @@ final class DetectionMetrics {
         batchSize = group.histogram("batchSize", histogram());
         queueWaitMicros = group.histogram("queueWaitMicros", histogram());
         inferenceMicros = group.histogram("inferenceMicros", histogram());
+        latencyMicros = group.histogram("latencyMicros", histogram());
+        endToEndLatencyMillis = group.histogram("endToEndLatencyMillis", histogram());
         images = group.counter("images", new ThreadSafeSimpleCounter());
         imagesPerSecond = group.meter("imagesPerSecond", new MeterView(images));
         deadLetters = group.counter("deadLetters", new ThreadSafeSimpleCounter());
         detections = group.counter("detections", new ThreadSafeSimpleCounter());
         group.gauge("inFlight", inFlight::get);
+    }
+
+    /** An image's result, {@code sinceInvokeNanos} after it reached the operator; {@code eventTimeMillis} 0: none. */
+    void resultFor(long eventTimeMillis, long sinceInvokeNanos) {
+        latencyMicros.update(sinceInvokeNanos / 1000);
+        if (eventTimeMillis > 0) {
+            endToEndLatencyMillis.update(Math.max(0, System.currentTimeMillis() - eventTimeMillis));
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.streamdetect.flink;
 
+import io.streamdetect.batching.BatchWait;
 import io.streamdetect.batching.BatchingConfig;
 import io.streamdetect.decode.DecodeLimits;
 import io.streamdetect.engine.Backend;
@@ -106,6 +107,7 @@ public final class DetectionOperator {
         private int intraOpThreads = 0;
         private int maxBatchSize = BatchingConfig.DEFAULT.maxBatchSize();
         private Duration maxBatchDelay = BatchingConfig.DEFAULT.maxBatchDelay();
+        private BatchWait batchWait = BatchingConfig.DEFAULT.batchWait();
         private int decodeThreads = BatchingConfig.AUTO_DECODE_THREADS;
         private DecodeLimits limits = DecodeLimits.DEFAULT;
         private PostprocessConfig postprocess = PostprocessConfig.DEFAULT;
@@ -150,6 +152,15 @@ public final class DetectionOperator {
         /** Longest an image waits for its batch to fill. */
         public Builder setMaxBatchDelay(Duration delay) {
             this.maxBatchDelay = delay;
+            return this;
+        }
+
+        /**
+         * When a batch that is not full closes: {@link BatchWait#ADAPTIVE} (the default) at once when the engine is
+         * idle, else after at most the max delay; {@link BatchWait#FIXED} after the max delay.
+         */
+        public Builder setBatchWait(BatchWait wait) {
+            this.batchWait = wait;
             return this;
         }
 
@@ -281,7 +292,8 @@ public final class DetectionOperator {
                     .withNms(nms, postprocess).withProfiles(profiles).withCudaGraphs(cudaGraphs);
             int cap = capacity != null ? capacity : Math.max(16, 8 * Math.min(maxBatchSize, fixedBatchOf(model)));
             return new DetectionOperator(new DetectionSettings(engine, new PredictorConfig(limits, postprocess, preprocessing),
-                    new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads), timeout, cap, ordered, gpuResource, modelWatch));
+                    new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, batchWait), timeout, cap, ordered,
+                    gpuResource, modelWatch));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.streamdetect.flink;
 
+import io.streamdetect.batching.BatchWait;
 import io.streamdetect.decode.DecodeLimits;
 import io.streamdetect.engine.Backend;
 import io.streamdetect.engine.Precision;
@@ -41,7 +42,13 @@ public final class DetectionOptions {
             .intType().defaultValue(8).withDescription("Largest micro-batch per task slot.");
     public static final ConfigOption<Duration> MAX_BATCH_DELAY = ConfigOptions.key("batch.max-delay")
             .durationType().defaultValue(Duration.ofMillis(5))
-            .withDescription("Longest an image waits for its micro-batch to fill.");
+            .withDescription("Longest an image waits for its micro-batch to fill (see batch.wait).");
+    public static final ConfigOption<String> BATCH_WAIT = ConfigOptions.key("batch.wait")
+            .stringType().defaultValue(BatchWait.ADAPTIVE.label())
+            .withDescription("adaptive or fixed: when a micro-batch that is not full closes. adaptive: at once when the "
+                    + "engine is idle (no batch running or ready), so a lone image never waits for company; while a "
+                    + "batch runs, up to batch.max-delay, gathering the next batch (full under load). fixed: "
+                    + "batch.max-delay after its first image, also when the engine is idle.");
     public static final ConfigOption<Integer> INTRA_OP_THREADS = ConfigOptions.key("onnxruntime.threads")
             .intType().defaultValue(0).withDescription("ONNX Runtime threads per inference call; 0 = all cores.");
     public static final ConfigOption<Float> CONFIDENCE = ConfigOptions.key("confidence")
@@ -95,8 +102,9 @@ public final class DetectionOptions {
 
     /** Every option above: what a SQL model accepts besides {@code provider}. */
     public static final List<ConfigOption<?>> ALL = List.of(MODEL, BACKEND, PRECISION, PREPROCESS, NMS,
-            MAX_BATCH_SIZE, MAX_BATCH_DELAY, INTRA_OP_THREADS, CONFIDENCE, IOU, MAX_DETECTIONS, MAX_BYTES, MAX_PIXELS,
-            TIMEOUT, DECODE_THREADS, TENSORRT_PROFILES, CUDA_GRAPHS, GPU_RESOURCE, MODEL_WATCH, MODEL_WATCH_INTERVAL);
+            MAX_BATCH_SIZE, MAX_BATCH_DELAY, BATCH_WAIT, INTRA_OP_THREADS, CONFIDENCE, IOU, MAX_DETECTIONS, MAX_BYTES,
+            MAX_PIXELS, TIMEOUT, DECODE_THREADS, TENSORRT_PROFILES, CUDA_GRAPHS, GPU_RESOURCE, MODEL_WATCH,
+            MODEL_WATCH_INTERVAL);
 
     private DetectionOptions() {}
 
@@ -141,6 +149,7 @@ public final class DetectionOptions {
                 .setIntraOpThreads(threads)
                 .setMaxBatchSize(batch)
                 .setMaxBatchDelay(delay)
+                .setBatchWait(parsed(config, BATCH_WAIT, BatchWait::parse))
                 .setDecodeThreads(decodeThreads)
                 .setDecodeLimits(new DecodeLimits(maxBytes, maxPixels))
                 .setPostprocess(new PostprocessConfig(confidence, iou, maxDetections))

@@ -69,8 +69,8 @@ class MicroBatcherTest {
         byte[] bus = TestImages.bus();
         Recorder recorder = new Recorder(10);
         try (Predictor predictor = new Predictor(ORT.engine(), PredictorConfig.DEFAULT);
-             // a long delay: only the size limit can close these batches early
-             MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(4, Duration.ofSeconds(2)),
+             // a long fixed delay: only the size limit can close these batches early
+             MicroBatcher<String> batcher = new MicroBatcher<>(predictor, fixed(4, Duration.ofSeconds(2)),
                      recorder, "test")) {
             for (int i = 0; i < 10; i++) {
                 batcher.submit(bus, "img-" + i);
@@ -87,7 +87,7 @@ class MicroBatcherTest {
     void aPartialBatchRunsWhenTheOldestImageHasWaitedMaxDelay() throws Exception {
         Recorder recorder = new Recorder(2);
         try (Predictor predictor = new Predictor(ORT.engine(), PredictorConfig.DEFAULT);
-             MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(4, Duration.ofMillis(50)),
+             MicroBatcher<String> batcher = new MicroBatcher<>(predictor, fixed(4, Duration.ofMillis(50)),
                      recorder, "test")) {
             batcher.submit(TestImages.bus(), "a");
             batcher.submit(TestImages.bus(), "b");
@@ -95,6 +95,88 @@ class MicroBatcherTest {
         }
         assertThat(recorder.batchSizes).containsExactly(2);
         assertThat(recorder.completed.get("a").batchSize()).isEqualTo(2);
+    }
+
+    /** Issue 18: adaptive (the default) runs a lone image as soon as it is decoded when the engine is idle. */
+    @Test
+    void anIdleEngineRunsALoneImageAtOnceInsteadOfWaitingMaxDelay() throws Exception {
+        Recorder recorder = new Recorder(1);
+        // a delay far beyond the test's wait: only the idle engine can close this batch
+        try (Predictor predictor = new Predictor(ORT.engine(), PredictorConfig.DEFAULT);
+             MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(4, NEVER),
+                     recorder, "test")) {
+            batcher.submit(TestImages.bus(), "lone");
+            recorder.await();
+        }
+        assertThat(recorder.batchSizes).containsExactly(1);
+        ReferenceDetections.assertMatches(recorder.completed.get("lone").objects(), ReferenceDetections.BUS);
+    }
+
+    /** The old rule, still selectable: a lone image waits max-delay for company, also with the engine idle. */
+    @Test
+    void fixedWaitKeepsALoneImageWaitingForMaxDelay() throws Exception {
+        Recorder recorder = new Recorder(1);
+        try (Predictor predictor = new Predictor(ORT.engine(), PredictorConfig.DEFAULT);
+             MicroBatcher<String> batcher = new MicroBatcher<>(predictor, fixed(4, NEVER), recorder, "test")) {
+            MicroBatcher.Ticket lone = batcher.submit(TestImages.bus(), "lone");
+            awaitProgress(lone, MicroBatcher.Progress.BATCHED);
+            // decoded and batched, the engine idle: only the ten minutes could close the batch now
+            assertThat(recorder.outcomes.await(300, TimeUnit.MILLISECONDS)).isFalse();
+            assertThat(lone.progress()).isEqualTo(MicroBatcher.Progress.BATCHED);
+        }
+        assertThat(recorder.batchSizes).isEmpty();
+    }
+
+    /**
+     * Adaptive: while a batch runs, new images gather into the next batch (they could not run before it anyway), and
+     * that batch closes as soon as the engine is free, not max-delay later.
+     */
+    @Test
+    void whileABatchRunsImagesGatherIntoTheNextAndRunWhenTheEngineIsFree() throws Exception {
+        CountDownLatch unblock = new CountDownLatch(1);
+        Recorder recorder = new Recorder(4);
+        try (Predictor predictor = new Predictor(blockingFirstBatch(unblock), PredictorConfig.DEFAULT);
+             MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(4, NEVER),
+                     recorder, "test")) {
+            batcher.submit(TestImages.bus(), "first");
+            awaitRunning(batcher);
+            List<MicroBatcher.Ticket> next = new java.util.ArrayList<>();
+            for (String id : List.of("a", "b", "c")) {
+                next.add(batcher.submit(TestImages.bus(), id));
+            }
+            for (MicroBatcher.Ticket t : next) {
+                awaitProgress(t, MicroBatcher.Progress.BATCHED);
+            }
+            unblock.countDown();
+            recorder.await();
+        }
+        assertThat(recorder.batchSizes).containsExactly(1, 3);
+        assertThat(recorder.completed.get("a").batchSize()).isEqualTo(3);
+        assertThat(recorder.completed).containsOnlyKeys("first", "a", "b", "c");
+    }
+
+    /** Adaptive under load: with the engine busy and images queued, batches still close full. */
+    @Test
+    void underLoadAdaptiveBatchesStayFull() throws Exception {
+        CountDownLatch unblock = new CountDownLatch(1);
+        Recorder recorder = new Recorder(9);
+        try (Predictor predictor = new Predictor(blockingFirstBatch(unblock), PredictorConfig.DEFAULT);
+             MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(4, NEVER),
+                     recorder, "test")) {
+            batcher.submit(TestImages.bus(), "first");
+            awaitRunning(batcher);
+            List<MicroBatcher.Ticket> tickets = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                tickets.add(batcher.submit(TestImages.bus(), "img-" + i));
+            }
+            for (MicroBatcher.Ticket t : tickets.subList(0, 4)) { // the batch ready behind the running one
+                awaitProgress(t, MicroBatcher.Progress.BATCHED);
+            }
+            unblock.countDown();
+            recorder.await();
+        }
+        assertThat(recorder.batchSizes).containsExactly(1, 4, 4);
+        assertThat(recorder.completed).hasSize(9);
     }
 
     @Test
@@ -204,12 +286,7 @@ class MicroBatcherTest {
         assertThat(released.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(slow.runsOnFreedMemory).hasValue(0);
         assertThat(slow.inputBatches).allSatisfy(b -> assertThat(b.freed).isTrue());
-        // the release runs as the last thread's final step: it may still be returning from it
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!batcherThreads().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(batcherThreads()).isEmpty();
+        awaitNoBatcherThreads(); // the release is the last thing the thread does; it ends just after
     }
 
     /** A timeout is the image's fault only while its own decode runs; a stuck engine or a backlog fails the job. */
@@ -398,6 +475,33 @@ class MicroBatcherTest {
         return recorder.completed;
     }
 
+    /** A delay no test waits for: a batch that closes did so for another reason. */
+    private static final Duration NEVER = Duration.ofMinutes(10);
+
+    private static BatchingConfig fixed(int maxBatchSize, Duration maxBatchDelay) {
+        return new BatchingConfig(maxBatchSize, maxBatchDelay).withWait(BatchWait.FIXED);
+    }
+
+    /** The test engine, whose first batch waits in the engine for {@code unblock}; later batches run at once. */
+    private static ScriptedEngine blockingFirstBatch(CountDownLatch unblock) {
+        return new ScriptedEngine(ORT.engine(), (real, input, n) -> {
+            try {
+                assertThat(unblock.await(60, TimeUnit.SECONDS)).as("the test released the engine").isTrue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return real.run(input, n);
+        });
+    }
+
+    private static void awaitProgress(MicroBatcher.Ticket ticket, MicroBatcher.Progress progress) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (ticket.progress() != progress) {
+            assertThat(System.nanoTime()).as("image reached %s (is %s)", progress, ticket.progress()).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
     private static void awaitRunning(MicroBatcher<?> batcher) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (batcher.queued() > 0 || !inferenceThreadInEngine()) {
@@ -412,6 +516,14 @@ class MicroBatcherTest {
                 .filter(e -> e.getKey().getName().equals("test-inference"))
                 .anyMatch(e -> java.util.Arrays.stream(e.getValue())
                         .anyMatch(f -> f.getClassName().startsWith(ScriptedEngine.class.getName())));
+    }
+
+    private static void awaitNoBatcherThreads() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!batcherThreads().isEmpty()) {
+            assertThat(System.nanoTime()).as("batcher threads still alive: %s", batcherThreads()).isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 
     private static List<String> batcherThreads() {
