@@ -156,7 +156,7 @@ public final class BenchCommand implements Callable<Integer> {
                          InputBatch input = session.newInputBatch()) {
                         fill(input, engine);
                         for (int batch : batches) {
-                            if (!fits(engine, batch, out)) {
+                            if (!fits(engine, batch, out) || !fitsPinned(engine, pin, batch, out)) {
                                 continue;
                             }
                             out.println(row + measure(session, input, batch));
@@ -180,6 +180,19 @@ public final class BenchCommand implements Callable<Integer> {
         } finally {
             System.clearProperty(PIN_PROFILE_PROPERTY);
         }
+    }
+
+    /** False, with a line saying why, for a batch larger than the pinned profile's range. */
+    private static boolean fitsPinned(InferenceEngine engine, int pin, int batch, PrintWriter out) {
+        if (pin < 0 || !(engine instanceof io.streamdetect.engine.tensorrt.TensorRtEngine trt)) {
+            return true;
+        }
+        int max = trt.profiles().batches().get(Math.min(pin, trt.profiles().count() - 1));
+        if (batch <= max) {
+            return true;
+        }
+        out.printf("batch %d skipped on pinned profile %d: its range is 1..%d%n", batch, pin, max);
+        return false;
     }
 
     /** TensorRtSession's benchmark-only pin (kept in the engine package: jobs never set it). */

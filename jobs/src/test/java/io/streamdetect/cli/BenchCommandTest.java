@@ -35,7 +35,7 @@ class BenchCommandTest {
         var run = PredictCommandTest.run("bench", "-m", SharedFiles.exportedModel("yolov8n.onnx").toString(),
                 "--backends", "onnxruntime", "--batches", "1,4", "--seconds", "0.2");
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(run.out()).contains("| onnxruntime | fp32 | 1 |",
+        assertThat(run.out()).contains("| onnxruntime | fp32 | n/a | n/a | 1 |",
                 "batch 4 skipped: yolov8n has a fixed batch size of 1 (export it with dynamic=True");
     }
 

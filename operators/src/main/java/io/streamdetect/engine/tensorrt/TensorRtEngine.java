@@ -60,11 +60,12 @@ public final class TensorRtEngine implements InferenceEngine {
         }
 
         /** Execution contexts are created one set at a time and reused; running sets concurrently is safe. */
-        synchronized IExecutionContext[] takeContexts() {
+        /** @param count contexts in a set: the profiles a session uses (see {@link #profilesOf}) */
+        synchronized IExecutionContext[] takeContexts(int count) {
             if (!idleContexts.isEmpty()) {
                 return idleContexts.pop();
             }
-            IExecutionContext[] contexts = new IExecutionContext[Math.max(1, engine.getNbOptimizationProfiles())];
+            IExecutionContext[] contexts = new IExecutionContext[count];
             for (int i = 0; i < contexts.length; i++) {
                 contexts[i] = engine.createExecutionContext(ExecutionContextAllocationStrategy.kUSER_MANAGED);
                 if (contexts[i] == null || contexts[i].isNull()) {
@@ -182,6 +183,11 @@ public final class TensorRtEngine implements InferenceEngine {
         }
         java.util.List<Integer> batches = new java.util.ArrayList<>();
         for (int i = 0; i < count; i++) {
+            long min = engine.getProfileShape(info.inputName(), i, OptProfileSelector.kMIN).d(0);
+            if (min != 1) { // not a plan of ours (trtexec's, say): only its first profile, as before profiles
+                LOG.warn("profile {} of this plan starts at batch {}, not 1; runs use its first profile only", i, min);
+                return OptimizationProfiles.single(info.maxBatch());
+            }
             batches.add((int) engine.getProfileShape(info.inputName(), i, OptProfileSelector.kMAX).d(0));
         }
         return new OptimizationProfiles(batches);
@@ -262,7 +268,7 @@ public final class TensorRtEngine implements InferenceEngine {
     @Override
     public EngineSession openSession() {
         Cuda.setDevice(device);
-        return new TensorRtSession(loaded.takeContexts(), loaded.contextMemoryBytes(), profiles, info, device,
+        return new TensorRtSession(loaded.takeContexts(profiles.count()), loaded.contextMemoryBytes(), profiles, info, device,
                 cudaGraphs, loaded::returnContexts);
     }
 

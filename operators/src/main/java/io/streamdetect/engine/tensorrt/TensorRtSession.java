@@ -68,6 +68,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
      */
     private final int[] contextBatch;
     private final long[] contextInput;
+    private boolean closed;
 
     /**
      * @param contexts           one per profile, by profile index, created without device memory
@@ -88,35 +89,39 @@ final class TensorRtSession implements EngineSession, DeviceInput {
                     + contexts.length + " context(s)" + (pinnedProfile >= 0 ? " and -D" + PIN_PROFILE_PROPERTY + "="
                     + pinnedProfile : ""));
         }
-        // non-blocking: work that other libraries queue on the legacy default stream need not wait for this one
-        Cuda.check(cudaStreamCreateWithFlags(stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
-        long in = (long) info.maxBatch() * info.inputSize();
-        long out = (long) info.maxBatch() * outputFloatsPerImage();
-        this.contextMemoryBytes = contextMemoryBytes;
-        this.contextMemory = contextMemoryBytes > 0 ? Cuda.malloc(contextMemoryBytes, "TensorRT activations") : null;
-        this.deviceInput = Cuda.malloc(in * Float.BYTES, "input batch");
-        this.deviceOutput = Cuda.malloc(out * Float.BYTES, "output batch");
-        this.hostOutput = Cuda.mallocHost(out, "output batch");
-        this.output = hostOutput.asBuffer();
-        if (info.nmsInEngine()) {
-            this.deviceCounts = Cuda.malloc((long) info.maxBatch() * Integer.BYTES, "detection counts");
-            this.hostCounts = new IntPointer();
-            Cuda.check(cudaMallocHost(hostCounts, (long) info.maxBatch() * Integer.BYTES), "cudaMallocHost for detection counts");
-            hostCounts.capacity(info.maxBatch()).limit(info.maxBatch());
-            this.packed = FloatBuffer.allocate(info.maxBatch() * info.outputSize());
-        } else {
-            this.deviceCounts = null;
-            this.hostCounts = null;
-            this.packed = null;
-        }
-        this.contextBatch = new int[contexts.length];
-        this.contextInput = new long[contexts.length];
-        this.graphs = cudaGraphs
-                ? new CudaGraphs(stream, "the " + info.precision().label() + " engine's session on GPU " + device) : null;
-        String refused = prepareContexts();
-        if (refused != null) {
+        try {
+            // non-blocking: work that other libraries queue on the legacy default stream need not wait for this one
+            Cuda.check(cudaStreamCreateWithFlags(stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
+            long in = (long) info.maxBatch() * info.inputSize();
+            long out = (long) info.maxBatch() * outputFloatsPerImage();
+            this.contextMemoryBytes = contextMemoryBytes;
+            this.contextMemory = contextMemoryBytes > 0 ? Cuda.malloc(contextMemoryBytes, "TensorRT activations") : null;
+            this.deviceInput = Cuda.malloc(in * Float.BYTES, "input batch");
+            this.deviceOutput = Cuda.malloc(out * Float.BYTES, "output batch");
+            this.hostOutput = Cuda.mallocHost(out, "output batch");
+            this.output = hostOutput.asBuffer();
+            if (info.nmsInEngine()) {
+                this.deviceCounts = Cuda.malloc((long) info.maxBatch() * Integer.BYTES, "detection counts");
+                this.hostCounts = new IntPointer();
+                Cuda.check(cudaMallocHost(hostCounts, (long) info.maxBatch() * Integer.BYTES), "cudaMallocHost for detection counts");
+                hostCounts.capacity(info.maxBatch()).limit(info.maxBatch());
+                this.packed = FloatBuffer.allocate(info.maxBatch() * info.outputSize());
+            } else {
+                this.deviceCounts = null;
+                this.hostCounts = null;
+                this.packed = null;
+            }
+            this.contextBatch = new int[contexts.length];
+            this.contextInput = new long[contexts.length];
+            this.graphs = cudaGraphs
+                    ? new CudaGraphs(stream, "the " + info.precision().label() + " engine's session on GPU " + device) : null;
+            String refused = prepareContexts();
+            if (refused != null) {
+                throw new EngineException("TensorRT refused " + refused + ": " + TensorRtLogger.INSTANCE.takeLastError());
+            }
+        } catch (RuntimeException | Error e) { // e.g. out of GPU memory: free what was allocated, return the contexts
             close();
-            throw new EngineException("TensorRT refused " + refused + ": " + TensorRtLogger.INSTANCE.takeLastError());
+            throw e;
         }
     }
 
@@ -127,9 +132,8 @@ final class TensorRtSession implements EngineSession, DeviceInput {
             if (contexts.length > 1 && !context.setOptimizationProfileAsync(i, stream)) {
                 return "optimisation profile " + i;
             }
-            if (contextMemory != null) {
-                context.setDeviceMemoryV2(contextMemory, contextMemoryBytes);
-            }
+            // also with size 0 (null memory): a kUSER_MANAGED context must be given its memory before enqueue
+            context.setDeviceMemoryV2(contextMemory == null ? new Pointer() : contextMemory, contextMemoryBytes);
             boolean addressed = context.setTensorAddress(info.inputName(), deviceInput)
                     && context.setTensorAddress(info.outputName(), deviceOutput);
             if (info.nmsInEngine()) {
@@ -309,6 +313,10 @@ final class TensorRtSession implements EngineSession, DeviceInput {
 
     @Override
     public void close() {
+        if (closed) {
+            return; // the contexts go back to the pool once: twice would give one set to two sessions
+        }
+        closed = true;
         Cuda.setDevice(device);
         if (graphs != null) {
             graphs.close();
