@@ -133,10 +133,16 @@ final class ModelGeneration<T> {
 
         @Override
         public void completed(T item, Prediction p, long queueWaitNanos) {
+            boolean reportedAsFailed = false;
             try {
                 listener.completed(ModelGeneration.this, item, p, queueWaitNanos);
+            } catch (RuntimeException e) { // MicroBatcher then calls failed() for this item, which counts it out
+                reportedAsFailed = true;
+                throw e;
             } finally {
-                held.decrementAndGet();
+                if (!reportedAsFailed) {
+                    held.decrementAndGet();
+                }
             }
         }
 
