@@ -55,6 +55,11 @@ public final class DecodePool {
         return executor;
     }
 
+    /** Takes {@code task} (from {@link #executor()}) off the queue if no thread has started it: true if it never runs. */
+    boolean unstarted(java.util.concurrent.Future<?> task) {
+        return task instanceof Runnable r && executor.remove(r);
+    }
+
     public int threads() {
         return threads;
     }

@@ -395,6 +395,9 @@ public final class MicroBatcher<T> implements AutoCloseable {
         } catch (RuntimeException | Error e) { // rethrown below, once no helper reads the output any more
             error = e;
         }
+        // helpers still queued behind other slots' decodes would find nothing left: take them off the queue
+        // instead of waiting for the pool to reach them (one that has started is waited for: it reads the output)
+        tasks.removeIf(decodePool::unstarted);
         Throwable helperError = awaitAll(tasks);
         error = error != null ? error : helperError;
         if (error instanceof Error e) {
