@@ -112,7 +112,6 @@ public final class DetectionSlot<T> implements AutoCloseable {
 
         @Override
         public void completed(ModelGeneration<T> generation, T item, Prediction p, long queueWaitNanos) {
-            metrics.inFlight.decrementAndGet();
             metrics.images.inc();
             metrics.queueWaitMicros.update(queueWaitNanos / 1000);
             if (p.ok()) {
@@ -120,7 +119,9 @@ public final class DetectionSlot<T> implements AutoCloseable {
             } else {
                 metrics.deadLetters.inc();
             }
+            // if this throws, the micro-batcher reports the item through failed(), which counts it out instead
             outcomes.completed(item, p, queueWaitNanos);
+            metrics.inFlight.decrementAndGet();
         }
 
         @Override

@@ -64,10 +64,21 @@ final class ModelSwitcher<T> implements AutoCloseable {
         ModelWatch watch = settings.modelWatch();
         current = watch == null || restored == null ? null : reopen(restored);
         if (current == null) {
-            current = new ModelGeneration<>(SharedEngines.instance().acquire(spec), settings, null, listener, name);
+            // with a watch, the file's own hash: an .engine file's model hash is its source ONNX's, which the
+            // watcher would take for another model and "swap" to the very file running
+            current = new ModelGeneration<>(SharedEngines.instance().acquire(spec), settings,
+                    watch == null ? null : fileHashOrNull(spec.model()), listener, name);
         }
         metrics.active(current.modelName(), current.modelSha256());
         watcher = watch == null ? null : new ModelWatcher(watch, name + "-model-watch", this::consider).start();
+    }
+
+    private static String fileHashOrNull(Path file) {
+        try {
+            return FileDigest.sha256(file);
+        } catch (IOException e) {
+            return null; // compared by the model's hash instead
+        }
     }
 
     /** The model accepted before the restart, if its file is unchanged and it opens; else null (and why, logged). */

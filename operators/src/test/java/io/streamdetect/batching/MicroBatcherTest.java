@@ -402,7 +402,8 @@ class MicroBatcherTest {
                  return out.duplicate().limit(out.capacity() / n * (n - 1) + 10).slice();
              }), PredictorConfig.DEFAULT);
              MicroBatcher<String> batcher = new MicroBatcher<>(predictor,
-                     new BatchingConfig(images, Duration.ofSeconds(5), 4), recorder, "test")) {
+                     // fixed: one batch of all the images, which adaptive would close early while the engine idles
+                     new BatchingConfig(images, Duration.ofSeconds(5), 4).withWait(BatchWait.FIXED), recorder, "test")) {
             for (int i = 0; i < images; i++) {
                 batcher.submit(TestImages.bus(), String.valueOf(i));
             }
@@ -432,7 +433,7 @@ class MicroBatcherTest {
         try (InferenceEngine wide = Engines.open(EngineSpec.onnxRuntime(SharedFiles.model(), 4));
              Predictor predictor = new Predictor(wide, PredictorConfig.DEFAULT);
              MicroBatcher<String> batcher = new MicroBatcher<>(predictor,
-                     new BatchingConfig(4, Duration.ofSeconds(5), 4), recorder, "test")) {
+                     new BatchingConfig(4, Duration.ofSeconds(5), 4).withWait(BatchWait.FIXED), recorder, "test")) {
             for (int i = 0; i < 4; i++) {
                 batcher.submit(TestImages.bus(), String.valueOf(i));
             }
@@ -466,7 +467,8 @@ class MicroBatcherTest {
         Recorder recorder = new Recorder(images.size());
         try (Predictor predictor = new Predictor(recording, PredictorConfig.DEFAULT);
              MicroBatcher<String> batcher = new MicroBatcher<>(predictor,
-                     new BatchingConfig(images.size(), Duration.ofSeconds(5), decodeThreads), recorder, "test")) {
+                     new BatchingConfig(images.size(), Duration.ofSeconds(5), decodeThreads).withWait(BatchWait.FIXED),
+                     recorder, "test")) {
             for (int i = 0; i < images.size(); i++) {
                 batcher.submit(images.get(i), String.valueOf(i));
             }
