@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * then waits in closeWhenDrained forever: the old engine is never released and no later candidate is considered), or,
  * with another image still in flight, reaches 0 too early and the old batcher is closed under that image.
  */
-class ModelGenerationReviewTest {
+class ModelGenerationCountingTest {
     @Test
     void anImageWhoseCompletedCallbackThrowsIsCountedOutOnceOnly() throws Exception {
         DetectionSettings settings = DetectionOperator.builder().setModel(SharedFiles.model().toString())

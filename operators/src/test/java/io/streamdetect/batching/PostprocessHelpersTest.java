@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * because the shared DecodePool is busy with other slots' decodes, although the inference thread already did all
  * the work. The next batch, prepared and ready, then waits for the pool's backlog: here 3 s of another slot's work.
  */
-class PostprocessHelperWaitReviewTest {
+class PostprocessHelpersTest {
     @Test
     void theNextBatchDoesNotWaitForHelpersThatFoundNothingToDo() throws Exception {
         List<Long> batchStarts = new CopyOnWriteArrayList<>();
