@@ -61,6 +61,7 @@ public final class SharedEngines {
                 LOG.info("opened {} engine for {}", engine.info().backend().label(), spec.modelPath());
                 entry.opened.complete(engine);
             } catch (RuntimeException | Error e) {
+                entry.openerInterrupted = Thread.currentThread().isInterrupted();
                 entry.opened.completeExceptionally(e);
                 synchronized (this) {
                     engines.remove(key, entry); // the next acquire tries again
@@ -71,6 +72,12 @@ public final class SharedEngines {
         try {
             return new Lease(key, entry.opened.join());
         } catch (CompletionException e) { // another slot's opening failed: so does this one
+            if (entry.openerInterrupted && !Thread.currentThread().isInterrupted()) {
+                // unless it failed because its slot was closing (interrupted: a cancel, or a model watcher
+                // stopping), which says nothing of the model: open it here instead (the failed entry is gone,
+                // with its count)
+                return acquire(spec, fileSha256);
+            }
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
     }
@@ -95,6 +102,8 @@ public final class SharedEngines {
     private static final class Entry {
         final CompletableFuture<InferenceEngine> opened = new CompletableFuture<>();
         int users;
+        /** Whether the slot opening it was interrupted when the opening failed; written before {@link #opened}. */
+        volatile boolean openerInterrupted;
     }
 
     /** A counted reference to a shared engine. */

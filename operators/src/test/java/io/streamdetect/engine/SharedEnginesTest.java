@@ -88,6 +88,39 @@ class SharedEnginesTest {
     }
 
     @Test
+    void aWaiterWhoseOpenerWasInterruptedOpensTheEngineItself() throws Exception {
+        java.util.concurrent.CountDownLatch fail = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger attempts = new AtomicInteger();
+        SharedEngines engines = new SharedEngines(spec -> {
+            if (attempts.incrementAndGet() == 1) { // the first opener's slot closes meanwhile: it is interrupted
+                try {
+                    fail.await();
+                } catch (InterruptedException e) {
+                    // fall through: interrupted either way
+                }
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("reading the model was interrupted");
+            }
+            return Engines.open(spec);
+        });
+        EngineSpec spec = EngineSpec.onnxRuntime(SharedFiles.model(), 2);
+        var opener = java.util.concurrent.CompletableFuture.runAsync(() -> engines.acquire(spec));
+        var waiter = java.util.concurrent.CompletableFuture.supplyAsync(() -> engines.acquire(spec));
+        while (engines.users(spec) < 2) { // both wait on the one opening
+            Thread.sleep(5);
+        }
+        fail.countDown();
+        try (SharedEngines.Lease lease = waiter.get(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            assertThat(lease.engine().info().maxBatch()).isEqualTo(2);
+            assertThat(attempts).hasValue(2);
+            assertThat(engines.users(spec)).isEqualTo(1);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(opener::join)
+                .hasRootCauseMessage("reading the model was interrupted");
+        assertThat(engines.users(spec)).isZero();
+    }
+
+    @Test
     void aFailedOpeningFailsItsWaitersAndTheNextAcquireTriesAgain() {
         AtomicInteger attempts = new AtomicInteger();
         SharedEngines engines = new SharedEngines(spec -> {
