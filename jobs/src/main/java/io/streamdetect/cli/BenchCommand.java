@@ -12,6 +12,7 @@ import io.streamdetect.engine.Engines;
 import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.engine.InputBatch;
 import io.streamdetect.engine.Precision;
+import io.streamdetect.engine.tensorrt.TensorRtEngine;
 import io.streamdetect.postprocess.NmsPlacement;
 import io.streamdetect.postprocess.PostprocessConfig;
 import io.streamdetect.predict.PredictorConfig;
@@ -174,17 +175,17 @@ public final class BenchCommand implements Callable<Integer> {
         if (pin < 0) {
             return engine.openSession();
         }
-        System.setProperty(PIN_PROFILE_PROPERTY, Integer.toString(pin));
+        System.setProperty(TensorRtEngine.PIN_PROFILE_PROPERTY, Integer.toString(pin));
         try {
             return engine.openSession();
         } finally {
-            System.clearProperty(PIN_PROFILE_PROPERTY);
+            System.clearProperty(TensorRtEngine.PIN_PROFILE_PROPERTY);
         }
     }
 
     /** False, with a line saying why, for a batch larger than the pinned profile's range. */
     private static boolean fitsPinned(InferenceEngine engine, int pin, int batch, PrintWriter out) {
-        if (pin < 0 || !(engine instanceof io.streamdetect.engine.tensorrt.TensorRtEngine trt)) {
+        if (pin < 0 || !(engine instanceof TensorRtEngine trt)) {
             return true;
         }
         int max = trt.profiles().batches().get(Math.min(pin, trt.profiles().count() - 1));
@@ -194,9 +195,6 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf("batch %d skipped on pinned profile %d: its range is 1..%d%n", batch, pin, max);
         return false;
     }
-
-    /** TensorRtSession's benchmark-only pin (kept in the engine package: jobs never set it). */
-    private static final String PIN_PROFILE_PROPERTY = "streamdetect.tensorrt.profile";
 
     /** False, with a line saying why, for a batch larger than the model's fixed batch. */
     private static boolean fits(InferenceEngine engine, int batch, PrintWriter out) {

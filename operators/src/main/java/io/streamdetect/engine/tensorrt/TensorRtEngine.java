@@ -59,8 +59,11 @@ public final class TensorRtEngine implements InferenceEngine {
             this(runtime, engine, new java.util.ArrayDeque<>());
         }
 
-        /** Execution contexts are created one set at a time and reused; running sets concurrently is safe. */
-        /** @param count contexts in a set: the profiles a session uses (see {@link #profilesOf}) */
+        /**
+         * Execution contexts are created one set at a time and reused; running sets concurrently is safe.
+         *
+         * @param count contexts in a set: the profiles a session uses (see {@link #profilesOf})
+         */
         synchronized IExecutionContext[] takeContexts(int count) {
             if (!idleContexts.isEmpty()) {
                 return idleContexts.pop();
@@ -89,6 +92,13 @@ public final class TensorRtEngine implements InferenceEngine {
             return bytes;
         }
     }
+
+    /**
+     * Pins every run of the sessions opened while it is set to one profile index, for benchmarks only
+     * ({@code bench --pin-profile}): {@code 0} runs all batch sizes on the throughput profile, as plans with one
+     * profile did (the baseline of the profiles' speed-up, measured on the same plan). Jobs never set it.
+     */
+    public static final String PIN_PROFILE_PROPERTY = "streamdetect.tensorrt.profile";
 
     private final OnnxModelFile model;
     private final Loaded loaded;

@@ -36,13 +36,6 @@ import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
  * copied back separately and put together in the layout {@link EngineInfo} documents.
  */
 final class TensorRtSession implements EngineSession, DeviceInput {
-    /**
-     * Pins every run to one profile index, for benchmarks only: {@code -Dstreamdetect.tensorrt.profile=0} runs
-     * all batch sizes on the throughput profile, as plans with one profile did (the baseline of the profiles'
-     * speed-up, measured on the same plan).
-     */
-    static final String PIN_PROFILE_PROPERTY = "streamdetect.tensorrt.profile";
-
     private final IExecutionContext[] contexts;
     private final Consumer<IExecutionContext[]> releaseContexts;
     private final OptimizationProfiles profiles;
@@ -80,14 +73,14 @@ final class TensorRtSession implements EngineSession, DeviceInput {
         this.contexts = contexts;
         this.releaseContexts = releaseContexts;
         this.profiles = profiles;
-        this.pinnedProfile = Integer.getInteger(PIN_PROFILE_PROPERTY, -1);
+        this.pinnedProfile = Integer.getInteger(TensorRtEngine.PIN_PROFILE_PROPERTY, -1);
         this.info = info;
         this.device = device;
         if (contexts.length != profiles.count() || pinnedProfile >= profiles.count()) {
             releaseContexts.accept(contexts);
             throw new EngineException("the plan has " + profiles.count() + " optimisation profile(s) but the session got "
-                    + contexts.length + " context(s)" + (pinnedProfile >= 0 ? " and -D" + PIN_PROFILE_PROPERTY + "="
-                    + pinnedProfile : ""));
+                    + contexts.length + " context(s)"
+                    + (pinnedProfile >= 0 ? " and -D" + TensorRtEngine.PIN_PROFILE_PROPERTY + "=" + pinnedProfile : ""));
         }
         try {
             // non-blocking: work that other libraries queue on the legacy default stream need not wait for this one
