@@ -4,6 +4,7 @@ import io.streamdetect.decode.DecodeLimits;
 import io.streamdetect.decode.DecodedImage;
 import io.streamdetect.decode.ImageDecoder;
 import io.streamdetect.preprocess.Letterbox;
+import io.streamdetect.bench.preprocess.BaselineLetterboxPreprocessor;
 import io.streamdetect.preprocess.LetterboxPreprocessor;
 import io.streamdetect.testing.SharedFiles;
 import java.awt.Color;
@@ -32,7 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Decode + letterbox of one JPEG into a 640×640 NCHW float slot, single-threaded (images/s per core): the
- * OpenCV path the operator uses against the javax.imageio + Java2D baseline, in the same run.
+ * OpenCV path the operator uses against the javax.imageio + Java2D baseline, in the same run; and the letterbox
+ * write alone (the image decoded once) against the preprocessor before it wrote rows straight into the batch
+ * ({@link BaselineLetterboxPreprocessor}). The batch is a direct buffer, as the operator's pinned batches are.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -51,6 +54,8 @@ public class DecodeLetterboxBenchmark {
     private byte[] bytes;
     private ImageDecoder decoder;
     private LetterboxPreprocessor preprocessor;
+    private BaselineLetterboxPreprocessor before;
+    private DecodedImage decodedOnce;
     private FloatBuffer batch;
     private float[] chw;
 
@@ -59,7 +64,10 @@ public class DecodeLetterboxBenchmark {
         bytes = Files.readAllBytes(SharedFiles.root().resolve(image));
         decoder = new ImageDecoder(DecodeLimits.DEFAULT);
         preprocessor = new LetterboxPreprocessor(SIZE, SIZE);
-        batch = FloatBuffer.allocate(preprocessor.imageSize());
+        before = new BaselineLetterboxPreprocessor(SIZE, SIZE);
+        decodedOnce = decoder.decode(bytes);
+        batch = java.nio.ByteBuffer.allocateDirect(preprocessor.imageSize() * Float.BYTES)
+                .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
         chw = new float[preprocessor.imageSize()];
     }
 
@@ -68,6 +76,28 @@ public class DecodeLetterboxBenchmark {
         try (DecodedImage decoded = decoder.decode(bytes)) {
             return preprocessor.process(decoded, batch, 0);
         }
+    }
+
+    @Benchmark
+    public Letterbox opencvBefore() {
+        try (DecodedImage decoded = decoder.decode(bytes)) {
+            return before.process(decoded, batch, 0);
+        }
+    }
+
+    @Benchmark
+    public Letterbox letterboxOnly() {
+        return preprocessor.process(decodedOnce, batch, 0);
+    }
+
+    @Benchmark
+    public Letterbox letterboxOnlyBefore() {
+        return before.process(decodedOnce, batch, 0);
+    }
+
+    @org.openjdk.jmh.annotations.TearDown(Level.Trial)
+    public void tearDown() {
+        decodedOnce.close();
     }
 
     @Benchmark
