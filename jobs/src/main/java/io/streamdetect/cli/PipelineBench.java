@@ -1,9 +1,11 @@
 package io.streamdetect.cli;
 
 import io.streamdetect.batching.BatchListener;
+import io.streamdetect.batching.BatchStageTimes;
 import io.streamdetect.batching.BatchingConfig;
 import io.streamdetect.batching.MicroBatcher;
 import io.streamdetect.engine.EngineSession;
+import io.streamdetect.engine.GraphCaptures;
 import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.engine.InputBatch;
 import io.streamdetect.predict.Prediction;
@@ -95,14 +97,23 @@ public final class PipelineBench {
     }
 
     /**
+     * What an end-to-end run measured: images/s summed over the streams, and over the measured window (warm-up
+     * left out) where the batchers' threads spent their time and the CUDA graphs their sessions captured, summed
+     * over the streams.
+     */
+    record EndToEnd(double imagesPerSecond, BatchStageTimes stages, GraphCaptures captures) {}
+
+    /**
      * Images/s from encoded bytes to detections, with pre-processing {@code where}, summed over the streams. Each
      * stream is what a task slot runs: a {@link MicroBatcher} (prepare and inference threads) over its own
      * predictor, fed as fast as it takes images, with at most {@value #IN_FLIGHT_BATCHES} batches in flight.
      *
      * @param decodeThreads the batchers' decode pool ({@link BatchingConfig#decodeThreads}; 0: automatic)
      */
-    double endToEnd(int batch, PredictorConfig config, Preprocessing where, int decodeThreads) throws Exception {
-        return measure(stream -> {
+    EndToEnd endToEnd(int batch, PredictorConfig config, Preprocessing where, int decodeThreads) throws Exception {
+        BatchStageTimes[] stages = {BatchStageTimes.ZERO};
+        GraphCaptures[] captures = {GraphCaptures.NONE};
+        double imagesPerSecond = measure(stream -> {
             Predictor predictor = new Predictor(engine, config.withPreprocessing(where));
             Semaphore inFlight = new Semaphore(IN_FLIGHT_BATCHES * batch);
             AtomicLong done = new AtomicLong();
@@ -125,7 +136,25 @@ public final class PipelineBench {
                     new BatchingConfig(batch, Duration.ofMillis(20), decodeThreads), listener, "bench-" + stream);
             int[] next = {stream * 7}; // streams start at different images
             long[] reported = {0};
+            BatchStageTimes[] windowStart = {BatchStageTimes.ZERO};
+            GraphCaptures[] capturesAtStart = {GraphCaptures.NONE};
             return new ParallelStreams.Loop() {
+                @Override
+                public void windowStarts() {
+                    windowStart[0] = batcher.stageTimes();
+                    capturesAtStart[0] = predictor.session().graphCaptures();
+                }
+
+                @Override
+                public void windowEnded() {
+                    BatchStageTimes window = batcher.stageTimes().minus(windowStart[0]);
+                    GraphCaptures captured = predictor.session().graphCaptures().minus(capturesAtStart[0]);
+                    synchronized (stages) {
+                        stages[0] = stages[0].plus(window);
+                        captures[0] = captures[0].plus(captured);
+                    }
+                }
+
                 @Override
                 public int runOnce() {
                     if (failure.get() != null) {
@@ -147,6 +176,9 @@ public final class PipelineBench {
                 }
             };
         });
+        synchronized (stages) {
+            return new EndToEnd(imagesPerSecond, stages[0], captures[0]);
+        }
     }
 
     /** Waits for one image's room in flight; an image with no outcome for minutes is a stalled pipeline. */

@@ -39,6 +39,11 @@ public interface EngineSession extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /** CUDA graph captures of this session so far (first-use costs); {@link GraphCaptures#NONE} without graphs. */
+    default GraphCaptures graphCaptures() {
+        return GraphCaptures.NONE;
+    }
+
     /** GPU memory this session holds (TensorRT: activations and buffers); 0 for backends without any. */
     default long deviceMemoryBytes() {
         return 0;

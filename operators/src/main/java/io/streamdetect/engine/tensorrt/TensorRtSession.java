@@ -8,6 +8,7 @@ import io.streamdetect.engine.DeviceInput;
 import io.streamdetect.engine.EngineException;
 import io.streamdetect.engine.EngineInfo;
 import io.streamdetect.engine.EngineSession;
+import io.streamdetect.engine.GraphCaptures;
 import io.streamdetect.engine.InputBatch;
 import java.nio.FloatBuffer;
 import java.util.Optional;
@@ -292,6 +293,11 @@ final class TensorRtSession implements EngineSession, DeviceInput {
         if (!context.enqueueV3(stream)) {
             throw new EngineException("TensorRT enqueueV3 failed at batch " + size + ": " + TensorRtLogger.INSTANCE.takeLastError());
         }
+    }
+
+    @Override
+    public GraphCaptures graphCaptures() {
+        return graphs == null ? GraphCaptures.NONE : graphs.captures();
     }
 
     /** CUDA graphs captured so far; for tests. */
