@@ -326,7 +326,7 @@ public final class BenchCommand implements Callable<Integer> {
                         out.println(String.format(Locale.ROOT, "| %s | %d | %.1f (max, saturated) | 1.00 | | | | | | | | |",
                                 row, batch, max));
                         stageRows.add(String.format(Locale.ROOT, "| %s | %d | %.1f (max, saturated) | |", row, batch, max)
-                                + StageTable.cells(saturated.stages(), null, saturated.captures()));
+                                + StageTable.cells(saturated.window(), null));
                     }
                     List<Double> rates = new ArrayList<>();
                     fractions.forEach(f -> rates.add(f * max));
@@ -352,7 +352,7 @@ public final class BenchCommand implements Callable<Integer> {
                                     r.toBatchStartMillis(50), r.toBatchStartMillis(99), r.meanBatch()));
                             stageRows.add(String.format(Locale.ROOT, "| %s | %d | %.1f | %s |", row, batch,
                                     r.arrivalsPerSecond(), wait.label())
-                                    + StageTable.cells(r.stages(), r.warmUpCaptures(), r.measuredCaptures()));
+                                    + StageTable.cells(r.measured(), r.warmUpCaptures()));
                         });
                         out.flush();
                     }
@@ -362,8 +362,9 @@ public final class BenchCommand implements Callable<Integer> {
         out.println();
         out.println("Where the time goes per batch, measured windows only (warm-ups left out): mean ms per batch "
                 + "(share of its thread's wall time) per stage of the micro-batcher's prepare and inference threads; "
-                + "CUDA graph captures (count, total ms) in the warm-ups and in the measured windows; callbacks: the "
-                + "listener's, per batch, summed over threads");
+                + "CUDA graph captures (count, total ms) in the warm-ups and in the measured windows; nvJPEG's "
+                + "re-initialisations for a new batch size (count, total ms); callbacks: the listener's, per batch, "
+                + "summed over threads");
         out.println(StageTable.header("| backend | precision | batch | rate img/s | batch.wait |"));
         stageRows.forEach(out::println);
         return 0;

@@ -1,10 +1,9 @@
 package io.streamdetect.cli;
 
+import io.streamdetect.TimedCount;
 import io.streamdetect.batching.BatchListener;
-import io.streamdetect.batching.BatchStageTimes;
 import io.streamdetect.batching.BatchingConfig;
 import io.streamdetect.batching.MicroBatcher;
-import io.streamdetect.engine.GraphCaptures;
 import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.predict.Prediction;
 import io.streamdetect.predict.Predictor;
@@ -34,8 +33,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@value #WARM_UP_STEP_IMAGES} images' worth at low rates, at most the warm-up time) until at least the warm-up
  * time has passed and a step captured no new graph, or {@value #WARM_UP_LIMIT}× the warm-up time has passed; then
  * it waits for every warm-up image's outcome. The graphs captured in the warm-up and in the measured window are
- * counted apart, with their time, and so is where the batcher's threads spent the measured window
- * ({@link BatchStageTimes}).
+ * counted apart, with their time, and so is where the slot's time went in the measured window ({@link
+ * SlotCosts}).
  */
 final class LatencyBench {
     /** An image with no outcome this long after the last arrival means a stalled pipeline: fail, do not hang. */
@@ -58,9 +57,8 @@ final class LatencyBench {
         private long arrivalNanos;
         private long runs;
         private long warmUpNanos;
-        private GraphCaptures warmUpCaptures = GraphCaptures.NONE;
-        private GraphCaptures measuredCaptures = GraphCaptures.NONE;
-        private BatchStageTimes stages = BatchStageTimes.ZERO;
+        private TimedCount warmUpCaptures = TimedCount.NONE;
+        private SlotCosts measured = SlotCosts.ZERO;
 
         int images() {
             return latencyNanos.size();
@@ -88,18 +86,16 @@ final class LatencyBench {
         }
 
         /** CUDA graphs the runs' sessions captured while warming up. */
-        GraphCaptures warmUpCaptures() {
+        TimedCount warmUpCaptures() {
             return warmUpCaptures;
         }
 
-        /** CUDA graphs captured in the measured windows: first-use costs the percentiles include. */
-        GraphCaptures measuredCaptures() {
-            return measuredCaptures;
-        }
-
-        /** Where the batchers' threads spent the measured windows, summed over the runs. */
-        BatchStageTimes stages() {
-            return stages;
+        /**
+         * Where the slots' time went in the measured windows, summed over the runs; its graph captures are first-use
+         * costs the percentiles include.
+         */
+        SlotCosts measured() {
+            return measured;
         }
 
         private static long[] sorted(List<Long> values) {
@@ -170,8 +166,7 @@ final class LatencyBench {
             long warmUpStart = System.nanoTime();
             warmUp(batcher, predictor, ratePerSecond, seed, warmUps, failure);
             long warmUpNanos = System.nanoTime() - warmUpStart;
-            GraphCaptures afterWarmUp = predictor.session().graphCaptures();
-            BatchStageTimes stagesAfterWarmUp = batcher.stageTimes();
+            SlotCosts afterWarmUp = SlotCosts.of(batcher, predictor);
             batches.reset();
             batched.reset();
             Random gaps = new Random(seed);
@@ -191,9 +186,8 @@ final class LatencyBench {
             if (failure.get() != null) {
                 throw new IllegalStateException("a benchmark image failed: " + failure.get().getMessage(), failure.get());
             }
-            samples.stages = samples.stages.plus(batcher.stageTimes().minus(stagesAfterWarmUp));
-            samples.measuredCaptures = samples.measuredCaptures.plus(predictor.session().graphCaptures().minus(afterWarmUp));
-            samples.warmUpCaptures = samples.warmUpCaptures.plus(afterWarmUp);
+            samples.measured = samples.measured.plus(SlotCosts.of(batcher, predictor).minus(afterWarmUp));
+            samples.warmUpCaptures = samples.warmUpCaptures.plus(afterWarmUp.graphCaptures());
             samples.warmUpNanos += warmUpNanos;
             samples.runs++;
             for (int i = 0; i < count; i++) {

@@ -1,11 +1,9 @@
 package io.streamdetect.cli;
 
 import io.streamdetect.batching.BatchListener;
-import io.streamdetect.batching.BatchStageTimes;
 import io.streamdetect.batching.BatchingConfig;
 import io.streamdetect.batching.MicroBatcher;
 import io.streamdetect.engine.EngineSession;
-import io.streamdetect.engine.GraphCaptures;
 import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.engine.InputBatch;
 import io.streamdetect.predict.Prediction;
@@ -97,11 +95,10 @@ public final class PipelineBench {
     }
 
     /**
-     * What an end-to-end run measured: images/s summed over the streams, and over the measured window (warm-up
-     * left out) where the batchers' threads spent their time and the CUDA graphs their sessions captured, summed
-     * over the streams.
+     * What an end-to-end run measured: images/s summed over the streams, and where the slots' time went in the
+     * measured window (warm-up left out), summed over the streams.
      */
-    record EndToEnd(double imagesPerSecond, BatchStageTimes stages, GraphCaptures captures) {}
+    record EndToEnd(double imagesPerSecond, SlotCosts window) {}
 
     /**
      * Images/s from encoded bytes to detections, with pre-processing {@code where}, summed over the streams. Each
@@ -111,8 +108,7 @@ public final class PipelineBench {
      * @param decodeThreads the batchers' decode pool ({@link BatchingConfig#decodeThreads}; 0: automatic)
      */
     EndToEnd endToEnd(int batch, PredictorConfig config, Preprocessing where, int decodeThreads) throws Exception {
-        BatchStageTimes[] stages = {BatchStageTimes.ZERO};
-        GraphCaptures[] captures = {GraphCaptures.NONE};
+        SlotCosts[] costs = {SlotCosts.ZERO};
         double imagesPerSecond = measure(stream -> {
             Predictor predictor = new Predictor(engine, config.withPreprocessing(where));
             Semaphore inFlight = new Semaphore(IN_FLIGHT_BATCHES * batch);
@@ -136,22 +132,18 @@ public final class PipelineBench {
                     new BatchingConfig(batch, Duration.ofMillis(20), decodeThreads), listener, "bench-" + stream);
             int[] next = {stream * 7}; // streams start at different images
             long[] reported = {0};
-            BatchStageTimes[] windowStart = {BatchStageTimes.ZERO};
-            GraphCaptures[] capturesAtStart = {GraphCaptures.NONE};
+            SlotCosts[] windowStart = {SlotCosts.ZERO};
             return new ParallelStreams.Loop() {
                 @Override
                 public void windowStarts() {
-                    windowStart[0] = batcher.stageTimes();
-                    capturesAtStart[0] = predictor.session().graphCaptures();
+                    windowStart[0] = SlotCosts.of(batcher, predictor);
                 }
 
                 @Override
                 public void windowEnded() {
-                    BatchStageTimes window = batcher.stageTimes().minus(windowStart[0]);
-                    GraphCaptures captured = predictor.session().graphCaptures().minus(capturesAtStart[0]);
-                    synchronized (stages) {
-                        stages[0] = stages[0].plus(window);
-                        captures[0] = captures[0].plus(captured);
+                    SlotCosts window = SlotCosts.of(batcher, predictor).minus(windowStart[0]);
+                    synchronized (costs) {
+                        costs[0] = costs[0].plus(window);
                     }
                 }
 
@@ -176,8 +168,8 @@ public final class PipelineBench {
                 }
             };
         });
-        synchronized (stages) {
-            return new EndToEnd(imagesPerSecond, stages[0], captures[0]);
+        synchronized (costs) {
+            return new EndToEnd(imagesPerSecond, costs[0]);
         }
     }
 

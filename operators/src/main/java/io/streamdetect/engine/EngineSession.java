@@ -1,5 +1,6 @@
 package io.streamdetect.engine;
 
+import io.streamdetect.TimedCount;
 import java.nio.FloatBuffer;
 
 /**
@@ -39,9 +40,9 @@ public interface EngineSession extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
-    /** CUDA graph captures of this session so far (first-use costs); {@link GraphCaptures#NONE} without graphs. */
-    default GraphCaptures graphCaptures() {
-        return GraphCaptures.NONE;
+    /** CUDA graph captures of this session so far (first-use costs); {@link TimedCount#NONE} without graphs. */
+    default TimedCount graphCaptures() {
+        return TimedCount.NONE;
     }
 
     /** GPU memory this session holds (TensorRT: activations and buffers); 0 for backends without any. */

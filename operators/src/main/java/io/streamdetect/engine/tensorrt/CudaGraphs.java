@@ -2,8 +2,8 @@ package io.streamdetect.engine.tensorrt;
 
 import static org.bytedeco.cuda.global.cudart.*;
 
+import io.streamdetect.TimedCount;
 import io.streamdetect.cuda.Cuda;
-import io.streamdetect.engine.GraphCaptures;
 import java.util.HashMap;
 import java.util.Map;
 import org.bytedeco.cuda.cudart.CUgraphExec_st;
@@ -66,8 +66,8 @@ final class CudaGraphs implements AutoCloseable {
     }
 
     /** Captures attempted so far and the time they took (see {@link #capture}). */
-    GraphCaptures captures() {
-        return new GraphCaptures(captures, captureNanos);
+    TimedCount captures() {
+        return new TimedCount(captures, captureNanos);
     }
 
     /** Why graphs are off for this session, or null while they are on. */

@@ -2,13 +2,13 @@ package io.streamdetect.engine.tensorrt;
 
 import static org.bytedeco.cuda.global.cudart.*;
 
+import io.streamdetect.TimedCount;
 import io.streamdetect.cuda.Cuda;
 import io.streamdetect.engine.DeviceBatch;
 import io.streamdetect.engine.DeviceInput;
 import io.streamdetect.engine.EngineException;
 import io.streamdetect.engine.EngineInfo;
 import io.streamdetect.engine.EngineSession;
-import io.streamdetect.engine.GraphCaptures;
 import io.streamdetect.engine.InputBatch;
 import java.nio.FloatBuffer;
 import java.util.Optional;
@@ -296,8 +296,8 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     }
 
     @Override
-    public GraphCaptures graphCaptures() {
-        return graphs == null ? GraphCaptures.NONE : graphs.captures();
+    public TimedCount graphCaptures() {
+        return graphs == null ? TimedCount.NONE : graphs.captures();
     }
 
     /** CUDA graphs captured so far; for tests. */
