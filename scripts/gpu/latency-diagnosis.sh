@@ -23,9 +23,7 @@ set -u
 R=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source /root/gpu/env.sh
 A=/root/gpu/app; W=/root/latdiag; mkdir -p "$W"
-export STREAMDETECT_ENGINE_CACHE=/root/plans
-mkdir -p "$STREAMDETECT_ENGINE_CACHE"; cp -n "$R"/.plans/* "$STREAMDETECT_ENGINE_CACHE"/ 2>/dev/null
-chmod -R u+w "$STREAMDETECT_ENGINE_CACHE" # carried files arrive read-only; the timing cache must be writable
+source "$R/scripts/gpu/carried-plans.sh"
 if ! ls "$STREAMDETECT_ENGINE_CACHE"/yolo11n-fp16-b64-nms-p1.8-*.engine > /dev/null 2>&1; then
   echo "no cached yolo11n-fp16-b64-nms-p1.8 plan in .plans/ or $STREAMDETECT_ENGINE_CACHE: carry .plans/ (lease-defaults.sh builds it)" \
     | tee "$W/phase"
