@@ -132,8 +132,9 @@ public final class MicroBatcher<T> implements AutoCloseable {
                 buffers.add(b);
                 free.add(b);
             }
-            this.prepareThread = new Thread(() -> runAndRelease(this::prepareLoop), name + "-prepare");
-            this.inferenceThread = new Thread(() -> runAndRelease(this::inferenceLoop), name + "-inference");
+            this.prepareThread = new Thread(() -> runAndRelease(this::prepareLoop, clocks.prepare), name + "-prepare");
+            this.inferenceThread = new Thread(() -> runAndRelease(this::inferenceLoop, clocks.inference),
+                    name + "-inference");
             prepareThread.setDaemon(true);
             inferenceThread.setDaemon(true);
             prepareThread.start();
@@ -234,48 +235,44 @@ public final class MicroBatcher<T> implements AutoCloseable {
 
     private void prepareLoop() throws InterruptedException {
         StageClocks.Clock clock = clocks.prepare;
-        try {
-            while (!closing && failure.get() == null) {
-                clock.enter(BatchStage.WAIT_FOR_IMAGE);
-                Pending<T> first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null || first == wakeUp) {
-                    continue;
-                }
-                clock.enter(BatchStage.WAIT_FOR_BUFFER);
-                InputBatch buffer = free.take();
-                Batch<T> batch = new Batch<>(buffer, batchSize);
-                try {
-                    long deadline = first.submittedNanos + config.maxBatchDelay().toNanos();
-                    Pending<T> next = first;
-                    while (next != null) {
-                        if (next != wakeUp) {
-                            clock.enter(BatchStage.DECODE);
-                            decode(next, batch);
-                            if (batch.size() == batchSize) {
-                                break;
-                            }
-                        }
-                        next = queue.poll();
-                        if (next == null) {
-                            clock.enter(BatchStage.WAIT_FOR_COMPANY);
-                            next = awaitCompany(deadline);
+        while (!closing && failure.get() == null) {
+            clock.enter(BatchStage.WAIT_FOR_IMAGE);
+            Pending<T> first = queue.poll(100, TimeUnit.MILLISECONDS);
+            if (first == null || first == wakeUp) {
+                continue;
+            }
+            clock.enter(BatchStage.WAIT_FOR_BUFFER);
+            InputBatch buffer = free.take();
+            Batch<T> batch = new Batch<>(buffer, batchSize);
+            try {
+                long deadline = first.submittedNanos + config.maxBatchDelay().toNanos();
+                Pending<T> next = first;
+                while (next != null) {
+                    if (next != wakeUp) {
+                        clock.enter(BatchStage.DECODE);
+                        decode(next, batch);
+                        if (batch.size() == batchSize) {
+                            break;
                         }
                     }
-                } finally {
-                    clock.enter(BatchStage.DECODE);
-                    batch.awaitDecodes(); // also on close: no decode may still write into a buffer that is then freed
+                    next = queue.poll();
+                    if (next == null) {
+                        clock.enter(BatchStage.WAIT_FOR_COMPANY);
+                        next = awaitCompany(deadline);
+                    }
                 }
-                batch.dropFailedSlots();
-                if (batch.size() == 0 || !uploadToGpu(batch)) {
-                    free.add(buffer);
-                } else {
-                    clock.enter(BatchStage.WAIT_FOR_ENGINE);
-                    batchesInEngine.incrementAndGet();
-                    ready.put(batch);
-                }
+            } finally {
+                clock.enter(BatchStage.DECODE);
+                batch.awaitDecodes(); // also on close: no decode may still write into a buffer that is then freed
             }
-        } finally {
-            clock.stop();
+            batch.dropFailedSlots();
+            if (batch.size() == 0 || !uploadToGpu(batch)) {
+                free.add(buffer);
+            } else {
+                clock.enter(BatchStage.WAIT_FOR_ENGINE);
+                batchesInEngine.incrementAndGet();
+                ready.put(batch);
+            }
         }
     }
 
@@ -356,21 +353,17 @@ public final class MicroBatcher<T> implements AutoCloseable {
     }
 
     private void inferenceLoop() throws InterruptedException {
-        try {
-            while (!closing && failure.get() == null) {
-                clocks.inference.enter(BatchStage.WAIT_FOR_BATCH);
-                Batch<T> batch = ready.poll(100, TimeUnit.MILLISECONDS);
-                if (batch != null) {
-                    try {
-                        run(batch);
-                    } finally {
-                        free.add(batch.input);
-                        batchFinished();
-                    }
+        while (!closing && failure.get() == null) {
+            clocks.inference.enter(BatchStage.WAIT_FOR_BATCH);
+            Batch<T> batch = ready.poll(100, TimeUnit.MILLISECONDS);
+            if (batch != null) {
+                try {
+                    run(batch);
+                } finally {
+                    free.add(batch.input);
+                    batchFinished();
                 }
             }
-        } finally {
-            clocks.inference.stop();
         }
     }
 
@@ -527,9 +520,9 @@ public final class MicroBatcher<T> implements AutoCloseable {
 
     /**
      * Runs one batcher thread's loop; an {@link Error} or unexpected exception fails the batcher instead of
-     * ending the thread silently. The thread then gives up its hold on the native memory.
+     * ending the thread silently. The thread then stops its stage clock and gives up its hold on the native memory.
      */
-    private void runAndRelease(Loop loop) {
+    private void runAndRelease(Loop loop, StageClocks.Clock clock) {
         try {
             loop.run();
         } catch (InterruptedException e) {
@@ -540,6 +533,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
         } catch (Throwable t) {
             fail(t);
         } finally {
+            clock.stop();
             releaseIfLast();
         }
     }
