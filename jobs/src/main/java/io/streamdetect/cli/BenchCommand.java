@@ -310,6 +310,7 @@ public final class BenchCommand implements Callable<Integer> {
                 + "| to batch start p50 ms | p99 ms | mean batch |");
         out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         List<String> stageRows = new ArrayList<>();
+        List<String> longRows = new ArrayList<>();
         for (EngineSpec engineSpec : engineSpecs(maxBatch, config.postprocess())) {
             try (InferenceEngine engine = Engines.open(engineSpec)) {
                 String row = engineSpec.backend().label() + " | " + engineSpec.precision().label()
@@ -325,8 +326,9 @@ public final class BenchCommand implements Callable<Integer> {
                     if (saturated != null) {
                         out.println(String.format(Locale.ROOT, "| %s | %d | %.1f (max, saturated) | 1.00 | | | | | | | | |",
                                 row, batch, max));
-                        stageRows.add(String.format(Locale.ROOT, "| %s | %d | %.1f (max, saturated) | |", row, batch, max)
-                                + StageTable.cells(saturated.window(), null));
+                        String leading = String.format(Locale.ROOT, "| %s | %d | %.1f (max, saturated) | |", row, batch, max);
+                        stageRows.add(leading + StageTable.cells(saturated.window(), null));
+                        longRows.add(leading + StageTable.longStretchCells(saturated.window()));
                     }
                     List<Double> rates = new ArrayList<>();
                     fractions.forEach(f -> rates.add(f * max));
@@ -350,9 +352,10 @@ public final class BenchCommand implements Callable<Integer> {
                                     row, batch, r.arrivalsPerSecond(), max > 0 ? String.format(Locale.ROOT, "%.2f", rate / max) : "",
                                     wait.label(), r.images(), r.latencyMillis(50), r.latencyMillis(95), r.latencyMillis(99),
                                     r.toBatchStartMillis(50), r.toBatchStartMillis(99), r.meanBatch()));
-                            stageRows.add(String.format(Locale.ROOT, "| %s | %d | %.1f | %s |", row, batch,
-                                    r.arrivalsPerSecond(), wait.label())
-                                    + StageTable.cells(r.measured(), r.warmUpCaptures()));
+                            String leading = String.format(Locale.ROOT, "| %s | %d | %.1f | %s |", row, batch,
+                                    r.arrivalsPerSecond(), wait.label());
+                            stageRows.add(leading + StageTable.cells(r.measured(), r.warmUpCaptures()));
+                            longRows.add(leading + StageTable.longStretchCells(r.measured()));
                         });
                         out.flush();
                     }
@@ -365,8 +368,15 @@ public final class BenchCommand implements Callable<Integer> {
                 + "CUDA graph captures (count, total ms) in the warm-ups and in the measured windows; nvJPEG's "
                 + "re-initialisations for a new batch size (count, total ms); callbacks: the listener's, per batch, "
                 + "summed over threads");
-        out.println(StageTable.header("| backend | precision | batch | rate img/s | batch.wait |"));
+        String leading = "| backend | precision | batch | rate img/s | batch.wait |";
+        out.println(StageTable.header(leading));
         stageRows.forEach(out::println);
+        out.println();
+        out.println("Long stretches, measured windows only: per stage, how many of its uninterrupted stretches (one per "
+                + "batch; per image for decode, per wait for the others) took at least 1/2/4/8/16 ms: where the tail "
+                + "(p99) comes from");
+        out.println(StageTable.longStretchesHeader(leading));
+        longRows.forEach(out::println);
         return 0;
     }
 

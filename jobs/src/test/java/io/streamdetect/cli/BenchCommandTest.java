@@ -52,7 +52,7 @@ class BenchCommandTest {
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains("(max, saturated)", "batch.max-delay 5 ms", "warm-up of 0.3 s or more");
         String[] tables = run.out().split("\\R\\R");
-        assertThat(tables).as(run.out()).hasSize(2);
+        assertThat(tables).as(run.out()).hasSize(3);
         java.util.List<String> rows = tables[0].lines().filter(l -> l.startsWith("| onnxruntime | fp32 | 2 |")
                 && !l.contains("max, saturated")).toList();
         assertThat(rows).as(run.out()).hasSize(4);
@@ -72,6 +72,15 @@ class BenchCommandTest {
         // ONNX Runtime captures no CUDA graphs, in the warm-up or after it
         assertThat(stages.get(1)).contains("| adaptive | ").contains("| 0 (0.0) | 0 (0.0) |");
         assertThat(stages.get(4)).contains("| fixed | ");
+
+        java.util.List<String> longLines = tables[2].lines().toList();
+        assertThat(longLines.get(0)).startsWith("Long stretches");
+        java.util.List<String> longRows = longLines.stream().filter(l -> l.startsWith("| onnxruntime | fp32 | 2 |")).toList();
+        assertThat(longRows).as(tables[2]).hasSize(5);
+        int longColumns = longLines.get(1).split("\\|", -1).length;
+        // per stage: stretches of at least 1/2/4/8/16 ms
+        assertThat(longRows).allSatisfy(l -> assertThat(l.split("\\|", -1)).hasSize(longColumns)
+                .anySatisfy(cell -> assertThat(cell.trim()).matches("\\d+/\\d+/\\d+/\\d+/\\d+")));
     }
 
     @Test

@@ -6,24 +6,51 @@ import java.util.Arrays;
  * A snapshot of where a {@link MicroBatcher}'s threads spent their time ({@link BatchStage}), with the batches and
  * images it ran, from the batcher's start (or, as a {@link #minus difference}, over a window). Per thread, the
  * stages add up to at most the wall time: each moment of a running thread is in exactly one stage, a stopped thread
- * adds nothing. For benchmarks and metrics: mean milliseconds per batch and share of the wall time per stage.
+ * adds nothing. For benchmarks and metrics: mean milliseconds per batch and share of the wall time per stage, and
+ * how many of a stage's stretches (one per batch for most stages; per image for decode) took long, which a mean
+ * hides: what a p99 is made of.
  */
 public final class BatchStageTimes {
+    /** The lengths, in ms, that {@link #longSegments} counts stretches of at least. */
+    static final long[] LONG_SEGMENT_MILLIS = {1, 2, 4, 8, 16};
     /** Nothing measured: the start of a sum. */
-    public static final BatchStageTimes ZERO = new BatchStageTimes(0, 0, 0, 0, new long[BatchStage.values().length]);
+    public static final BatchStageTimes ZERO = new BatchStageTimes(0, 0, 0, 0, new long[BatchStage.values().length],
+            new long[longSegmentCounters()]);
 
     private final long wallNanos;
     private final long batches;
     private final long images;
     private final long listenerNanos;
     private final long[] stageNanos;
+    /** Per stage, then per {@link #LONG_SEGMENT_MILLIS}: stretches at least that long. */
+    private final long[] longSegments;
 
-    BatchStageTimes(long wallNanos, long batches, long images, long listenerNanos, long[] stageNanos) {
+    BatchStageTimes(long wallNanos, long batches, long images, long listenerNanos, long[] stageNanos,
+                    long[] longSegments) {
         this.wallNanos = wallNanos;
         this.batches = batches;
         this.images = images;
         this.listenerNanos = listenerNanos;
         this.stageNanos = stageNanos;
+        this.longSegments = longSegments;
+    }
+
+    static int longSegmentCounters() {
+        return BatchStage.values().length * LONG_SEGMENT_MILLIS.length;
+    }
+
+    /** The lengths {@link #longSegments} counts stretches of at least, in ms: 1, 2, 4, 8, 16. */
+    public static long[] longSegmentMillis() {
+        return LONG_SEGMENT_MILLIS.clone();
+    }
+
+    /**
+     * How many uninterrupted stretches of {@code stage} lasted at least each of {@link #longSegmentMillis()}, in that
+     * order (counts of finished stretches; the one in progress at the snapshot is not counted yet).
+     */
+    public long[] longSegments(BatchStage stage) {
+        int from = stage.ordinal() * LONG_SEGMENT_MILLIS.length;
+        return Arrays.copyOfRange(longSegments, from, from + LONG_SEGMENT_MILLIS.length);
     }
 
     /** Wall time the snapshot covers: since the batcher started, or the window of a difference. */
@@ -88,17 +115,23 @@ public final class BatchStageTimes {
     }
 
     private BatchStageTimes combine(BatchStageTimes other, int sign) {
-        long[] nanos = new long[stageNanos.length];
-        for (int i = 0; i < nanos.length; i++) {
-            nanos[i] = stageNanos[i] + sign * other.stageNanos[i];
-        }
         return new BatchStageTimes(wallNanos + sign * other.wallNanos, batches + sign * other.batches,
-                images + sign * other.images, listenerNanos + sign * other.listenerNanos, nanos);
+                images + sign * other.images, listenerNanos + sign * other.listenerNanos,
+                combine(stageNanos, other.stageNanos, sign), combine(longSegments, other.longSegments, sign));
+    }
+
+    private static long[] combine(long[] a, long[] b, int sign) {
+        long[] sum = new long[a.length];
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] = a[i] + sign * b[i];
+        }
+        return sum;
     }
 
     @Override
     public String toString() {
         return "BatchStageTimes[wall=" + wallNanos + " ns, batches=" + batches + ", images=" + images + ", listener="
-                + listenerNanos + " ns, stages=" + Arrays.toString(stageNanos) + "]";
+                + listenerNanos + " ns, stages=" + Arrays.toString(stageNanos) + ", long stretches="
+                + Arrays.toString(longSegments) + "]";
     }
 }

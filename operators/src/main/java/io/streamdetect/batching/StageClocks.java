@@ -36,19 +36,23 @@ final class StageClocks {
 
     BatchStageTimes snapshot() {
         long[] nanos = new long[BatchStage.values().length];
+        long[] longSegments = new long[BatchStageTimes.longSegmentCounters()];
         synchronized (prepare) { // always prepare, then inference: the batcher threads only ever hold their own
             synchronized (inference) {
                 long now = System.nanoTime();
-                prepare.addTo(nanos, now);
-                inference.addTo(nanos, now);
-                return new BatchStageTimes(now - startNanos, batches, images, listenerNanos.sum(), nanos);
+                prepare.addTo(nanos, longSegments, now);
+                inference.addTo(nanos, longSegments, now);
+                return new BatchStageTimes(now - startNanos, batches, images, listenerNanos.sum(), nanos, longSegments);
             }
         }
     }
 
     /** One thread's stopwatch. */
     static final class Clock {
+        private static final long SHORTEST_LONG_NANOS = BatchStageTimes.LONG_SEGMENT_MILLIS[0] * 1_000_000L;
         private final long[] nanos = new long[BatchStage.values().length];
+        /** Per stage, the segments that lasted at least each of {@link BatchStageTimes#LONG_SEGMENT_MILLIS}. */
+        private final long[] longSegments = new long[BatchStageTimes.longSegmentCounters()];
         private BatchStage current;
         private long since;
         private boolean stopped;
@@ -61,9 +65,20 @@ final class StageClocks {
         /** The thread enters {@code stage}: the time since the last switch goes to the stage it leaves. */
         synchronized void enter(BatchStage stage) {
             long now = System.nanoTime();
-            nanos[current.ordinal()] += now - since;
+            long segment = now - since;
+            nanos[current.ordinal()] += segment;
+            if (segment >= SHORTEST_LONG_NANOS) { // rare for the stages that do work: the tail's suspects
+                countLong(current, segment);
+            }
             current = stage;
             since = now;
+        }
+
+        private void countLong(BatchStage stage, long segment) {
+            long[] thresholds = BatchStageTimes.LONG_SEGMENT_MILLIS;
+            for (int k = 0; k < thresholds.length && segment >= thresholds[k] * 1_000_000L; k++) {
+                longSegments[stage.ordinal() * thresholds.length + k]++;
+            }
         }
 
         /** The thread ends: its last stage stops counting. */
@@ -74,9 +89,12 @@ final class StageClocks {
             }
         }
 
-        private void addTo(long[] into, long now) {
+        private void addTo(long[] into, long[] longInto, long now) {
             for (int i = 0; i < nanos.length; i++) {
                 into[i] += nanos[i];
+            }
+            for (int i = 0; i < longSegments.length; i++) {
+                longInto[i] += longSegments[i];
             }
             if (!stopped) {
                 into[current.ordinal()] += now - since;

@@ -2,11 +2,14 @@ package io.streamdetect.batching;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.predict.Predictor;
 import io.streamdetect.predict.PredictorConfig;
 import io.streamdetect.testing.OnnxRuntimeEngineExtension;
+import io.streamdetect.testing.ScriptedEngine;
 import io.streamdetect.testing.TestImages;
 import java.time.Duration;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -72,7 +75,47 @@ class BatchStageTimesTest {
         assertThat(twice.nanos(BatchStage.ENGINE)).isEqualTo(2 * window.nanos(BatchStage.ENGINE));
     }
 
-    /** Non-negative stages and counters; per thread, the stages add up to no more than the wall time. */
+    /**
+     * Every run of an engine held up for 20 ms is a stretch of the engine stage of 16 ms or more, counted under every
+     * threshold up to 16 ms; stretches are counted in windows like the times.
+     */
+    @Test
+    void eachEngineRunHeldUpFor20MsCountsAsALongEngineStretchAtEveryThreshold() throws Exception {
+        byte[] bus = TestImages.bus();
+        MicroBatcherTest.Recorder recorder = new MicroBatcherTest.Recorder(4);
+        try (InferenceEngine slow = new ScriptedEngine(ORT.engine(), (real, input, n) -> {
+                 sleep(20);
+                 return real.run(input, n);
+             });
+             Predictor predictor = new Predictor(slow, PredictorConfig.DEFAULT);
+             MicroBatcher<String> batcher = new MicroBatcher<>(predictor,
+                     new BatchingConfig(2, Duration.ofMillis(20), 1), recorder, "stages")) {
+            BatchStageTimes start = batcher.stageTimes();
+            for (int i = 0; i < 4; i++) {
+                batcher.submit(bus, "img-" + i);
+            }
+            recorder.await();
+            BatchStageTimes window = batcher.stageTimes().minus(start);
+            assertSound(window);
+            assertThat(BatchStageTimes.longSegmentMillis()).containsExactly(1, 2, 4, 8, 16);
+            long[] engine = window.longSegments(BatchStage.ENGINE);
+            assertThat(engine).as("%s", window).containsOnly(window.batches());
+            assertThat(window.nanos(BatchStage.ENGINE)).isGreaterThanOrEqualTo(window.batches() * 20_000_000L);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Non-negative stages and counters; per thread, the stages add up to no more than the wall time; a stage's long
+     * stretches counted at each threshold are no more than at the one below.
+     */
     private static void assertSound(BatchStageTimes t) {
         assertThat(t.wallNanos()).isNotNegative();
         assertThat(t.batches()).isNotNegative();
@@ -80,6 +123,14 @@ class BatchStageTimesTest {
         assertThat(t.listenerNanos()).isNotNegative();
         for (BatchStage stage : BatchStage.values()) {
             assertThat(t.nanos(stage)).as("%s in %s", stage, t).isNotNegative();
+        }
+        for (BatchStage stage : BatchStage.values()) {
+            long[] counts = t.longSegments(stage);
+            assertThat(counts).hasSize(BatchStageTimes.longSegmentMillis().length);
+            for (int k = 0; k < counts.length; k++) {
+                assertThat(counts[k]).as("%s stretches of %d ms in %s", stage, BatchStageTimes.longSegmentMillis()[k], t)
+                        .isNotNegative().isLessThanOrEqualTo(k == 0 ? Long.MAX_VALUE : counts[k - 1]);
+            }
         }
         for (BatchStage.Thread thread : BatchStage.Thread.values()) {
             assertThat(t.nanos(thread)).as("%s thread in %s", thread, t).isLessThanOrEqualTo(t.wallNanos());
