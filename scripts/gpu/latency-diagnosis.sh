@@ -11,7 +11,8 @@
 #                and share of wall time of each stage of the micro-batcher (prepare thread: wait for image/buffer,
 #                decode, wait for company, gpu upload, wait for engine; inference thread: wait for batch, engine,
 #                post-process, callbacks), graph captures in the warm-up and in the measured window, nvJPEG
-#                re-initialisations (batch size changes), for the saturated run and each rate.
+#                re-initialisations (batch size changes), for the saturated run and each rate; and per stage the
+#                stretches of at least 1/2/4/8/16 ms (which stage a p99 comes from).
 #   3. padding:  step 2 for graphs on and adaptive only, with nvJPEG's allocations padded by 64 MB
 #                (-Dstreamdetect.nvjpeg.padding-mb): if nvJPEG frees and allocates per batch (a cudaFree waits for
 #                the running inference), this row's gpu upload and p99 drop. 10% and 50% (issue 18's targets).
