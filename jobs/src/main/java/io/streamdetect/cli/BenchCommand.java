@@ -327,7 +327,7 @@ public final class BenchCommand implements Callable<Integer> {
                         out.println(String.format(Locale.ROOT, "| %s | %d | %.1f (max, saturated) | 1.00 | | | | | | | | |",
                                 row, batch, max));
                         String leading = String.format(Locale.ROOT, "| %s | %d | %.1f (max, saturated) | |", row, batch, max);
-                        stageRows.add(leading + StageTable.cells(saturated.window(), null));
+                        stageRows.add(leading + StageTable.cells(saturated.window(), 0, null));
                         longRows.add(leading + StageTable.longStretchCells(saturated.window()));
                     }
                     List<Double> rates = new ArrayList<>();
@@ -354,7 +354,7 @@ public final class BenchCommand implements Callable<Integer> {
                                     r.toBatchStartMillis(50), r.toBatchStartMillis(99), r.meanBatch()));
                             String leading = String.format(Locale.ROOT, "| %s | %d | %.1f | %s |", row, batch,
                                     r.arrivalsPerSecond(), wait.label());
-                            stageRows.add(leading + StageTable.cells(r.measured(), r.warmUpCaptures()));
+                            stageRows.add(leading + StageTable.cells(r.measured(), r.warmUpSeconds(), r.warmUpCaptures()));
                             longRows.add(leading + StageTable.longStretchCells(r.measured()));
                         });
                         out.flush();

@@ -19,7 +19,7 @@ final class StageTable {
 
     /** The header, after {@code leading} (the columns that name the row, e.g. "| backend | precision |"). */
     static String header(String leading) {
-        return header(leading, "batches", "mean batch", "graph captures warm-up (ms)", "graph captures measured (ms)",
+        return header(leading, "batches", "mean batch", "warm-up: s per run, graph captures (ms)", "graph captures measured (ms)",
                 "nvJPEG re-inits measured (ms)") + " callbacks |\n" + rule(leading, 5 + BatchStage.values().length + 1);
     }
 
@@ -28,11 +28,12 @@ final class StageTable {
      * wall %)"; callbacks as mean ms per batch, summed over the threads that made them. {@code warmUpCaptures} is null
      * where there was no separate warm-up.
      */
-    static String cells(SlotCosts measured, TimedCount warmUpCaptures) {
+    static String cells(SlotCosts measured, double warmUpSecondsPerRun, TimedCount warmUpCaptures) {
         BatchStageTimes t = measured.stages();
+        String warmUp = warmUpCaptures == null ? ""
+                : String.format(Locale.ROOT, "%.2f s, %s", warmUpSecondsPerRun, counted(warmUpCaptures));
         StringBuilder row = new StringBuilder(String.format(Locale.ROOT, " %d | %.2f | %s | %s | %s |", t.batches(),
-                t.meanBatch(), warmUpCaptures == null ? "" : counted(warmUpCaptures), counted(measured.graphCaptures()),
-                counted(measured.nvJpegInits())));
+                t.meanBatch(), warmUp, counted(measured.graphCaptures()), counted(measured.nvJpegInits())));
         for (BatchStage stage : BatchStage.values()) {
             row.append(String.format(Locale.ROOT, " %.3f (%.0f%%) |", t.millisPerBatch(stage), 100 * t.share(stage)));
         }
