@@ -15,9 +15,7 @@ set -u
 R=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source /root/gpu/env.sh
 A=/root/gpu/app; W=/root/lease; mkdir -p "$W/out"
-export STREAMDETECT_ENGINE_CACHE=/root/plans
-mkdir -p "$STREAMDETECT_ENGINE_CACHE"; cp -n "$R"/.plans/* "$STREAMDETECT_ENGINE_CACHE"/ 2>/dev/null
-chmod -R u+w "$STREAMDETECT_ENGINE_CACHE" # carried files arrive read-only; the timing cache must be writable
+source "$R/scripts/gpu/carried-plans.sh"
 M=$A/shared/models/yolo11n.onnx
 sd() { java -Xmx8g -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/*:$GPU_RT_JARS" \
   io.streamdetect.cli.StreamDetect "$@"; }

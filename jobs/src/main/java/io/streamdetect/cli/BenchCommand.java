@@ -133,6 +133,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + "machine whose load changes meanwhile weighs on both alike (default: ${DEFAULT-VALUE}).")
     int latencyRounds;
 
+    @Option(names = "--warm-up-seconds", defaultValue = "1", paramLabel = "S",
+            description = "Latency mode: each run's unmeasured warm-up at its rate, at least; it goes on (up to "
+                    + LatencyBench.WARM_UP_LIMIT + "x) while it still captures new CUDA graphs; 0: one image alone "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double warmUpSeconds;
+
     @Override
     public Integer call() throws Exception {
         if (latencyFractions != null || latencyRates != null) {
@@ -257,7 +263,7 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                     for (Preprocessing where : preprocess) {
                         for (int threads : decodeThreads) {
-                            double e2e = bench.endToEnd(batch, config, where, threads);
+                            double e2e = bench.endToEnd(batch, config, where, threads).imagesPerSecond();
                             out.println(String.format(Locale.ROOT, "| %s | %s | %d | %s pre-processing%s, end to end | %.1f | %.2f |",
                                     backend.label(), precision.label(), batch, where.label(), decodeLabel(threads), e2e,
                                     e2e / compute));
@@ -288,34 +294,41 @@ public final class BenchCommand implements Callable<Integer> {
         if (absolute.stream().anyMatch(r -> !(r > 0))) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rates must be positive images/s");
         }
-        if (latencyImages < 1 || latencyRounds < 1 || maxDelayMs < 0) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--latency-images and --latency-rounds must be at least 1 and --max-delay-ms at least 0");
+        if (latencyImages < 1 || latencyRounds < 1 || maxDelayMs < 0 || !(warmUpSeconds >= 0)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--latency-images and --latency-rounds "
+                    + "must be at least 1, --max-delay-ms and --warm-up-seconds at least 0");
         }
         Preprocessing where = preprocess == null || preprocess.isEmpty() ? Preprocessing.AUTO : preprocess.get(0);
         PredictorConfig config = PredictorConfig.DEFAULT.withPreprocessing(where);
         int threads = decodeThreads.get(0);
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
         out.printf("%d images from %s, one slot, %s pre-processing, batch.max-delay %d ms, Poisson arrivals in %d "
-                + "round(s) per rate, rules taking turns; latency: submission to outcome; to batch start: submission "
-                + "to its batch entering the engine (decode + waiting for the batch)%n", records.size(), imagesDir,
-                where.label(), maxDelayMs, latencyRounds);
+                + "round(s) per rate, rules taking turns, each run after a warm-up of %s s or more; latency: submission "
+                + "to outcome; to batch start: submission to its batch entering the engine (decode + waiting for the "
+                + "batch)%n", records.size(), imagesDir, where.label(), maxDelayMs, latencyRounds, warmUpSeconds);
         out.println("| backend | precision | batch | rate img/s | of max | batch.wait | images | p50 ms | p95 ms | p99 ms "
                 + "| to batch start p50 ms | p99 ms | mean batch |");
         out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        List<String> stageRows = new ArrayList<>();
+        List<String> longRows = new ArrayList<>();
         for (EngineSpec engineSpec : engineSpecs(maxBatch, config.postprocess())) {
             try (InferenceEngine engine = Engines.open(engineSpec)) {
-                String row = engineSpec.backend().label() + " | " + engineSpec.precision().label();
-                LatencyBench bench = new LatencyBench(engine, records);
+                String row = engineSpec.backend().label() + " | " + engineSpec.precision().label()
+                        + (engineSpec.backend() == Backend.TENSORRT && !engineSpec.cudaGraphs() ? ", graphs off" : "");
+                LatencyBench bench = new LatencyBench(engine, records, warmUpSeconds);
                 for (int batch : batches) {
                     if (!fits(engine, batch, out)) {
                         continue;
                     }
-                    double max = fractions.isEmpty() ? 0
+                    PipelineBench.EndToEnd saturated = fractions.isEmpty() ? null
                             : new PipelineBench(engine, records, 1, seconds).endToEnd(batch, config, where, threads);
-                    if (max > 0) {
+                    double max = saturated == null ? 0 : saturated.imagesPerSecond();
+                    if (saturated != null) {
                         out.println(String.format(Locale.ROOT, "| %s | %d | %.1f (max, saturated) | 1.00 | | | | | | | | |",
                                 row, batch, max));
+                        String leading = String.format(Locale.ROOT, "| %s | %d | %.1f (max, saturated) | |", row, batch, max);
+                        stageRows.add(leading + StageTable.cells(saturated.window(), 0, null));
+                        longRows.add(leading + StageTable.longStretchCells(saturated.window()));
                     }
                     List<Double> rates = new ArrayList<>();
                     fractions.forEach(f -> rates.add(f * max));
@@ -333,16 +346,37 @@ public final class BenchCommand implements Callable<Integer> {
                                         samples.computeIfAbsent(wait, w -> new LatencyBench.Samples()));
                             }
                         }
-                        samples.forEach((wait, r) -> out.println(String.format(Locale.ROOT,
-                                "| %s | %d | %.1f | %s | %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f |",
-                                row, batch, r.arrivalsPerSecond(), max > 0 ? String.format(Locale.ROOT, "%.2f", rate / max) : "",
-                                wait.label(), r.images(), r.latencyMillis(50), r.latencyMillis(95), r.latencyMillis(99),
-                                r.toBatchStartMillis(50), r.toBatchStartMillis(99), r.meanBatch())));
+                        samples.forEach((wait, r) -> {
+                            out.println(String.format(Locale.ROOT,
+                                    "| %s | %d | %.1f | %s | %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f |",
+                                    row, batch, r.arrivalsPerSecond(), max > 0 ? String.format(Locale.ROOT, "%.2f", rate / max) : "",
+                                    wait.label(), r.images(), r.latencyMillis(50), r.latencyMillis(95), r.latencyMillis(99),
+                                    r.toBatchStartMillis(50), r.toBatchStartMillis(99), r.meanBatch()));
+                            String leading = String.format(Locale.ROOT, "| %s | %d | %.1f | %s |", row, batch,
+                                    r.arrivalsPerSecond(), wait.label());
+                            stageRows.add(leading + StageTable.cells(r.measured(), r.warmUpSeconds(), r.warmUpCaptures()));
+                            longRows.add(leading + StageTable.longStretchCells(r.measured()));
+                        });
                         out.flush();
                     }
                 }
             }
         }
+        out.println();
+        out.println("Where the time goes per batch, measured windows only (warm-ups left out): mean ms per batch "
+                + "(share of its thread's wall time) per stage of the micro-batcher's prepare and inference threads; "
+                + "CUDA graph captures (count, total ms) in the warm-ups and in the measured windows; nvJPEG's "
+                + "re-initialisations for a new batch size (count, total ms); callbacks: the listener's, per batch, "
+                + "summed over threads");
+        String leading = "| backend | precision | batch | rate img/s | batch.wait |";
+        out.println(StageTable.header(leading));
+        stageRows.forEach(out::println);
+        out.println();
+        out.println("Long stretches, measured windows only: per stage, how many of its uninterrupted stretches (one per "
+                + "batch; per image for decode, per wait for the others) took at least 1/2/4/8/16 ms: where the tail "
+                + "(p99) comes from");
+        out.println(StageTable.longStretchesHeader(leading));
+        longRows.forEach(out::println);
         return 0;
     }
 

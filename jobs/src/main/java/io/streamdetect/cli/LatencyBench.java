@@ -1,5 +1,6 @@
 package io.streamdetect.cli;
 
+import io.streamdetect.TimedCount;
 import io.streamdetect.batching.BatchListener;
 import io.streamdetect.batching.BatchingConfig;
 import io.streamdetect.batching.MicroBatcher;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -23,12 +25,25 @@ import java.util.concurrent.locks.LockSupport;
  * open-loop: an image arrives on schedule whether or not earlier ones are done, so a batcher that falls behind shows
  * it. The same seed gives the same arrival times, so two batching rules compare on identical traffic; run in
  * alternating rounds, they also share whatever else the machine does meanwhile.
+ *
+ * <p>Each run opens a new session, as a starting task slot does, and its first batches pay first-use costs: buffers
+ * that grow, and on TensorRT a CUDA graph capture for each (profile, batch size, input buffer) the run meets. A
+ * running slot has paid them long ago, so each run first <em>warms up</em>, unmeasured, on the same batcher at the
+ * same rate (its own arrival times): one image alone, then steps of arrivals ({@value #WARM_UP_STEP_SECONDS} s, or
+ * {@value #WARM_UP_STEP_IMAGES} images' worth at low rates, at most the warm-up time) until at least the warm-up
+ * time has passed and a step captured no new graph, or {@value #WARM_UP_LIMIT}× the warm-up time has passed; then
+ * it waits for every warm-up image's outcome. The graphs captured in the warm-up and in the measured window are
+ * counted apart, with their time, and so is where the slot's time went in the measured window ({@link
+ * SlotCosts}).
  */
 final class LatencyBench {
     /** An image with no outcome this long after the last arrival means a stalled pipeline: fail, do not hang. */
     private static final long OUTCOME_TIMEOUT_SECONDS = 120;
-    /** The item of the image each run starts with, before its arrivals are timed. */
+    /** The item of the warm-up's images, whose outcomes are not timed. */
     private static final int WARM_UP = -1;
+    static final double WARM_UP_STEP_SECONDS = 0.25;
+    static final int WARM_UP_STEP_IMAGES = 16;
+    static final int WARM_UP_LIMIT = 5;
 
     /**
      * What the runs of one batching rule measured, added up over rounds: per image, submission to outcome and
@@ -40,6 +55,10 @@ final class LatencyBench {
         private long batches;
         private long batched;
         private long arrivalNanos;
+        private long runs;
+        private long warmUpNanos;
+        private TimedCount warmUpCaptures = TimedCount.NONE;
+        private SlotCosts measured = SlotCosts.ZERO;
 
         int images() {
             return latencyNanos.size();
@@ -61,6 +80,24 @@ final class LatencyBench {
             return (double) batched / Math.max(1, batches);
         }
 
+        /** Mean seconds of warm-up per run. */
+        double warmUpSeconds() {
+            return warmUpNanos / 1e9 / Math.max(1, runs);
+        }
+
+        /** CUDA graphs the runs' sessions captured while warming up. */
+        TimedCount warmUpCaptures() {
+            return warmUpCaptures;
+        }
+
+        /**
+         * Where the slots' time went in the measured windows, summed over the runs; its graph captures are first-use
+         * costs the percentiles include.
+         */
+        SlotCosts measured() {
+            return measured;
+        }
+
         private static long[] sorted(List<Long> values) {
             return values.stream().mapToLong(Long::longValue).sorted().toArray();
         }
@@ -68,10 +105,13 @@ final class LatencyBench {
 
     private final InferenceEngine engine;
     private final List<byte[]> images;
+    private final double warmUpSeconds;
 
-    LatencyBench(InferenceEngine engine, List<byte[]> images) {
+    /** @param warmUpSeconds each run's warm-up, at least (see above); 0: one image alone, as before warm-ups */
+    LatencyBench(InferenceEngine engine, List<byte[]> images, double warmUpSeconds) {
         this.engine = engine;
         this.images = images;
+        this.warmUpSeconds = warmUpSeconds;
     }
 
     /**
@@ -84,7 +124,7 @@ final class LatencyBench {
         long[] latency = new long[count];
         long[] toBatchStart = new long[count];
         CountDownLatch outcomes = new CountDownLatch(count);
-        CountDownLatch warmedUp = new CountDownLatch(1);
+        Semaphore warmUps = new Semaphore(0);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         LongAdder batches = new LongAdder();
         LongAdder batched = new LongAdder();
@@ -92,7 +132,7 @@ final class LatencyBench {
             @Override
             public void completed(Integer item, Prediction prediction, long queueWaitNanos) {
                 if (item == WARM_UP) {
-                    warmedUp.countDown();
+                    warmUps.release();
                     return;
                 }
                 latency[item] = System.nanoTime() - submitted[item];
@@ -107,7 +147,11 @@ final class LatencyBench {
             @Override
             public void failed(Integer item, Throwable error) {
                 failure.compareAndSet(null, error);
-                (item == WARM_UP ? warmedUp : outcomes).countDown();
+                if (item == WARM_UP) {
+                    warmUps.release();
+                } else {
+                    outcomes.countDown();
+                }
             }
 
             @Override
@@ -119,11 +163,10 @@ final class LatencyBench {
         Predictor predictor = new Predictor(engine, config);
         MicroBatcher<Integer> batcher = new MicroBatcher<>(predictor, batching, listener, "latency-bench");
         try {
-            // a new session's first batch sets things up (buffers, kernels): not part of any image's latency
-            batcher.submit(images.get(0), WARM_UP);
-            if (!warmedUp.await(OUTCOME_TIMEOUT_SECONDS, TimeUnit.SECONDS) || failure.get() != null) {
-                throw new IllegalStateException("the warm-up image had no outcome: " + failure.get());
-            }
+            long warmUpStart = System.nanoTime();
+            warmUp(batcher, predictor, ratePerSecond, seed, warmUps, failure);
+            long warmUpNanos = System.nanoTime() - warmUpStart;
+            SlotCosts afterWarmUp = SlotCosts.of(batcher, predictor);
             batches.reset();
             batched.reset();
             Random gaps = new Random(seed);
@@ -143,6 +186,10 @@ final class LatencyBench {
             if (failure.get() != null) {
                 throw new IllegalStateException("a benchmark image failed: " + failure.get().getMessage(), failure.get());
             }
+            samples.measured = samples.measured.plus(SlotCosts.of(batcher, predictor).minus(afterWarmUp));
+            samples.warmUpCaptures = samples.warmUpCaptures.plus(afterWarmUp.graphCaptures());
+            samples.warmUpNanos += warmUpNanos;
+            samples.runs++;
             for (int i = 0; i < count; i++) {
                 samples.latencyNanos.add(latency[i]);
                 samples.toBatchStartNanos.add(toBatchStart[i]);
@@ -152,6 +199,46 @@ final class LatencyBench {
             samples.arrivalNanos += arrivalNanos;
         } finally {
             batcher.close(predictor::close); // the predictor's session outlives any batch still running
+        }
+    }
+
+    /**
+     * The warm-up (see the class comment): returns once every warm-up image has its outcome, none failed, and the
+     * batcher is idle again.
+     */
+    private void warmUp(MicroBatcher<Integer> batcher, Predictor predictor, double ratePerSecond, long seed,
+                        Semaphore outcomes, AtomicReference<Throwable> failure) throws InterruptedException {
+        // a new session's first batch sets things up (buffers, kernels): alone, before any arrivals
+        batcher.submit(images.get(0), WARM_UP);
+        awaitWarmUp(outcomes, 1, failure);
+        int submitted = 1;
+        if (warmUpSeconds <= 0) {
+            return;
+        }
+        double step = Math.min(warmUpSeconds, Math.max(WARM_UP_STEP_SECONDS, WARM_UP_STEP_IMAGES / ratePerSecond));
+        Random gaps = new Random(~seed); // not the measured arrivals' times
+        long start = System.nanoTime();
+        double elapsed = 0; // seconds after start, at the end of the steps so far
+        double arrival = -Math.log(1 - gaps.nextDouble()) / ratePerSecond; // the next one
+        boolean quiet = false;
+        while (!(elapsed >= warmUpSeconds && quiet) && elapsed < WARM_UP_LIMIT * warmUpSeconds) {
+            long capturedBefore = predictor.session().graphCaptures().count();
+            elapsed += step;
+            for (; arrival < elapsed; arrival += -Math.log(1 - gaps.nextDouble()) / ratePerSecond, submitted++) {
+                sleepUntil(start + (long) (arrival * 1e9));
+                batcher.submit(images.get(submitted % images.size()), WARM_UP);
+            }
+            sleepUntil(start + (long) (elapsed * 1e9));
+            quiet = predictor.session().graphCaptures().count() == capturedBefore;
+        }
+        awaitWarmUp(outcomes, submitted - 1, failure);
+    }
+
+    /** Takes {@code count} warm-up outcomes, failing when they do not come or one failed. */
+    private static void awaitWarmUp(Semaphore outcomes, int count, AtomicReference<Throwable> failure)
+            throws InterruptedException {
+        if (!outcomes.tryAcquire(count, OUTCOME_TIMEOUT_SECONDS, TimeUnit.SECONDS) || failure.get() != null) {
+            throw new IllegalStateException("warm-up images had no outcome, or failed: " + failure.get());
         }
     }
 

@@ -24,6 +24,12 @@ final class ParallelStreams {
         /** Runs one step; returns the images completed by it. */
         int runOnce();
 
+        /** The measured window starts now (after the warm-up), on this stream's thread. */
+        default void windowStarts() {}
+
+        /** The measured window has ended (before {@link #close}), on this stream's thread. */
+        default void windowEnded() {}
+
         @Override
         void close();
     }
@@ -56,10 +62,12 @@ final class ParallelStreams {
                     warmedUp.countDown();
                     warm = true;
                     start.await();
+                    loop.windowStarts();
                     long begin = System.nanoTime();
                     while (System.nanoTime() - begin < budget && errors.isEmpty()) {
                         images.addAndGet(loop.runOnce());
                     }
+                    loop.windowEnded();
                     measured.countDown();
                     finished = true;
                 } catch (Throwable e) {

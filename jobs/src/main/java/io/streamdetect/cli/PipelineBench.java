@@ -95,14 +95,21 @@ public final class PipelineBench {
     }
 
     /**
+     * What an end-to-end run measured: images/s summed over the streams, and where the slots' time went in the
+     * measured window (warm-up left out), summed over the streams.
+     */
+    record EndToEnd(double imagesPerSecond, SlotCosts window) {}
+
+    /**
      * Images/s from encoded bytes to detections, with pre-processing {@code where}, summed over the streams. Each
      * stream is what a task slot runs: a {@link MicroBatcher} (prepare and inference threads) over its own
      * predictor, fed as fast as it takes images, with at most {@value #IN_FLIGHT_BATCHES} batches in flight.
      *
      * @param decodeThreads the batchers' decode pool ({@link BatchingConfig#decodeThreads}; 0: automatic)
      */
-    double endToEnd(int batch, PredictorConfig config, Preprocessing where, int decodeThreads) throws Exception {
-        return measure(stream -> {
+    EndToEnd endToEnd(int batch, PredictorConfig config, Preprocessing where, int decodeThreads) throws Exception {
+        SlotCosts[] costs = {SlotCosts.ZERO};
+        double imagesPerSecond = measure(stream -> {
             Predictor predictor = new Predictor(engine, config.withPreprocessing(where));
             Semaphore inFlight = new Semaphore(IN_FLIGHT_BATCHES * batch);
             AtomicLong done = new AtomicLong();
@@ -125,7 +132,21 @@ public final class PipelineBench {
                     new BatchingConfig(batch, Duration.ofMillis(20), decodeThreads), listener, "bench-" + stream);
             int[] next = {stream * 7}; // streams start at different images
             long[] reported = {0};
+            SlotCosts[] windowStart = {SlotCosts.ZERO};
             return new ParallelStreams.Loop() {
+                @Override
+                public void windowStarts() {
+                    windowStart[0] = SlotCosts.of(batcher, predictor);
+                }
+
+                @Override
+                public void windowEnded() {
+                    SlotCosts window = SlotCosts.of(batcher, predictor).minus(windowStart[0]);
+                    synchronized (costs) {
+                        costs[0] = costs[0].plus(window);
+                    }
+                }
+
                 @Override
                 public int runOnce() {
                     if (failure.get() != null) {
@@ -147,6 +168,9 @@ public final class PipelineBench {
                 }
             };
         });
+        synchronized (costs) {
+            return new EndToEnd(imagesPerSecond, costs[0]);
+        }
     }
 
     /** Waits for one image's room in flight; an image with no outcome for minutes is a stalled pipeline. */

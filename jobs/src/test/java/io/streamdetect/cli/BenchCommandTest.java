@@ -39,22 +39,49 @@ class BenchCommandTest {
                 "batch 4 skipped: yolov8n has a fixed batch size of 1 (export it with dynamic=True");
     }
 
-    /** Issue 18: latency mode measures the max rate, then runs both batching rules on the same Poisson arrivals. */
+    /**
+     * Issue 18: latency mode measures the max rate, then runs both batching rules on the same Poisson arrivals, each
+     * run after a warm-up; a second table says where the micro-batcher's time went in the measured windows.
+     */
     @Test
     void latencyModeComparesAdaptiveAndFixedWaitingAtFractionsOfTheMaxRateAndAtAbsoluteRates() {
         var run = PredictCommandTest.run("bench", "-m", SharedFiles.model().toString(), "--backends", "onnxruntime",
                 "--batches", "2", "--seconds", "0.3", "--latency", "0.5", "--rates", "2", "--latency-images", "6",
-                "--latency-rounds", "2",
+                "--latency-rounds", "2", "--warm-up-seconds", "0.3",
                 "--images", SharedFiles.coco8().resolve("images/val").toString());
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(run.out()).contains("(max, saturated)", "batch.max-delay 5 ms");
-        java.util.List<String> rows = run.out().lines().filter(l -> l.startsWith("| onnxruntime | fp32 | 2 |")
+        assertThat(run.out()).contains("(max, saturated)", "batch.max-delay 5 ms", "warm-up of 0.3 s or more");
+        String[] tables = run.out().split("\\R\\R");
+        assertThat(tables).as(run.out()).hasSize(3);
+        java.util.List<String> rows = tables[0].lines().filter(l -> l.startsWith("| onnxruntime | fp32 | 2 |")
                 && !l.contains("max, saturated")).toList();
         assertThat(rows).as(run.out()).hasSize(4);
         assertThat(rows.get(0)).contains("| 0.50 | adaptive | 6 |");
         assertThat(rows.get(1)).contains("| 0.50 | fixed | 6 |");
         assertThat(rows.get(2)).contains("| adaptive | 6 |");
         assertThat(rows.get(3)).contains("| fixed | 6 |");
+
+        java.util.List<String> stageLines = tables[1].lines().toList();
+        assertThat(stageLines.get(0)).startsWith("Where the time goes per batch");
+        assertThat(stageLines.get(1)).contains("| prepare: decode |", "| inference: engine |",
+                "| warm-up: s per run, graph captures (ms) |");
+        java.util.List<String> stages = stageLines.stream().filter(l -> l.startsWith("| onnxruntime | fp32 | 2 |")).toList();
+        assertThat(stages).as(tables[1]).hasSize(5);
+        int columns = stageLines.get(1).split("\\|", -1).length;
+        assertThat(stages).allSatisfy(l -> assertThat(l.split("\\|", -1)).hasSize(columns));
+        assertThat(stages.get(0)).contains("(max, saturated)");
+        // ONNX Runtime captures no CUDA graphs, in the warm-up or after it
+        assertThat(stages.get(1)).contains("| adaptive | ").containsPattern("\\| \\d+\\.\\d\\d s, 0 \\(0\\.0\\) \\| 0 \\(0\\.0\\) \\|");
+        assertThat(stages.get(4)).contains("| fixed | ");
+
+        java.util.List<String> longLines = tables[2].lines().toList();
+        assertThat(longLines.get(0)).startsWith("Long stretches");
+        java.util.List<String> longRows = longLines.stream().filter(l -> l.startsWith("| onnxruntime | fp32 | 2 |")).toList();
+        assertThat(longRows).as(tables[2]).hasSize(5);
+        int longColumns = longLines.get(1).split("\\|", -1).length;
+        // per stage: stretches of at least 1/2/4/8/16 ms
+        assertThat(longRows).allSatisfy(l -> assertThat(l.split("\\|", -1)).hasSize(longColumns)
+                .anySatisfy(cell -> assertThat(cell.trim()).matches("\\d+/\\d+/\\d+/\\d+/\\d+")));
     }
 
     @Test

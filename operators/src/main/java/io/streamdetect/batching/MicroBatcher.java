@@ -113,6 +113,8 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private final Thread inferenceThread;
     /** Decodes a batch's images in parallel; null: the prepare thread decodes them one by one. */
     private final DecodePool decodePool;
+    /** Where the two threads spend their time: {@link #stageTimes}. */
+    private final StageClocks clocks = new StageClocks();
 
     public MicroBatcher(Predictor predictor, BatchingConfig config, BatchListener<T> listener, String name) {
         this.predictor = predictor;
@@ -130,8 +132,9 @@ public final class MicroBatcher<T> implements AutoCloseable {
                 buffers.add(b);
                 free.add(b);
             }
-            this.prepareThread = new Thread(() -> runAndRelease(this::prepareLoop), name + "-prepare");
-            this.inferenceThread = new Thread(() -> runAndRelease(this::inferenceLoop), name + "-inference");
+            this.prepareThread = new Thread(() -> runAndRelease(this::prepareLoop, clocks.prepare), name + "-prepare");
+            this.inferenceThread = new Thread(() -> runAndRelease(this::inferenceLoop, clocks.inference),
+                    name + "-inference");
             prepareThread.setDaemon(true);
             inferenceThread.setDaemon(true);
             prepareThread.start();
@@ -186,6 +189,15 @@ public final class MicroBatcher<T> implements AutoCloseable {
         return (int) queue.stream().filter(p -> p != wakeUp).count();
     }
 
+    /**
+     * Where the prepare and inference threads have spent their time since this batcher started, per {@link
+     * BatchStage}, with the batches and images run: the difference of two snapshots is the window between them.
+     * Cheap enough to read as a metric; safe from any thread.
+     */
+    public BatchStageTimes stageTimes() {
+        return clocks.snapshot();
+    }
+
     /** What failed this batcher, if anything did. */
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure.get());
@@ -222,11 +234,14 @@ public final class MicroBatcher<T> implements AutoCloseable {
     }
 
     private void prepareLoop() throws InterruptedException {
+        StageClocks.Clock clock = clocks.prepare;
         while (!closing && failure.get() == null) {
+            clock.enter(BatchStage.WAIT_FOR_IMAGE);
             Pending<T> first = queue.poll(100, TimeUnit.MILLISECONDS);
             if (first == null || first == wakeUp) {
                 continue;
             }
+            clock.enter(BatchStage.WAIT_FOR_BUFFER);
             InputBatch buffer = free.take();
             Batch<T> batch = new Batch<>(buffer, batchSize);
             try {
@@ -234,6 +249,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
                 Pending<T> next = first;
                 while (next != null) {
                     if (next != wakeUp) {
+                        clock.enter(BatchStage.DECODE);
                         decode(next, batch);
                         if (batch.size() == batchSize) {
                             break;
@@ -241,16 +257,19 @@ public final class MicroBatcher<T> implements AutoCloseable {
                     }
                     next = queue.poll();
                     if (next == null) {
+                        clock.enter(BatchStage.WAIT_FOR_COMPANY);
                         next = awaitCompany(deadline);
                     }
                 }
             } finally {
+                clock.enter(BatchStage.DECODE);
                 batch.awaitDecodes(); // also on close: no decode may still write into a buffer that is then freed
             }
             batch.dropFailedSlots();
             if (batch.size() == 0 || !uploadToGpu(batch)) {
                 free.add(buffer);
             } else {
+                clock.enter(BatchStage.WAIT_FOR_ENGINE);
                 batchesInEngine.incrementAndGet();
                 ready.put(batch);
             }
@@ -322,6 +341,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
         if (predictor.preprocessing() != Preprocessing.GPU) {
             return true;
         }
+        clocks.prepare.enter(BatchStage.GPU_UPLOAD);
         try {
             predictor.uploadToGpu(batch.input, batch.prepared, batch.size());
             return true;
@@ -334,6 +354,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
 
     private void inferenceLoop() throws InterruptedException {
         while (!closing && failure.get() == null) {
+            clocks.inference.enter(BatchStage.WAIT_FOR_BATCH);
             Batch<T> batch = ready.poll(100, TimeUnit.MILLISECONDS);
             if (batch != null) {
                 try {
@@ -349,6 +370,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private void run(Batch<T> batch) {
         int n = batch.size();
         batch.items.forEach(p -> p.progress = Progress.RUNNING);
+        clocks.inference.enter(BatchStage.ENGINE);
         long start = System.nanoTime();
         FloatBuffer output;
         inferenceSinceNanos = start;
@@ -362,6 +384,8 @@ public final class MicroBatcher<T> implements AutoCloseable {
             inferenceSinceNanos = 0;
         }
         long inferenceNanos = System.nanoTime() - start;
+        clocks.inference.enter(BatchStage.POSTPROCESS);
+        clocks.batchRan(n);
         listener.batchRan(n, inferenceNanos);
         postprocessAll(new RanBatch<>(batch, output, start, inferenceNanos));
     }
@@ -457,10 +481,13 @@ public final class MicroBatcher<T> implements AutoCloseable {
     /** Reports an outcome, once per item; none after close (the caller's job replays those images). */
     private void complete(Pending<T> pending, Prediction prediction, long queueWaitNanos) {
         if (take(pending)) {
+            long start = System.nanoTime();
             try {
                 listener.completed(pending.item, prediction, queueWaitNanos);
             } catch (RuntimeException e) { // e.g. a record the listener could not build: the item fails, not the batcher
                 listener.failed(pending.item, e);
+            } finally {
+                clocks.listenerCalled(System.nanoTime() - start);
             }
         }
     }
@@ -493,9 +520,9 @@ public final class MicroBatcher<T> implements AutoCloseable {
 
     /**
      * Runs one batcher thread's loop; an {@link Error} or unexpected exception fails the batcher instead of
-     * ending the thread silently. The thread then gives up its hold on the native memory.
+     * ending the thread silently. The thread then stops its stage clock and gives up its hold on the native memory.
      */
-    private void runAndRelease(Loop loop) {
+    private void runAndRelease(Loop loop, StageClocks.Clock clock) {
         try {
             loop.run();
         } catch (InterruptedException e) {
@@ -506,6 +533,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
         } catch (Throwable t) {
             fail(t);
         } finally {
+            clock.stop();
             releaseIfLast();
         }
     }

@@ -1,5 +1,6 @@
 package io.streamdetect.engine;
 
+import io.streamdetect.TimedCount;
 import java.nio.FloatBuffer;
 
 /**
@@ -37,6 +38,11 @@ public interface EngineSession extends AutoCloseable {
     /** The input buffer in GPU memory, where the backend has one (TensorRT), for GPU pre-processing. */
     default java.util.Optional<DeviceInput> deviceInput() {
         return java.util.Optional.empty();
+    }
+
+    /** CUDA graph captures of this session so far (first-use costs); {@link TimedCount#NONE} without graphs. */
+    default TimedCount graphCaptures() {
+        return TimedCount.NONE;
     }
 
     /** GPU memory this session holds (TensorRT: activations and buffers); 0 for backends without any. */

@@ -2,6 +2,7 @@ package io.streamdetect.predict;
 
 import io.streamdetect.PipelineException;
 import io.streamdetect.Stage;
+import io.streamdetect.TimedCount;
 import io.streamdetect.cuda.Cuda;
 import io.streamdetect.decode.DecodedImage;
 import io.streamdetect.decode.ImageDecoder;
@@ -258,6 +259,14 @@ public final class Predictor implements AutoCloseable {
             uploadFailures = null;
             return taken;
         }
+    }
+
+    /**
+     * GPU pre-processing: how often nvJPEG's batched decoder was set up again for a batch of another size, and the
+     * time that took ({@link TimedCount#NONE} on the CPU). Safe from any thread.
+     */
+    public TimedCount nvJpegInitializations() {
+        return gpu == null ? TimedCount.NONE : gpu.decoderInitializations();
     }
 
     /**

@@ -2,6 +2,7 @@ package io.streamdetect.engine.tensorrt;
 
 import static org.bytedeco.cuda.global.cudart.*;
 
+import io.streamdetect.TimedCount;
 import io.streamdetect.cuda.Cuda;
 import java.util.HashMap;
 import java.util.Map;
@@ -19,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * finish any shape-dependent setup before the capture, as TensorRT asks.
  *
  * <p>A capture can fail (a plugin that synchronises, a driver that refuses); the session then runs every launch
- * directly and says why, once. Owned by one session and used only from the thread that runs it; {@link #close}
- * destroys the graphs.
+ * directly and says why, once. Owned by one session and used only from the thread that runs it ({@link #captures}
+ * may be read from any); {@link #close} destroys the graphs.
  */
 final class CudaGraphs implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CudaGraphs.class);
@@ -31,6 +32,9 @@ final class CudaGraphs implements AutoCloseable {
     private final String where;
     private final Map<Key, CUgraphExec_st> graphs = new HashMap<>();
     private String disabledBecause;
+    /** Written by the running thread only; volatile so that a benchmark or metric may read them from another. */
+    private volatile long captures;
+    private volatile long captureNanos;
 
     CudaGraphs(CUstream_st stream, String where) {
         this.stream = stream;
@@ -61,15 +65,33 @@ final class CudaGraphs implements AutoCloseable {
         return graphs.size();
     }
 
+    /** Captures attempted so far and the time they took (see {@link #capture}). */
+    TimedCount captures() {
+        return new TimedCount(captures, captureNanos);
+    }
+
     /** Why graphs are off for this session, or null while they are on. */
     String disabledBecause() {
         return disabledBecause;
     }
 
-    /** Captures {@code launch} without running it; on failure turns graphs off for the session. */
+    /**
+     * Captures {@code launch} without running it; on failure turns graphs off for the session. Timed from after the
+     * direct run has finished (its GPU time is the run's, not the capture's) to the instantiated graph.
+     */
     private void capture(Key key, Runnable launch) {
         // capture records work instead of running it: the run just queued must not be part of it
         Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize before a graph capture");
+        long start = System.nanoTime();
+        try {
+            captureTimed(key, launch);
+        } finally {
+            captureNanos += System.nanoTime() - start; // one writing thread: no lost update
+            captures++;
+        }
+    }
+
+    private void captureTimed(Key key, Runnable launch) {
         int status = cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal);
         if (status != cudaSuccess) {
             disable("cudaStreamBeginCapture: " + cudaGetErrorString(status).getString());

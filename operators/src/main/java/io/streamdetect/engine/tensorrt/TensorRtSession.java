@@ -2,6 +2,7 @@ package io.streamdetect.engine.tensorrt;
 
 import static org.bytedeco.cuda.global.cudart.*;
 
+import io.streamdetect.TimedCount;
 import io.streamdetect.cuda.Cuda;
 import io.streamdetect.engine.DeviceBatch;
 import io.streamdetect.engine.DeviceInput;
@@ -292,6 +293,11 @@ final class TensorRtSession implements EngineSession, DeviceInput {
         if (!context.enqueueV3(stream)) {
             throw new EngineException("TensorRT enqueueV3 failed at batch " + size + ": " + TensorRtLogger.INSTANCE.takeLastError());
         }
+    }
+
+    @Override
+    public TimedCount graphCaptures() {
+        return graphs == null ? TimedCount.NONE : graphs.captures();
     }
 
     /** CUDA graphs captured so far; for tests. */

@@ -9,6 +9,7 @@ import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 
 import io.streamdetect.PipelineException;
 import io.streamdetect.Stage;
+import io.streamdetect.TimedCount;
 import io.streamdetect.cuda.Cuda;
 import io.streamdetect.decode.DecodedImage;
 import io.streamdetect.decode.ImageDecoder;
@@ -101,6 +102,11 @@ public final class GpuPreprocessor implements AutoCloseable {
 
     public String jpegBackend() {
         return nvjpeg.backend();
+    }
+
+    /** nvJPEG's re-initialisations for a new batch size so far, with their time; safe from any thread. */
+    public TimedCount decoderInitializations() {
+        return nvjpeg.initializations();
     }
 
     /**

@@ -2,6 +2,7 @@ package io.streamdetect.preprocess.gpu;
 
 import static org.bytedeco.cuda.global.nvjpeg.*;
 
+import io.streamdetect.TimedCount;
 import io.streamdetect.cuda.Cuda;
 import io.streamdetect.engine.EngineException;
 import java.util.List;
@@ -43,6 +44,9 @@ final class NvJpegDecoder implements AutoCloseable {
     private final IntPointer infoWidths = new IntPointer(NVJPEG_MAX_COMPONENT);
     private final IntPointer infoHeights = new IntPointer(NVJPEG_MAX_COMPONENT);
     private int initializedBatch = -1;
+    /** Re-initialisations of the batched decoder (each batch size change) and their time; volatile: read by others. */
+    private volatile long initializations;
+    private volatile long initializeNanos;
     private BytePointer staging;
     private Pointer pixels;
     private long pixelCapacity;
@@ -50,6 +54,7 @@ final class NvJpegDecoder implements AutoCloseable {
     NvJpegDecoder(int maxBatch) {
         this.maxBatch = maxBatch;
         this.backend = create();
+        padAllocations();
         check(nvjpegJpegStateCreate(handle, state), "nvjpegJpegStateCreate");
         this.images = new nvjpegImage_t(maxBatch);
         this.bitstreams = new PointerPointer<>(maxBatch);
@@ -61,6 +66,23 @@ final class NvJpegDecoder implements AutoCloseable {
      * {@code default} (nvJPEG's hybrid backend, e.g. to compare the two).
      */
     static final String BACKEND_PROPERTY = "streamdetect.nvjpeg.backend";
+
+    /**
+     * System property, for experiments (off by default): megabytes nvJPEG adds to each of its device and pinned
+     * allocations, so that batches of other sizes or larger images reuse its buffers instead of freeing and
+     * allocating again. A {@code cudaFree} waits for all work on the GPU, the running batch's inference included;
+     * {@code scripts/gpu/latency-diagnosis.sh} compares decoding with and without padding.
+     */
+    static final String PADDING_PROPERTY = "streamdetect.nvjpeg.padding-mb";
+
+    private void padAllocations() {
+        long megabytes = Long.getLong(PADDING_PROPERTY, 0L);
+        if (megabytes > 0) {
+            check(nvjpegSetDeviceMemoryPadding(megabytes << 20, handle), "nvjpegSetDeviceMemoryPadding");
+            check(nvjpegSetPinnedMemoryPadding(megabytes << 20, handle), "nvjpegSetPinnedMemoryPadding");
+            LOG.info("nvJPEG pads its device and pinned allocations by {} MB (-D{})", megabytes, PADDING_PROPERTY);
+        }
+    }
 
     private String create() {
         boolean hardware = !"default".equalsIgnoreCase(System.getProperty(BACKEND_PROPERTY, "hardware"));
@@ -114,7 +136,10 @@ final class NvJpegDecoder implements AutoCloseable {
         staging.position(0);
         ensurePixels(decoded);
         if (n != initializedBatch) {
+            long start = System.nanoTime();
             check(nvjpegDecodeBatchedInitialize(handle, state, n, 1, NVJPEG_OUTPUT_YUV), "nvjpegDecodeBatchedInitialize");
+            initializeNanos += System.nanoTime() - start; // writes one at a time: Predictor holds the preprocessor
+            initializations++;
             initializedBatch = n;
         }
         DecodedPlanes[] planes = new DecodedPlanes[n];
@@ -130,6 +155,14 @@ final class NvJpegDecoder implements AutoCloseable {
         }
         check(nvjpegDecodeBatched(handle, state, bitstreams, lengths, images, stream), "nvjpegDecodeBatched");
         return planes;
+    }
+
+    /**
+     * How often the batched decoder was re-initialised, for a batch of another size than the last, and the time that
+     * took: nvJPEG's batched decode is set up for one batch size at a time. Safe from any thread.
+     */
+    TimedCount initializations() {
+        return new TimedCount(initializations, initializeNanos);
     }
 
     /**

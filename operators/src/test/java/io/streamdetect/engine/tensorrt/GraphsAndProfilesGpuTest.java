@@ -83,6 +83,13 @@ class GraphsAndProfilesGpuTest {
             TensorRtSession session = (TensorRtSession) predictor.session();
             assertThat(session.graphsCaptured()).as("graphs (off because: %s)", session.graphsOffBecause())
                     .isEqualTo(BATCHES.length);
+            // the counter benchmarks read: one capture per batch size, each timed
+            assertThat(session.graphCaptures().count()).isEqualTo(BATCHES.length);
+            assertThat(session.graphCaptures().nanos()).isPositive();
+            if (predictor.preprocessing() == io.streamdetect.preprocess.Preprocessing.GPU) {
+                // nvJPEG's batched decoder is set up again for each new batch size, not for a repeated one
+                assertThat(predictor.nvJpegInitializations().count()).isEqualTo(BATCHES.length);
+            }
             assertThat(predictor.deviceMemoryBytes()).isPositive().isLessThan(4L << 30);
         }
     }
