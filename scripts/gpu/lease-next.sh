@@ -9,16 +9,15 @@
 #   3. scripts/gpu/latency-diagnosis.sh: the latency bench with a warm-up and the stage breakdown (issue 18);
 #   4. 20 forced failovers with the per-attempt GPU memory (issue 14);
 #   5. scripts/gpu/lease-exported-models.sh (issue 17), plans copied to /root/models/out as they finish.
-# Stage with `bin/gpu-pack --flink`, carry .plans/ (the engine and the timing cache, < 20 MB), then:
+# Stage with `bin/gpu-pack --flink`; carry only the default plan and the timing cache from .plans/ (19 MB; the whole
+# folder is over a carry's 64 MiB), then:
 #   mkdir -p /root/lease/repo && cp -r scripts .plans /root/lease/repo/ && cd /root/lease/repo &&
 #   setsid nohup bash scripts/gpu/lease-next.sh > /root/lease/run.log 2>&1 < /dev/null &     and poll /root/lease/phase
 set -u
 R=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source /root/gpu/env.sh
 A=/root/gpu/app; W=/root/lease; mkdir -p "$W"
-export STREAMDETECT_ENGINE_CACHE=/root/plans
-mkdir -p "$STREAMDETECT_ENGINE_CACHE"; cp -n "$R"/.plans/* "$STREAMDETECT_ENGINE_CACHE"/ 2>/dev/null
-chmod -R u+w "$STREAMDETECT_ENGINE_CACHE"
+source "$R/scripts/gpu/carried-plans.sh"
 nvidia-smi --query-gpu=timestamp,memory.used,utilization.gpu --format=csv -l 2 > "$W/gpu-memory.csv" &
 J=$R/scripts/gpu/streaming-job.sh
 for s in defaults-a:1:--no-latency defaults-b:1:--no-latency graphs-off:1:--no-latency:-D:tensorrt.cuda-graphs=false \
