@@ -161,8 +161,11 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
                         t.failedCheckpoints, closing, t.completedCheckpoints, t.gpuMemoryPerSlot);
                 t.deadLetters.forEach((kind, n) -> notes.add(String.format(Locale.ROOT,
                         "- %d slot(s): %d of the records committed are %s dead letters", slotCount, n, kind)));
-                t.failures.forEach(f -> notes.add(String.format(Locale.ROOT,
-                        "- %d slot(s): failed checkpoint (%s): %s", slotCount, f.checkpoint(), f.reason())));
+                // every failed checkpoint; identical ones (triggers refused in a row) as one line with their count
+                Map<String, Integer> failureLines = new java.util.LinkedHashMap<>();
+                t.failures.forEach(f -> failureLines.merge("(" + f.checkpoint() + "): " + f.reason(), 1, Integer::sum));
+                failureLines.forEach((line, n) -> notes.add(String.format(Locale.ROOT, "- %d slot(s): %s failed checkpoint %s",
+                        slotCount, n == 1 ? "a" : n + " x", line)));
                 if (t.failures.size() < t.failedCheckpoints) {
                     notes.add(String.format(Locale.ROOT, "- %d slot(s): %d failed checkpoint(s) without a reason in "
                             + "Flink's log or checkpoint history", slotCount, t.failedCheckpoints - t.failures.size()));
