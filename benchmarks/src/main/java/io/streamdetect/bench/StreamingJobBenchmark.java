@@ -155,7 +155,9 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
             for (int slotCount : slots) {
                 double compute = computeOnly(slotCount);
                 Throughput t = throughput(kafka, slotCount);
-                long closing = t.failures.stream().filter(f -> f.reason().contains("task is closing")).count();
+                // a bounded job's last checkpoint: declined by tasks that finish, or aborted as the job ends
+                long closing = t.failures.stream().filter(f -> f.reason().contains("task is closing")
+                        || f.reason().contains("Checkpoint Coordinator is suspending")).count();
                 out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f | %.1f | %d of %d | %d | %d (%d at end of input) | %d | %s |%n",
                         slotCount, compute, t.steady, t.steady / compute, t.wall, t.committed, records, t.duplicates,
                         t.failedCheckpoints, closing, t.completedCheckpoints, t.gpuMemoryPerSlot);

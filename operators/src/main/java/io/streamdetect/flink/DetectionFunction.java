@@ -143,6 +143,9 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
     public void close() {
         if (models != null) {
             models.close();
+            // a bounded run that saw no image (reprocess over an empty range) still fails when its model could not
+            // be opened, as when open() opened it
+            models.throwIfFailedToOpen();
         }
     }
 
