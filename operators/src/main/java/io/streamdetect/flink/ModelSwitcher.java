@@ -202,7 +202,7 @@ final class ModelSwitcher<T> implements AutoCloseable {
             }
         }
         for (Waiting<T> w : handedOver) {
-            if (w.placed.timedOutWhileOpening) {
+            if (w.placed.timedOutWhileOpening && w.placed.inBatcher()) { // not one that failed at the handover
                 expire.accept(w.item); // one that has its outcome already is a no-op there
             }
         }
