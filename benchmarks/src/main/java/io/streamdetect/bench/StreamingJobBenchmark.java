@@ -61,7 +61,9 @@ import picocli.CommandLine.Option;
  * rate to an unbounded job.
  *
  * <p>With {@code --restarts N}: one more bounded run per slot count that fails over N times ({@link
- * InjectedFailovers}), reporting GPU memory in use after the first and the Nth restart and exactly-once counts.
+ * InjectedFailovers}), reporting GPU memory in use (sampled every 200 ms, {@link FailoverMemory}): the peak of
+ * attempt 1 and of attempt N + 1, the trough after the first and after the Nth restart, each with its growth, and
+ * exactly-once counts.
  *
  * <p>Run: {@code bin/bench-flink job --backend tensorrt --precision fp16 --max-batch 64 --records 20000 --slots 1,2,4}.
  */
@@ -111,7 +113,8 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
     @Option(names = "--restarts", defaultValue = "0", paramLabel = "N",
             description = "After the throughput run, one more bounded run that fails over N times (a map before the "
                     + "detection operator throws at one record until N failures are done; tasks restart in the same "
-                    + "TaskManager): GPU memory after the first and the Nth restart, and records exactly once "
+                    + "TaskManager): GPU memory in use, peak of the first and the last attempt and trough after the "
+                    + "first and the Nth restart, and records exactly once "
                     + "(default: ${DEFAULT-VALUE}: no such run).")
     int restarts;
 
@@ -152,15 +155,23 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
             for (int slotCount : slots) {
                 double compute = computeOnly(slotCount);
                 Throughput t = throughput(kafka, slotCount);
-                int closing = t.failures.entrySet().stream().filter(e -> e.getKey().contains("task is closing"))
-                        .mapToInt(Map.Entry::getValue).sum();
+                // a bounded job's last checkpoint: declined by tasks that finish, or aborted as the job ends
+                long closing = t.failures.stream().filter(f -> f.reason().contains("task is closing")
+                        || f.reason().contains("Checkpoint Coordinator is suspending")).count();
                 out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f | %.1f | %d of %d | %d | %d (%d at end of input) | %d | %s |%n",
                         slotCount, compute, t.steady, t.steady / compute, t.wall, t.committed, records, t.duplicates,
                         t.failedCheckpoints, closing, t.completedCheckpoints, t.gpuMemoryPerSlot);
                 t.deadLetters.forEach((kind, n) -> notes.add(String.format(Locale.ROOT,
                         "- %d slot(s): %d of the records committed are %s dead letters", slotCount, n, kind)));
-                t.failures.forEach((why, n) -> notes.add(String.format(Locale.ROOT,
-                        "- %d slot(s): %d failed checkpoint(s): %s", slotCount, n, why)));
+                // every failed checkpoint; identical ones (triggers refused in a row) as one line with their count
+                Map<String, Integer> failureLines = new java.util.LinkedHashMap<>();
+                t.failures.forEach(f -> failureLines.merge("(" + f.checkpoint() + "): " + f.reason(), 1, Integer::sum));
+                failureLines.forEach((line, n) -> notes.add(String.format(Locale.ROOT, "- %d slot(s): %s failed checkpoint %s",
+                        slotCount, n == 1 ? "a" : n + " x", line)));
+                if (t.failures.size() < t.failedCheckpoints) {
+                    notes.add(String.format(Locale.ROOT, "- %d slot(s): %d failed checkpoint(s) without a reason in "
+                            + "Flink's log or checkpoint history", slotCount, t.failedCheckpoints - t.failures.size()));
+                }
                 for (double load : noLatency ? List.<Double>of() : loads) {
                     latencyRows.add(latency(kafka, slotCount, load, t.steady));
                 }
@@ -168,9 +179,10 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
             notes.forEach(out::println);
             if (restarts > 0) {
                 out.println();
-                out.println("| slots | failovers | GPU memory in use after restart 1 | after restart " + restarts
+                out.println("| slots | failovers | GPU memory in use, peak of attempt 1 | peak of attempt " + (restarts + 1)
+                        + " | growth | trough after restart 1 | trough after restart " + restarts
                         + " | growth | records committed | duplicate ids |");
-                out.println("|---|---|---|---|---|---|---|");
+                out.println("|---|---|---|---|---|---|---|---|---|---|");
                 for (int slotCount : slots) {
                     out.println(failovers(kafka, slotCount));
                 }
@@ -233,14 +245,16 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
     }
 
     record Throughput(double steady, double wall, int committed, int duplicates, long failedCheckpoints,
-                      long completedCheckpoints, String gpuMemoryPerSlot, Map<String, Integer> failures,
+                      long completedCheckpoints, String gpuMemoryPerSlot, List<CheckpointFailureLog.Failure> failures,
                       Map<String, Integer> deadLetters) {}
 
     private Throughput throughput(EmbeddedKafka kafka, int slotCount) throws Exception {
         String run = "bench-" + (++runs) + "-p" + slotCount;
         kafka.createTopics(slotCount, run + "-detections", run + "-dead");
         long memoryBefore = Cuda.memoryInUse(0); // -1 without CUDA: then nothing is sampled
-        try (MiniCluster cluster = cluster(slotCount); GpuMemorySampler memory = new GpuMemorySampler(memoryBefore >= 0)) {
+        AtomicLong peak = new AtomicLong(-1);
+        try (CheckpointFailureLog failureLog = new CheckpointFailureLog(); MiniCluster cluster = cluster(slotCount);
+             GpuMemorySampler sampler = new GpuMemorySampler(memoryBefore >= 0, m -> peak.accumulateAndGet(m, Math::max))) {
             long start = System.nanoTime();
             JobID job = submit(cluster, job(kafka.bootstrapServers(), INPUT, run, slotCount, true));
             var result = cluster.requestJobResult(job).get();
@@ -250,15 +264,10 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
             }
             CheckpointStatsSnapshot stats = cluster.getArchivedExecutionGraph(job).get().getCheckpointStatsSnapshot();
             CheckpointStatsCounts checkpoints = stats.getCounts();
-            Map<String, Integer> failures = new java.util.TreeMap<>();
-            for (var c : stats.getHistory().getCheckpoints()) {
-                if (c instanceof FailedCheckpointStats failed) {
-                    failures.merge(String.valueOf(failed.getFailureMessage()), 1, Integer::sum);
-                }
-            }
+            List<CheckpointFailureLog.Failure> failures = failures(failureLog.of(job), stats);
             Outputs out = readOutputs(kafka.bootstrapServers(), run, records);
             String perSlot = memoryBefore < 0 ? "n/a (no CUDA)" : String.format(Locale.ROOT, "%.2f GB",
-                    (memory.peak() - memoryBefore) / 1e9 / slotCount);
+                    (peak.get() - memoryBefore) / 1e9 / slotCount);
             // steady: detection records over their own processing-time span (dead letters, e.g. TIMEOUTs, are no
             // throughput); it needs many batches: the images of one batch share a processing time
             return new Throughput(out.detections / Math.max(1e-3, (out.lastMillis - out.firstMillis) / 1000.0),
@@ -269,20 +278,38 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
     }
 
     /**
+     * Every failed checkpoint with its reason: those Flink logged (all of them, trigger failures included, which
+     * have no history entry), then any failed checkpoint of the history that the log missed.
+     */
+    static List<CheckpointFailureLog.Failure> failures(List<CheckpointFailureLog.Failure> logged,
+                                                       CheckpointStatsSnapshot stats) {
+        List<CheckpointFailureLog.Failure> all = new ArrayList<>(logged);
+        for (var c : stats.getHistory().getCheckpoints()) {
+            String id = "checkpoint " + c.getCheckpointId();
+            if (c instanceof FailedCheckpointStats failed && logged.stream().noneMatch(f -> f.checkpoint().equals(id))) {
+                all.add(new CheckpointFailureLog.Failure("", id, String.valueOf(failed.getFailureMessage())));
+            }
+        }
+        return all;
+    }
+
+    /**
      * A bounded run over all the records that fails over {@link #restarts} times ({@link InjectedFailovers}), with a
-     * restart strategy allowing it: GPU memory in use (device 0, every process) as the tasks resume after the first
-     * and after the last restart, and whether every record still came back exactly once.
+     * restart strategy allowing it: GPU memory in use (device 0, every process) per attempt ({@link
+     * FailoverMemory}), and whether every record still came back exactly once.
      */
     private String failovers(EmbeddedKafka kafka, int slotCount) throws Exception {
         String run = "failover-" + (++runs) + "-p" + slotCount;
         kafka.createTopics(slotCount, run + "-detections", run + "-dead");
         boolean cuda = Cuda.memoryInUse(0) >= 0;
-        InjectedFailovers.arm("img-" + records / 2, restarts, cuda);
+        InjectedFailovers.arm("img-" + records / 2, restarts);
+        FailoverMemory memory = new FailoverMemory();
         Configuration restartStrategy = new Configuration();
         restartStrategy.setString("restart-strategy.type", "fixed-delay");
         restartStrategy.setString("restart-strategy.fixed-delay.attempts", String.valueOf(restarts + 5));
         restartStrategy.setString("restart-strategy.fixed-delay.delay", "100 ms");
-        try (MiniCluster cluster = cluster(slotCount)) {
+        try (MiniCluster cluster = cluster(slotCount); GpuMemorySampler sampler = new GpuMemorySampler(cuda,
+                m -> memory.record(InjectedFailovers.FAILOVERS.get() + 1, m))) {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restartStrategy);
             StreamingDetectionJob.build(env, job(kafka.bootstrapServers(), INPUT, run, slotCount, true),
                     images -> images.map(new InjectedFailovers()).name("injected-failovers")
@@ -295,55 +322,29 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
         }
         Outputs out = readOutputs(kafka.bootstrapServers(), run, records);
         int failed = InjectedFailovers.FAILOVERS.get();
-        long first = InjectedFailovers.MEMORY_AFTER_FIRST.get();
-        long last = InjectedFailovers.MEMORY_AFTER_LAST.get();
-        return String.format(Locale.ROOT, "| %d | %d of %d | %s | %s | %s | %d of %d | %d |", slotCount, failed, restarts,
-                gigabytes(cuda, first), gigabytes(cuda, last),
-                cuda && first >= 0 && last >= 0 ? String.format(Locale.ROOT, "%+.3f GB", (last - first) / 1e9) : "n/a",
-                out.distinct(), records, out.total - out.distinct());
-    }
-
-    private static String gigabytes(boolean cuda, long bytes) {
-        return !cuda ? "n/a (no CUDA)" : bytes < 0 ? "not reached" : String.format(Locale.ROOT, "%.3f GB", bytes / 1e9);
+        return String.format(Locale.ROOT, "| %d | %d of %d | %s | %d of %d | %d |", slotCount, failed, restarts,
+                memory.cells(cuda, restarts), out.distinct(), records, out.total - out.distinct());
     }
 
     /**
      * Fails its task at one record until the benchmark's number of failovers is done; each restart replays from the
-     * last checkpoint to that record again (the source's checkpointed offsets never pass it before then). On the
-     * first record each attempt sees, it samples GPU memory: by then the attempt's detection operator, opened
-     * first (it follows this map in the chain), holds its engine session. Static state: the MiniCluster runs in
-     * this JVM, and a restart deserializes fresh instances.
+     * last checkpoint to that record again (the source's checkpointed offsets never pass it before then). Static
+     * state: the MiniCluster runs in this JVM, and a restart deserializes fresh instances.
      */
     static final class InjectedFailovers implements org.apache.flink.api.common.functions.MapFunction<ImageRecord, ImageRecord> {
+        /** Failovers thrown so far: attempt FAILOVERS + 1 is running (or starting). */
         static final java.util.concurrent.atomic.AtomicInteger FAILOVERS = new java.util.concurrent.atomic.AtomicInteger();
-        static final AtomicLong MEMORY_AFTER_FIRST = new AtomicLong(-1);
-        static final AtomicLong MEMORY_AFTER_LAST = new AtomicLong(-1);
         private static volatile String poison;
         private static volatile int wanted;
-        private static volatile boolean sampleGpu;
-        private transient boolean sampled;
 
-        static void arm(String poisonId, int failovers, boolean cuda) {
+        static void arm(String poisonId, int failovers) {
             poison = poisonId;
             wanted = failovers;
-            sampleGpu = cuda;
             FAILOVERS.set(0);
-            MEMORY_AFTER_FIRST.set(-1);
-            MEMORY_AFTER_LAST.set(-1);
         }
 
         @Override
         public ImageRecord map(ImageRecord image) {
-            if (!sampled) {
-                sampled = true;
-                int done = FAILOVERS.get();
-                if (sampleGpu && done == 1) {
-                    MEMORY_AFTER_FIRST.set(Cuda.memoryInUse(0));
-                }
-                if (sampleGpu && done == wanted) {
-                    MEMORY_AFTER_LAST.set(Cuda.memoryInUse(0));
-                }
-            }
             if (image.getRecordId().equals(poison) && FAILOVERS.getAndUpdate(n -> n < wanted ? n + 1 : n) < wanted) {
                 throw new IllegalStateException("benchmark failover " + FAILOVERS.get() + " of " + wanted);
             }
@@ -486,17 +487,16 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
         dead.consume(r -> out.deadLetter(r.value()), () -> System.nanoTime() > deadUntil, Duration.ofSeconds(1));
     }
 
-    /** The peak of device 0's memory in use, sampled every 200 ms while open; -1 without CUDA (not sampled). */
+    /** Device 0's memory in use, read every 200 ms while open and handed to {@code readings}; nothing without CUDA. */
     static final class GpuMemorySampler implements AutoCloseable {
-        private final AtomicLong peak = new AtomicLong(-1);
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Thread thread;
 
-        GpuMemorySampler(boolean cuda) {
+        GpuMemorySampler(boolean cuda, java.util.function.LongConsumer readings) {
             running.set(cuda);
             thread = new Thread(() -> {
                 while (running.get()) {
-                    peak.accumulateAndGet(Cuda.memoryInUse(0), Math::max);
+                    readings.accept(Cuda.memoryInUse(0));
                     try {
                         Thread.sleep(200);
                     } catch (InterruptedException e) {
@@ -506,10 +506,6 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
             }, "gpu-memory-sampler");
             thread.setDaemon(true);
             thread.start();
-        }
-
-        long peak() {
-            return peak.get();
         }
 
         @Override

@@ -31,6 +31,6 @@ class StreamingJobBenchmarkTest {
                         + "\\| [1-9]\\d* \\| n/a \\(no CUDA\\) \\|")
                 .containsPattern("\\| 1 \\| 90% \\| [\\d.]+ \\| [\\d.]+ \\| \\d+ \\| \\d+ \\| \\d+ \\| \\d+ \\|")
                 // --restarts: both failovers happened, memory is n/a on the CPU, every record came back once
-                .contains("| 1 | 2 of 2 | n/a (no CUDA) | n/a (no CUDA) | n/a | 16 of 16 | 0 |");
+                .contains("| 1 | 2 of 2 | n/a (no CUDA) | n/a (no CUDA) | n/a | n/a (no CUDA) | n/a (no CUDA) | n/a | 16 of 16 | 0 |");
     }
 }

@@ -49,7 +49,15 @@ public final class StreamingDetectionJob {
         Configuration effective = Configuration.fromMap(env.getConfiguration().toMap());
         CheckpointStorageGuard.check(operator.settings().capacity(), config.get(MAX_BYTES), effective);
         env.setParallelism(config.get(PARALLELISM));
-        env.enableCheckpointing(config.get(CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        long interval = config.get(CHECKPOINT_INTERVAL).toMillis();
+        env.enableCheckpointing(interval, CheckpointingMode.EXACTLY_ONCE);
+        if (!effective.contains(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS)) {
+            // Flink triggers the first checkpoint a random time between min-pause and one interval after the job (or
+            // a restart) starts, and a trigger while a task still initializes fails (NOT_ALL_REQUIRED_TASKS_RUNNING):
+            // the Kafka source and sinks take ~0.3-1 s to start. Half an interval keeps the first trigger after that
+            // and costs the cadence nothing while a checkpoint takes less than half an interval.
+            env.getCheckpointConfig().setMinPauseBetweenCheckpoints(interval / 2);
+        }
         if (!effective.contains(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION)) {
             // a stopped job (cancelled, or its process killed) can be started again from its last checkpoint
             env.getCheckpointConfig().setExternalizedCheckpointRetention(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);

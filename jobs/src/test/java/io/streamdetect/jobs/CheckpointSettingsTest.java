@@ -40,6 +40,22 @@ class CheckpointSettingsTest {
                         + "product stays under 5 MiB.");
     }
 
+    /** The first trigger comes at least min-pause after the start: not while the Kafka source and sinks start. */
+    @Test
+    void theFirstCheckpointWaitsHalfAnIntervalUnlessMinPauseIsGiven(@TempDir Path dir) {
+        Configuration c = job();
+        c.set(StreamingJobOptions.CHECKPOINT_DIR, dir.toUri().toString());
+        assertThat(built(c).getCheckpointConfig().getMinPauseBetweenCheckpoints()).isEqualTo(2500);
+        c.setString(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS.key(), "100 ms");
+        assertThat(built(c).getCheckpointConfig().getMinPauseBetweenCheckpoints()).isEqualTo(100);
+    }
+
+    private static StreamExecutionEnvironment built(Configuration job) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamingDetectionJob.build(env, job);
+        return env;
+    }
+
     @Test
     void memoryStorageNamedExplicitlyIsRefusedEvenWithADirectory(@TempDir Path dir) {
         Configuration c = job();

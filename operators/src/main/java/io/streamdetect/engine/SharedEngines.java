@@ -18,7 +18,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class SharedEngines {
     private static final Logger LOG = LoggerFactory.getLogger(SharedEngines.class);
-    private static final SharedEngines INSTANCE = new SharedEngines(Engines::open);
+    /**
+     * For tests of what a slow engine open (a TensorRT plan build) does to a job, on machines where opening takes
+     * a second: milliseconds every opening of the shared instance waits first. Not a setting; unset in production.
+     */
+    public static final String TEST_OPEN_DELAY_PROPERTY = "streamdetect.test.engine-open-delay-ms";
+    private static final SharedEngines INSTANCE = new SharedEngines(spec -> {
+        long delay = Long.getLong(TEST_OPEN_DELAY_PROPERTY, 0);
+        if (delay > 0) {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while opening " + spec.modelPath(), e);
+            }
+        }
+        return Engines.open(spec);
+    });
 
     private final Function<EngineSpec, InferenceEngine> opener;
     private final Map<Key, Entry> engines = new HashMap<>();

@@ -1,9 +1,7 @@
 package io.streamdetect.flink;
 
 import io.streamdetect.batching.MicroBatcher;
-import io.streamdetect.engine.SharedEngines;
 import io.streamdetect.predict.Prediction;
-import io.streamdetect.preprocess.Preprocessing;
 import io.streamdetect.records.DeadLetter;
 import io.streamdetect.records.DetectionRecord;
 import io.streamdetect.records.ImageRecord;
@@ -32,6 +30,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With {@code model.watch}, the slot's {@link ModelSwitcher} replaces the model while the job runs; the model
  * it switched to is kept in this function's (union list) operator state, so that a restart comes back on it.
+ *
+ * <p>The engine opens in the background ({@link ModelSwitcher}): {@code open} returns at once, so the task is
+ * RUNNING and its checkpoints complete while a model loads or a TensorRT plan builds (minutes). Images taken
+ * meanwhile wait in the slot; they are in-flight elements of Flink's async operator, so every checkpoint holds them,
+ * and the operator's capacity stops the input once it is full. Their {@code timeout} counts from the moment the
+ * engine is open, not from their arrival: waiting for a load is neither their fault (a TIMEOUT dead letter) nor the
+ * batcher's (a job failure). An engine that cannot be opened fails the images waiting for it, the next image, or
+ * the next checkpoint, whichever comes first, so the job fails and restarts as before.
  */
 public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<DeadLetter, DetectionRecord>>
         implements CheckpointedFunction {
@@ -64,6 +70,9 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        if (models != null) {
+            models.throwIfFailedToOpen(); // an idle slot whose model cannot be opened fails here at the latest
+        }
         acceptedModelState.clear();
         if (models != null && models.accepted().isPresent()) {
             acceptedModelState.add(models.accepted().get().encode());
@@ -78,15 +87,8 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
         pending = new java.util.concurrent.ConcurrentHashMap<>();
         String name = "streamdetect-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         models = new ModelSwitcher<>(settings, spec, restoredModel, new Listener(), name,
-                new ModelSwapMetrics(getRuntimeContext().getMetricGroup()));
+                new ModelSwapMetrics(getRuntimeContext().getMetricGroup()), this::expire);
         metrics.gpuMemoryBytes(models::deviceMemoryBytes);
-        int slotsOnThisEngine = SharedEngines.instance().users(spec);
-        if (models.preprocessing() == Preprocessing.GPU && slotsOnThisEngine > 1) {
-            // nvJPEG's decode waits for all work on the GPU, so slots sharing one hold each other up
-            // (docs/benchmarks.md: 0.85-0.88x of compute-only with one slot per GPU, 0.83-0.86x with two, 0.81x with four)
-            LOG.warn("{} slots of this TaskManager share one GPU with GPU pre-processing; one slot per GPU is faster",
-                    slotsOnThisEngine);
-        }
     }
 
     @Override
@@ -104,7 +106,9 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
 
     /**
      * A dead letter only when this image's own pre-processing is what is slow; when the batcher failed, its engine
-     * is stuck or it is behind, the image fails instead, and so the job, which replays it after a restart.
+     * is stuck or it is behind, the image fails instead, and so the job, which replays it after a restart. An image
+     * still waiting for the slot's model to open is left waiting: its timeout counts again from the moment the
+     * model is open (see {@link ModelSwitcher.Placed#deferTimeout}).
      */
     @Override
     public void timeout(ImageRecord image, ResultFuture<Either<DeadLetter, DetectionRecord>> future) {
@@ -113,16 +117,21 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
         if (item == null) {
             return;
         }
-        // placed is set: asyncInvoke and timeout both run on the task thread. The batcher asked is the one of the
-        // model that took the image, also when the slot has switched models since.
-        var batcherProblem = item.placed.generation().batcher().lateBecauseOfBatcher(item.placed.ticket(),
-                settings.timeout());
+        // placed is set: asyncInvoke and timeout both run on the task thread
+        if (!item.placed.deferTimeout()) {
+            expire(item);
+        }
+    }
+
+    /** An image whose timeout expired, in a batcher: a dead letter, or the job fails (see {@link #timeout}); any thread. */
+    private void expire(InFlight item) {
+        var batcherProblem = item.placed.lateBecauseOfBatcher(settings.timeout());
         if (batcherProblem.isPresent()) {
             if (item.finish()) {
                 item.future.completeExceptionally(batcherProblem.get());
             }
         } else {
-            item.complete(Either.Left(RecordFactory.timedOut(image, settings.timeout())));
+            item.complete(Either.Left(RecordFactory.timedOut(item.image, settings.timeout())));
         }
     }
 
@@ -133,6 +142,8 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
     @Override
     public void close() {
         if (models != null) {
+            // never throws why the model could not be opened: Flink also closes a failing task, and an exception
+            // from close() there is fatal to the whole TaskManager ("exception in exception handler")
             models.close();
         }
     }
@@ -143,7 +154,8 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
         final ResultFuture<Either<DeadLetter, DetectionRecord>> future;
         final AtomicBoolean done = new AtomicBoolean();
         final long invokedNanos = System.nanoTime();
-        ModelSwitcher.Placed<InFlight> placed; // set by asyncInvoke, read by timeout: both on the task thread
+        /** Set by asyncInvoke; read by timeout (both on the task thread) and by a deferred timeout after it. */
+        volatile ModelSwitcher.Placed<InFlight> placed;
 
         InFlight(ImageRecord image, ResultFuture<Either<DeadLetter, DetectionRecord>> future) {
             this.image = image;

@@ -4,11 +4,10 @@ import io.streamdetect.batching.MicroBatcher;
 import io.streamdetect.engine.Backend;
 import io.streamdetect.engine.EngineSpec;
 import io.streamdetect.engine.Engines;
-import io.streamdetect.engine.SharedEngines;
 import io.streamdetect.predict.Prediction;
-import io.streamdetect.records.RecordFactory;
 import java.util.Collection;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.metrics.MetricGroup;
 import org.slf4j.Logger;
@@ -19,11 +18,15 @@ import org.slf4j.LoggerFactory;
  * model's predict function): a lease on the TaskManager's shared engine (on the GPU Flink's external resources
  * give this subtask), a {@link io.streamdetect.predict.Predictor} with its own engine session, a {@link MicroBatcher}, and the
  * operator's metrics. Outcomes reach the {@link Outcomes} given at open, on the batcher's threads.
+ *
+ * <p>The engine opens in the background, as the DataStream operator's ({@link ModelSwitcher}, without a watch): the
+ * task runs, and checkpoints, while it loads; images submitted meanwhile wait for it, and their timeouts count from
+ * the moment it is open ({@link #deferTimeout}).
  */
 public final class DetectionSlot<T> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DetectionSlot.class);
 
-    private final ModelGeneration<T> model;
+    private final ModelSwitcher<T> models;
     private final DetectionMetrics metrics;
 
     /** Receives each image's outcome; exactly one call per submitted image unless the slot closes first. */
@@ -36,20 +39,24 @@ public final class DetectionSlot<T> implements AutoCloseable {
     }
 
     private DetectionSlot(DetectionSettings settings, EngineSpec spec, MetricGroup metricGroup, String name,
-                          Outcomes<T> outcomes) {
+                          Outcomes<T> outcomes, Consumer<T> expire) {
         metrics = new DetectionMetrics(metricGroup);
-        model = new ModelGeneration<>(SharedEngines.instance().acquire(spec), settings, null, new Listener(outcomes), name);
+        models = new ModelSwitcher<>(settings, spec, null, new Listener(outcomes), name,
+                new ModelSwapMetrics(metricGroup), expire);
     }
 
     /**
-     * Opens the slot of subtask {@code subtask}.
+     * Opens the slot of subtask {@code subtask}; its engine opens in the background.
      *
-     * @param gpus the TaskManager's GPUs from Flink's external resource {@code settings.gpuResource()}
+     * @param gpus   the TaskManager's GPUs from Flink's external resource {@code settings.gpuResource()}
+     * @param expire called, on another thread, for an image whose timeout expired while it waited for the engine
+     *               to open, {@code settings.timeout()} after the engine opened (see {@link #deferTimeout})
      */
     public static <T> DetectionSlot<T> open(DetectionSettings settings, Collection<ExternalResourceInfo> gpus,
-                                            int subtask, MetricGroup metricGroup, Outcomes<T> outcomes) {
+                                            int subtask, MetricGroup metricGroup, Outcomes<T> outcomes,
+                                            Consumer<T> expire) {
         return new DetectionSlot<>(settings, engineFor(settings, gpus, subtask), metricGroup,
-                "streamdetect-" + subtask, outcomes);
+                "streamdetect-" + subtask, outcomes, expire);
     }
 
     /** The configured engine, on the GPU the external resources assign to {@code subtask} (TensorRT only). */
@@ -68,29 +75,33 @@ public final class DetectionSlot<T> implements AutoCloseable {
     }
 
     /**
-     * Queues one encoded image (empty for none: it fails as EMPTY_IMAGE).
+     * Queues one encoded image (empty for none: it fails as EMPTY_IMAGE); while the engine opens, here.
      *
      * @throws io.streamdetect.batching.BatcherFailedException when the slot's batcher has failed: the job must restart
+     * @throws IllegalStateException when the engine could not be opened (with why): the job must restart
      */
     public MicroBatcher.Ticket submit(byte[] image, T item) {
         metrics.inFlight.incrementAndGet();
         try {
-            return model.submit(image, item);
+            return models.submit(image, item);
         } catch (RuntimeException e) {
             metrics.inFlight.decrementAndGet();
             throw e;
         }
     }
 
+    /**
+     * For an image whose timeout expired: true while it waits for the engine to open; leave it be, the slot calls
+     * {@code expire} for it a full timeout after the engine opened. False: ask {@link #lateBecauseOfBatcher} now.
+     */
+    public boolean deferTimeout(MicroBatcher.Ticket ticket) {
+        return ((ModelSwitcher.Placed<?>) ticket).deferTimeout();
+    }
+
     /** See {@link MicroBatcher#lateBecauseOfBatcher}: why an image is late, when it is not its own fault. */
     public java.util.Optional<io.streamdetect.batching.BatcherFailedException> lateBecauseOfBatcher(
             MicroBatcher.Ticket ticket, java.time.Duration timeout) {
-        return model.batcher().lateBecauseOfBatcher(ticket, timeout);
-    }
-
-    /** Turns outcomes into records: model name, hash, engine and precision of this slot's engine. */
-    public RecordFactory records() {
-        return model.records();
+        return ((ModelSwitcher.Placed<?>) ticket).lateBecauseOfBatcher(timeout);
     }
 
     /**
@@ -100,7 +111,7 @@ public final class DetectionSlot<T> implements AutoCloseable {
      */
     @Override
     public void close() {
-        model.close();
+        models.close();
     }
 
     private final class Listener implements ModelGeneration.Listener<T> {

@@ -29,6 +29,14 @@ import org.slf4j.LoggerFactory;
  * checks it, and switches the slot to it between two submits: the old batcher's batches are its own, the new
  * one's start with the next image, so every image is processed by exactly one model. A candidate that cannot be
  * used is refused with a log line and {@code modelSwapsRefused}; the slot keeps its model.
+ *
+ * <p>The first model opens in the background too, on a thread of its own, so that the task is RUNNING (and takes
+ * part in checkpoints) while its engine loads, which on a GPU takes seconds, and minutes when a TensorRT plan is
+ * built first. Images submitted meanwhile wait here, in order, and go to the model's batcher once it is open. Their
+ * timeout counts from that moment, not from their arrival ({@link Placed#deferTimeout}): waiting for a load is
+ * neither the image's fault nor a stuck batcher's. If the model cannot be opened, each of them fails with the
+ * reason, and so does every later {@link #submit}, so the job fails and restarts as it did when the model opened in
+ * the task's {@code open}.
  */
 final class ModelSwitcher<T> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelSwitcher.class);
@@ -40,37 +48,204 @@ final class ModelSwitcher<T> implements AutoCloseable {
     private final ModelGeneration.Listener<T> listener;
     private final String name;
     private final ModelSwapMetrics metrics;
+    private final java.util.function.Consumer<T> expire;
     private final Object lock = new Object();
-    private ModelGeneration<T> current; // guarded by lock
+    private ModelGeneration<T> current; // guarded by lock; null until the first model is open
+    /** Images submitted while the first model opens, in order; null once it is open or failed. Guarded by lock. */
+    private List<Waiting<T>> waiting = new ArrayList<>();
+    /** Why the first model could not be opened; guarded by lock. */
+    private RuntimeException openFailure;
     private final List<ModelGeneration<T>> retired = new ArrayList<>(); // guarded by lock
     private boolean closed; // guarded by lock
     private volatile AcceptedModel accepted;
-    private final ModelWatcher watcher;
-
-    /** A submitted image and the generation that holds it (whose batcher its timeout must ask). */
-    record Placed<T>(ModelGeneration<T> generation, MicroBatcher.Ticket ticket) {}
+    private ModelWatcher watcher; // guarded by lock; started once the first model is open
 
     /**
-     * Opens the slot on {@code restored} when it is given and its file still holds the bytes that were accepted,
-     * else on {@code spec}'s model, then starts watching when {@code settings.modelWatch()} is set.
+     * A submitted image and the generation that holds it (whose batcher its timeout must ask); both null while it
+     * waits for the first model to open.
+     */
+    static final class Placed<T> implements MicroBatcher.Ticket {
+        private volatile ModelGeneration<T> generation;
+        private volatile MicroBatcher.Ticket ticket;
+        /** The caller's timeout expired while the image waited for the model to open. */
+        private volatile boolean timedOutWhileOpening;
+
+        private Placed() {}
+
+        private Placed(ModelGeneration<T> generation, MicroBatcher.Ticket ticket) {
+            this.ticket = ticket;
+            this.generation = generation;
+        }
+
+        /** Null while the image waits for the slot's first model to open. */
+        ModelGeneration<T> generation() {
+            return generation;
+        }
+
+        MicroBatcher.Ticket ticket() {
+            return ticket;
+        }
+
+        /** QUEUED while the image waits for the slot's first model to open. */
+        @Override
+        public MicroBatcher.Progress progress() {
+            MicroBatcher.Ticket inBatcher = ticket;
+            return inBatcher == null ? MicroBatcher.Progress.QUEUED : inBatcher.progress();
+        }
+
+        /** False while the image waits for the slot's first model to open. */
+        boolean inBatcher() {
+            return generation != null;
+        }
+
+        /**
+         * Called when the caller's timeout for this image expires: true while the image waits for the model to
+         * open, and then the caller must leave it be; the slot calls its {@code expire} for it a full timeout after
+         * the model is open (unless it has its outcome by then). False: it is in a batcher, expire it now.
+         */
+        boolean deferTimeout() {
+            if (inBatcher()) {
+                return false;
+            }
+            timedOutWhileOpening = true;
+            // set before looking again: either the opening thread, placing it, sees the flag, or this sees it placed
+            return !inBatcher();
+        }
+
+        /** Why the image is late, when not its own fault (see {@link MicroBatcher#lateBecauseOfBatcher}); in a batcher. */
+        Optional<io.streamdetect.batching.BatcherFailedException> lateBecauseOfBatcher(java.time.Duration timeout) {
+            // the batcher asked is the one of the model that took the image, also when the slot has switched since
+            return generation.batcher().lateBecauseOfBatcher(ticket, timeout);
+        }
+    }
+
+    private record Waiting<T>(byte[] image, T item, Placed<T> placed) {}
+
+    /**
+     * Starts opening the slot, in the background, on {@code restored} when it is given and its file still holds
+     * the bytes that were accepted, else on {@code spec}'s model; once it is open, hands it the images submitted
+     * meanwhile and starts watching when {@code settings.modelWatch()} is set.
+     *
+     * @param expire called, on another thread, for an image whose timeout expired while it waited for the model
+     *               to open ({@link Placed#deferTimeout}), {@code settings.timeout()} after the model opened
      */
     ModelSwitcher(DetectionSettings settings, EngineSpec spec, AcceptedModel restored, ModelGeneration.Listener<T> listener,
-                  String name, ModelSwapMetrics metrics) {
+                  String name, ModelSwapMetrics metrics, java.util.function.Consumer<T> expire) {
         this.settings = settings;
         this.spec = spec;
         this.listener = listener;
         this.name = name;
         this.metrics = metrics;
+        this.expire = expire;
+        // what a checkpoint taken while the model opens keeps: the restored model, unless it turns out unusable
+        accepted = settings.modelWatch() == null ? null : restored;
+        Thread opener = new Thread(() -> openFirst(restored), name + "-open");
+        opener.setDaemon(true);
+        opener.start();
+    }
+
+    /** As above, for callers without timeouts (tests). */
+    ModelSwitcher(DetectionSettings settings, EngineSpec spec, AcceptedModel restored, ModelGeneration.Listener<T> listener,
+                  String name, ModelSwapMetrics metrics) {
+        this(settings, spec, restored, listener, name, metrics, item -> {});
+    }
+
+    /** On the opening thread: the first model, then the images that waited for it. */
+    private void openFirst(AcceptedModel restored) {
         ModelWatch watch = settings.modelWatch();
-        current = watch == null || restored == null ? null : reopen(restored);
-        if (current == null) {
-            // with a watch, the file's own hash: an .engine file's model hash is its source ONNX's, which the
-            // watcher would take for another model and "swap" to the very file running
-            current = new ModelGeneration<>(SharedEngines.instance().acquire(spec), settings,
-                    watch == null ? null : fileHashOrNull(spec.model()), listener, name);
+        ModelGeneration<T> first;
+        try {
+            first = watch == null || restored == null ? null : reopen(restored);
+            if (first == null) {
+                // with a watch, the file's own hash: an .engine file's model hash is its source ONNX's, which the
+                // watcher would take for another model and "swap" to the very file running
+                first = new ModelGeneration<>(SharedEngines.instance().acquire(spec), settings,
+                        watch == null ? null : fileHashOrNull(spec.model()), listener, name);
+            }
+        } catch (RuntimeException | Error e) {
+            failedToOpen(e);
+            return;
         }
-        metrics.active(current.modelName(), current.modelSha256());
-        watcher = watch == null ? null : new ModelWatcher(watch, name + "-model-watch", this::consider).start();
+        List<Waiting<T>> handedOver;
+        synchronized (lock) {
+            if (closed) {
+                first.close();
+                return;
+            }
+            current = first;
+            for (Waiting<T> w : waiting) { // in order, and before any image submitted from now on
+                try {
+                    w.placed.ticket = first.submit(w.image, w.item);
+                    w.placed.generation = first;
+                } catch (RuntimeException e) { // a batcher failed at once: as a submit that throws, the image fails
+                    listener.failed(w.item, e);
+                }
+            }
+            handedOver = waiting;
+            waiting = null;
+            watcher = watch == null ? null : new ModelWatcher(watch, name + "-model-watch", this::consider).start();
+        }
+        metrics.active(first.modelName(), first.modelSha256());
+        warnIfSharingAGpu(first);
+        if (!handedOver.isEmpty()) {
+            // a waiting image's timer may have fired already (deferTimeout left it waiting), or fire later (then it
+            // finds the image in the batcher): one look a full timeout from now covers the first case
+            java.util.concurrent.CompletableFuture.delayedExecutor(settings.timeout().toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> expireDeferred(handedOver));
+        }
+    }
+
+    private void expireDeferred(List<Waiting<T>> handedOver) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+        }
+        for (Waiting<T> w : handedOver) {
+            if (w.placed.timedOutWhileOpening && w.placed.inBatcher()) { // not one that failed at the handover
+                expire.accept(w.item); // one that has its outcome already is a no-op there
+            }
+        }
+    }
+
+    private void warnIfSharingAGpu(ModelGeneration<T> model) {
+        int slotsOnThisEngine = SharedEngines.instance().users(spec);
+        if (model.predictor().preprocessing() == io.streamdetect.preprocess.Preprocessing.GPU && slotsOnThisEngine > 1) {
+            // nvJPEG's decode waits for all work on the GPU, so slots sharing one hold each other up
+            // (docs/benchmarks.md: 0.85-0.88x of compute-only with one slot per GPU, 0.83-0.86x with two, 0.81x with four)
+            LOG.warn("{} slots of this TaskManager share one GPU with GPU pre-processing; one slot per GPU is faster",
+                    slotsOnThisEngine);
+        }
+    }
+
+    /** The first model cannot be opened: the images that waited fail with why, as will every later submit. */
+    private void failedToOpen(Throwable e) {
+        RuntimeException why = new IllegalStateException(name + " could not open its model " + spec.modelPath()
+                + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+        List<Waiting<T>> failed;
+        synchronized (lock) {
+            if (closed) {
+                return; // interrupted by close(), not the model's fault
+            }
+            openFailure = why;
+            failed = waiting;
+            waiting = null;
+        }
+        LOG.error("{}; failing the {} image(s) waiting for it so that the job restarts", why.getMessage(),
+                failed.size(), e);
+        failed.forEach(w -> listener.failed(w.item, why));
+    }
+
+    /**
+     * Throws why the first model could not be opened, if it could not: so that a slot without images fails its
+     * task too (the detection function calls this when it takes a checkpoint).
+     */
+    void throwIfFailedToOpen() {
+        synchronized (lock) {
+            if (openFailure != null) {
+                throw openFailure;
+            }
+        }
     }
 
     private static String fileHashOrNull(Path file) {
@@ -83,6 +258,14 @@ final class ModelSwitcher<T> implements AutoCloseable {
 
     /** The model accepted before the restart, if its file is unchanged and it opens; else null (and why, logged). */
     private ModelGeneration<T> reopen(AcceptedModel restored) {
+        ModelGeneration<T> generation = reopenOrNull(restored);
+        if (generation == null) {
+            accepted = null; // the slot runs the configured model: a checkpoint from now on says so
+        }
+        return generation;
+    }
+
+    private ModelGeneration<T> reopenOrNull(AcceptedModel restored) {
         Path path = Path.of(restored.path());
         try {
             String sha = Files.exists(path) ? FileDigest.sha256(path) : null;
@@ -93,7 +276,6 @@ final class ModelSwitcher<T> implements AutoCloseable {
             }
             ModelGeneration<T> generation = new ModelGeneration<>(
                     SharedEngines.instance().acquire(spec.withModelPath(path.toString()), sha), settings, sha, listener, name);
-            accepted = restored;
             LOG.info("model.watch: {} restored on {} (sha256 {}), the model accepted before the restart", name, path,
                     generation.modelSha256());
             return generation;
@@ -104,21 +286,33 @@ final class ModelSwitcher<T> implements AutoCloseable {
         }
     }
 
-    /** Queues an image on the current model. */
+    /**
+     * Queues an image on the current model, or, while the first model opens, here until it is open.
+     *
+     * @throws IllegalStateException when the first model could not be opened (with why), or the slot is closed
+     */
     Placed<T> submit(byte[] image, T item) {
         synchronized (lock) {
             if (closed) {
                 throw new IllegalStateException(name + " is closed");
             }
+            if (openFailure != null) {
+                throw openFailure;
+            }
             ModelGeneration<T> generation = current;
+            if (generation == null) {
+                Placed<T> placed = new Placed<>();
+                waiting.add(new Waiting<>(image, item, placed));
+                return placed;
+            }
             return new Placed<>(generation, generation.submit(image, item));
         }
     }
 
-    /** Where the current model's predictor decodes and letterboxes. */
-    io.streamdetect.preprocess.Preprocessing preprocessing() {
+    /** Images waiting for the first model to open. */
+    int waiting() {
         synchronized (lock) {
-            return current.predictor().preprocessing();
+            return waiting == null ? 0 : waiting.size();
         }
     }
 
@@ -240,21 +434,29 @@ final class ModelSwitcher<T> implements AutoCloseable {
         }
     }
 
-    /** Stops watching and closes every generation (see {@link ModelGeneration#close}). */
+    /**
+     * Stops watching and closes every generation (see {@link ModelGeneration#close}). Images still waiting for
+     * the first model get no outcome (the job replays them); a model still opening is closed by its thread once
+     * open, without waiting for it here (a TensorRT plan build is not interrupted).
+     */
     @Override
     public void close() {
         List<ModelGeneration<T>> all;
+        ModelWatcher stopping;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
             all = new ArrayList<>(retired);
-            all.add(current);
+            if (current != null) {
+                all.add(current);
+            }
             retired.clear();
+            stopping = watcher;
         }
-        if (watcher != null) {
-            watcher.close();
+        if (stopping != null) {
+            stopping.close();
         }
         all.forEach(ModelGeneration::close);
     }

@@ -30,7 +30,7 @@ public final class DetectionPredictFunction extends AsyncPredictFunction {
 
     private final DetectionSettings settings;
     private final List<ModelOutputColumn> columns;
-    private transient DetectionSlot<CompletableFuture<Collection<RowData>>> slot;
+    private transient DetectionSlot<Pending> slot;
 
     DetectionPredictFunction(DetectionSettings settings, List<ModelOutputColumn> columns) {
         this.settings = settings;
@@ -41,30 +41,44 @@ public final class DetectionPredictFunction extends AsyncPredictFunction {
     public void open(FunctionContext context) throws Exception {
         super.open(context);
         slot = DetectionSlot.open(settings, context.getExternalResourceInfos(settings.gpuResource()),
-                context.getTaskInfo().getIndexOfThisSubtask(), context.getMetricGroup(), new Outcomes());
+                context.getTaskInfo().getIndexOfThisSubtask(), context.getMetricGroup(), new Outcomes(),
+                this::expire);
     }
 
     @Override
     public CompletableFuture<Collection<RowData>> asyncPredict(RowData input) {
-        CompletableFuture<Collection<RowData>> future = new CompletableFuture<>();
+        Pending pending = new Pending();
         byte[] image = input.isNullAt(0) ? new byte[0] : input.getBinary(0);
-        MicroBatcher.Ticket ticket = slot.submit(image, future);
+        pending.placed = slot.submit(image, pending);
         // a result that arrives later is dropped: complete() on a completed future does nothing
         CompletableFuture.delayedExecutor(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                .execute(() -> timeout(future, ticket));
-        return future;
+                .execute(() -> timeout(pending));
+        return pending.future;
+    }
+
+    /** One image's future and where the slot holds it. */
+    private static final class Pending {
+        final CompletableFuture<Collection<RowData>> future = new CompletableFuture<>();
+        volatile MicroBatcher.Ticket placed;
     }
 
     /**
      * As the DataStream operator: an error row only when the image's own decode is what is slow; when the engine is
      * stuck or failed, or the slot is behind, the image fails and so the job, which restarts and detects it again.
+     * An image waiting for the engine to open waits on: its timeout counts from the moment the engine is open.
      */
-    private void timeout(CompletableFuture<Collection<RowData>> future, MicroBatcher.Ticket ticket) {
-        if (future.isDone()) {
+    private void timeout(Pending pending) {
+        if (!pending.future.isDone() && !slot.deferTimeout(pending.placed)) {
+            expire(pending);
+        }
+    }
+
+    private void expire(Pending pending) {
+        if (pending.future.isDone()) {
             return;
         }
-        slot.lateBecauseOfBatcher(ticket, settings.timeout()).ifPresentOrElse(future::completeExceptionally,
-                () -> future.complete(List.of(row(Prediction.failed(timedOut())))));
+        slot.lateBecauseOfBatcher(pending.placed, settings.timeout()).ifPresentOrElse(pending.future::completeExceptionally,
+                () -> pending.future.complete(List.of(row(Prediction.failed(timedOut())))));
     }
 
     private PipelineException timedOut() {
@@ -88,15 +102,15 @@ public final class DetectionPredictFunction extends AsyncPredictFunction {
         super.close();
     }
 
-    private final class Outcomes implements DetectionSlot.Outcomes<CompletableFuture<Collection<RowData>>> {
+    private final class Outcomes implements DetectionSlot.Outcomes<Pending> {
         @Override
-        public void completed(CompletableFuture<Collection<RowData>> future, Prediction p, long queueWaitNanos) {
-            future.complete(List.of(row(p)));
+        public void completed(Pending pending, Prediction p, long queueWaitNanos) {
+            pending.future.complete(List.of(row(p)));
         }
 
         @Override
-        public void failed(CompletableFuture<Collection<RowData>> future, Throwable error) {
-            future.completeExceptionally(error);
+        public void failed(Pending pending, Throwable error) {
+            pending.future.completeExceptionally(error);
         }
     }
 }

@@ -105,6 +105,9 @@ class SharedEnginesTest {
         });
         EngineSpec spec = EngineSpec.onnxRuntime(SharedFiles.model(), 2);
         var opener = java.util.concurrent.CompletableFuture.runAsync(() -> engines.acquire(spec));
+        while (engines.users(spec) < 1) { // the opener first: else the "waiter" may be the one that opens
+            Thread.sleep(5);
+        }
         var waiter = java.util.concurrent.CompletableFuture.supplyAsync(() -> engines.acquire(spec));
         while (engines.users(spec) < 2) { // both wait on the one opening
             Thread.sleep(5);

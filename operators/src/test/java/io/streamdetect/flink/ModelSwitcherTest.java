@@ -1,6 +1,7 @@
 package io.streamdetect.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamdetect.engine.Backend;
 import io.streamdetect.predict.Prediction;
@@ -101,6 +102,71 @@ class ModelSwitcherTest {
             assertThat(processedBy.get(0)).as("the configured model").containsExactly("yolo11n");
             assertThat(slot.accepted()).isEmpty();
         }
+    }
+
+    /**
+     * The slot's first model opens in the background (made to take 1.5 s): images submitted meanwhile wait, then all
+     * run on it; one whose timeout expired while it waited is handed back a full timeout after the model opened,
+     * the others not at all.
+     */
+    @Test
+    void imagesWaitForTheFirstModelAndTheirTimeoutsCountFromItsOpening() throws Exception {
+        // two threads: an engine of its own, so that this test's delayed opening is not one another test made
+        DetectionSettings settings = DetectionOperator.builder().setModel(SharedFiles.model().toString())
+                .setBackend(Backend.ONNXRUNTIME).setIntraOpThreads(2).setMaxBatchSize(4)
+                .setTimeout(Duration.ofMillis(700)).build().settings();
+        byte[] bus = Files.readAllBytes(SharedFiles.busJpg());
+        List<Integer> expired = new CopyOnWriteArrayList<>();
+        long[] expiredAt = {0};
+        System.setProperty(io.streamdetect.engine.SharedEngines.TEST_OPEN_DELAY_PROPERTY, "1500");
+        long start = System.nanoTime();
+        try (ModelSwitcher<Integer> slot = new ModelSwitcher<>(settings, settings.engine(), null, listener(), "test-0",
+                new ModelSwapMetrics(UnregisteredMetricsGroup.createOperatorMetricGroup()), item -> {
+                    expired.add(item);
+                    expiredAt[0] = System.nanoTime();
+                })) {
+            List<ModelSwitcher.Placed<Integer>> placed = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                placed.add(slot.submit(bus, i));
+            }
+            assertThat(placed).noneMatch(ModelSwitcher.Placed::inBatcher);
+            assertThat(slot.waiting()).isEqualTo(3);
+            assertThat(placed.get(0).deferTimeout()).as("its timer fired while the model opened: it waits").isTrue();
+            await(() -> processedBy.size() == 3, "the images that waited, processed once the model opened");
+            long opened = System.nanoTime();
+            assertThat(Duration.ofNanos(opened - start)).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+            assertThat(placed).allMatch(ModelSwitcher.Placed::inBatcher);
+            assertThat(placed.get(1).deferTimeout()).as("in a batcher: expire it now").isFalse();
+            await(() -> !expired.isEmpty(), "the deferred timeout handed back");
+            Thread.sleep(200);
+            assertThat(expired).containsExactly(0);
+            assertThat(Duration.ofNanos(expiredAt[0] - start)).as("a full timeout after the opening")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(1500 + 700));
+        } finally {
+            System.clearProperty(io.streamdetect.engine.SharedEngines.TEST_OPEN_DELAY_PROPERTY);
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    /** A model that cannot be opened fails the images waiting for it, every later one, and the next checkpoint. */
+    @Test
+    void aModelThatCannotBeOpenedFailsWaitingAndLaterImagesWithWhy(@TempDir Path dir) throws Exception {
+        Path corrupt = Files.write(dir.resolve("half-copied.onnx"), new byte[] {8, 7, 18, 4, 'j', 'u', 'n', 'k'});
+        DetectionSettings settings = engine(DetectionOperator.builder().setModel(corrupt.toString()).setCapacity(16))
+                .build().settings(); // a capacity: else building reads the model for its batch, and fails there
+        System.setProperty(io.streamdetect.engine.SharedEngines.TEST_OPEN_DELAY_PROPERTY, "300");
+        try (ModelSwitcher<Integer> slot = new ModelSwitcher<>(settings, settings.engine(), null, listener(), "test-0",
+                new ModelSwapMetrics(UnregisteredMetricsGroup.createOperatorMetricGroup()))) {
+            slot.submit(new byte[] {1}, 0);
+            await(() -> failures.size() == 1, "the waiting image failed");
+            String why = "test-0 could not open its model " + corrupt + ": ";
+            assertThat(failures.get(0)).hasMessageStartingWith(why);
+            assertThatThrownBy(() -> slot.submit(new byte[] {1}, 1)).hasMessageStartingWith(why);
+            assertThatThrownBy(slot::throwIfFailedToOpen).hasMessageStartingWith(why);
+        } finally {
+            System.clearProperty(io.streamdetect.engine.SharedEngines.TEST_OPEN_DELAY_PROPERTY);
+        }
+        assertThat(processedBy).isEmpty();
     }
 
     private ModelGeneration.Listener<Integer> listener() {
