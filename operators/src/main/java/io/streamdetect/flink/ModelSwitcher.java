@@ -208,13 +208,18 @@ final class ModelSwitcher<T> implements AutoCloseable {
         }
     }
 
+    /** Slots per GPU beyond which GPU pre-processing adds no throughput (measured; see {@link #warnIfSharingAGpu}). */
+    private static final int MOST_SLOTS_PER_GPU = 2;
+
     private void warnIfSharingAGpu(ModelGeneration<T> model) {
         int slotsOnThisEngine = SharedEngines.instance().users(spec);
-        if (model.predictor().preprocessing() == io.streamdetect.preprocess.Preprocessing.GPU && slotsOnThisEngine > 1) {
-            // nvJPEG's decode waits for all work on the GPU, so slots sharing one hold each other up
-            // (docs/benchmarks.md: 0.85-0.88x of compute-only with one slot per GPU, 0.83-0.86x with two, 0.81x with four)
-            LOG.warn("{} slots of this TaskManager share one GPU with GPU pre-processing; one slot per GPU is faster",
-                    slotsOnThisEngine);
+        if (model.predictor().preprocessing() == io.streamdetect.preprocess.Preprocessing.GPU
+                && slotsOnThisEngine > MOST_SLOTS_PER_GPU) {
+            // nvJPEG's decode waits for all work on the GPU, so beyond two slots their decodes queue behind each
+            // other's inference (docs/benchmarks.md, H200, FP16, batch 64, through Kafka: 0.72x of compute-only with
+            // two slots, 0.65-0.70x with one, 0.67x with four), and each slot holds ~2.8 GB of GPU memory
+            LOG.warn("{} slots of this TaskManager share one GPU with GPU pre-processing; more than {} add no "
+                    + "throughput and each holds ~2.8 GB of GPU memory at batch 64", slotsOnThisEngine, MOST_SLOTS_PER_GPU);
         }
     }
 
