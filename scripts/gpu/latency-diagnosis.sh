@@ -43,6 +43,8 @@ LATENCY=(--latency 0.1,0.5,0.9 --seconds 4 --latency-rounds 2 --warm-up-seconds 
 # run NAME [JVM OPTIONS...] -- BENCH ARGS...: one JVM per step, log in $W/NAME.log, exit status and time in exits.txt
 run() {
   local name=$1; shift
+  # ONLY="e2e latency": run just those steps
+  if [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $name "* ]]; then return 0; fi
   local jvm=()
   while [ "$1" != "--" ]; do jvm+=("$1"); shift; done
   shift

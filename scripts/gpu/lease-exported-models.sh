@@ -9,7 +9,7 @@
 #   setsid nohup bash scripts/gpu/lease-exported-models.sh > /root/models/run.log 2>&1 &
 set -u
 source /root/gpu/env.sh
-A=/root/gpu/app; W=/root/models; mkdir -p "$W/out"
+A=/root/gpu/app; W=${W:-/root/models}; mkdir -p "$W/out"
 export STREAMDETECT_ENGINE_CACHE=$W/plans STREAMDETECT_SHARED=$A/shared
 mkdir -p "$STREAMDETECT_ENGINE_CACHE"
 D=$A/shared/data/coco128; BUS=$A/shared/images/bus.jpg
@@ -17,17 +17,19 @@ sd() { java -Xmx6g -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/
   io.streamdetect.cli.StreamDetect "$@"; }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > "$W/gpu.txt"
 for mp in ${RUNS:-yolo26n:fp16 yolov8n:fp16 yolo11n:int8 yolov8n:int8 yolo26n:int8}; do
-  m=${mp%%:*}; p=${mp##*:}; e=$W/$m-$p-o0.engine
+  # EXPORT_ARGS="--nms host": a plan with the raw output, so that eval applies its own --conf 0.001 (a plan with NMS
+  # in it keeps the 0.25 it was built with, and eval would under-report the mAP of a classic-head model)
+  m=${mp%%:*}; p=${mp##*:}; e=$W/$m-$p-o0${TAG:-}.engine
   echo "$mp export" > "$W/phase"
   t=$SECONDS
   sd export -m "$A/shared/models/$m.onnx" --precision "$p" --calib "$D/images" --max-batch 8 --opt-level 0 \
-    --out "$e" > "$W/export-$m-$p.log" 2>&1
-  echo "exit $?, took $((SECONDS - t)) s" >> "$W/export-$m-$p.log"
+    ${EXPORT_ARGS:-} --out "$e" > "$W/export-$m-$p${TAG:-}.log" 2>&1
+  echo "exit $?, took $((SECONDS - t)) s" >> "$W/export-$m-$p${TAG:-}.log"
   [ -f "$e" ] && cp "$e" "$W/out/"
   echo "$mp predict+eval" > "$W/phase"
-  [ "$p" = fp16 ] && sd predict -m "$e" --backend tensorrt "$BUS" > "$W/predict-$m-$p.log" 2>&1
-  sd eval -m "$e" --backend tensorrt --data "$D" > "$W/eval-$m-$p.log" 2>&1
-  echo "exit $?" >> "$W/eval-$m-$p.log"
+  [ "$p" = fp16 ] && sd predict -m "$e" --backend tensorrt "$BUS" > "$W/predict-$m-$p${TAG:-}.log" 2>&1
+  sd eval -m "$e" --backend tensorrt --data "$D" > "$W/eval-$m-$p${TAG:-}.log" 2>&1
+  echo "exit $?" >> "$W/eval-$m-$p${TAG:-}.log"
 done
 grep -H -E "mAP|^all|exit|took" "$W"/eval-*.log "$W"/export-*.log > "$W/summary.txt"
 echo done > "$W/phase"

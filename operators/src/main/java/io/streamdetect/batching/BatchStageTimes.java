@@ -1,6 +1,7 @@
 package io.streamdetect.batching;
 
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * A snapshot of where a {@link MicroBatcher}'s threads spent their time ({@link BatchStage}), with the batches and
@@ -102,6 +103,28 @@ public final class BatchStageTimes {
 
     public double meanBatch() {
         return batches == 0 ? 0 : (double) images / batches;
+    }
+
+    /**
+     * One line for a log: batches, mean batch, wall time, then per thread each stage's mean ms per batch and share of
+     * the wall time, e.g. "prepare: decode 1.20 ms (14%), ...". Where a slot's time went, for users without a
+     * benchmark (the operator logs it when a slot closes).
+     */
+    public String summary() {
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%d batches of %.1f images on average in %.1f s",
+                batches, meanBatch(), wallNanos / 1e9));
+        for (BatchStage.Thread thread : BatchStage.Thread.values()) {
+            line.append("; ").append(thread.name().toLowerCase(Locale.ROOT)).append(':');
+            String separator = " ";
+            for (BatchStage stage : BatchStage.values()) {
+                if (stage.thread() == thread) {
+                    line.append(separator).append(String.format(Locale.ROOT, "%s %.2f ms (%.0f%%)", stage.label(),
+                            millisPerBatch(stage), 100 * share(stage)));
+                    separator = ", ";
+                }
+            }
+        }
+        return line.toString();
     }
 
     /** This snapshot minus an earlier one of the same batcher: the window between them. */

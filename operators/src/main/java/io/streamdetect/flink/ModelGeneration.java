@@ -8,6 +8,8 @@ import io.streamdetect.predict.Predictor;
 import io.streamdetect.records.RecordFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One model in one task slot: a lease on the TaskManager's shared engine, a {@link Predictor} with its own
@@ -16,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * processed, and its record named, by the generation it was submitted to, and only by it.
  */
 final class ModelGeneration<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelGeneration.class);
     /** Outcomes of the images of a generation, on its batcher's threads. */
     interface Listener<T> {
         void completed(ModelGeneration<T> generation, T item, Prediction prediction, long queueWaitNanos);
@@ -34,6 +37,7 @@ final class ModelGeneration<T> {
     private final AtomicInteger held = new AtomicInteger();
     private volatile boolean retired;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final String name;
 
     /**
      * Takes over {@code lease}: closes it when this generation closes, or at once if opening fails.
@@ -44,6 +48,7 @@ final class ModelGeneration<T> {
                     String name) {
         this.lease = lease;
         this.fileSha256 = fileSha256;
+        this.name = name;
         try {
             predictor = new Predictor(lease.engine(), settings.predictor());
         } catch (RuntimeException | Error e) {
@@ -111,6 +116,10 @@ final class ModelGeneration<T> {
      */
     void close() {
         if (closed.compareAndSet(false, true)) {
+            LOG.info("{} ran {}; CUDA graph captures {} ({} ms), nvJPEG re-initialisations {} ({} ms)", name,
+                    batcher.stageTimes().summary(), predictor.session().graphCaptures().count(),
+                    Math.round(predictor.session().graphCaptures().millis()), predictor.nvJpegInitializations().count(),
+                    Math.round(predictor.nvJpegInitializations().millis()));
             batcher.close(this::releaseEngine);
         }
     }

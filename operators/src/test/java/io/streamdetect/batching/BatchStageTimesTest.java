@@ -57,6 +57,8 @@ class BatchStageTimesTest {
         assertThat(window.images()).isEqualTo(10);
         assertThat(window.batches()).isEqualTo(recorder.batchSizes.size()).isBetween(3L, 10L);
         assertThat(window.meanBatch()).isEqualTo(10.0 / window.batches());
+        assertThat(window.summary()).startsWith(window.batches() + " batches of ")
+                .contains("; prepare: wait for image ", "; inference: wait for batch ", "engine ", "post-process ");
         // the stages where the work is done hold time; nothing is uploaded to a GPU on ONNX Runtime
         assertThat(window.nanos(BatchStage.DECODE)).isPositive();
         assertThat(window.nanos(BatchStage.ENGINE)).isPositive();

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * One session's CUDA graphs of its engine launches. A YOLO11n launch is about a hundred kernels; launched one by
  * one they cost more host time than a batch-1 run takes on the GPU, while a graph replays them with one call.
  * A graph is captured once per (profile, batch size, input address) on first use: the kernels' shapes and
- * pointers are baked into it. The first run of each key runs the engine directly, which also lets TensorRT
+ * pointers are baked into it. Only small batches, where launching costs as much as computing, run as graphs
+ * ({@link #MAX_BATCH_PROPERTY}). The first run of each key runs the engine directly, which also lets TensorRT
  * finish any shape-dependent setup before the capture, as TensorRT asks.
  *
  * <p>A capture can fail (a plugin that synchronises, a driver that refuses); the session then runs every launch
@@ -28,9 +29,19 @@ final class CudaGraphs implements AutoCloseable {
 
     private record Key(int profile, int batch, long inputAddress) {}
 
+    /**
+     * System property: the largest batch launched as a graph (default {@value #DEFAULT_MAX_BATCH}). Larger batches
+     * launch their kernels one by one: the launches' host time (~0.3 ms for YOLO11n) then hides behind the GPU time
+     * of the batch (7.5 ms at 64 on an H200), so a graph gains little there, while every batch size a stream meets
+     * costs a capture per input buffer: a saturated streaming job on an H200 met 91 of them, 448 ms of its 4.4 s.
+     */
+    static final String MAX_BATCH_PROPERTY = "streamdetect.tensorrt.cuda-graphs.max-batch";
+    static final int DEFAULT_MAX_BATCH = 16;
+
     private final CUstream_st stream;
     private final String where;
     private final Map<Key, CUgraphExec_st> graphs = new HashMap<>();
+    private final int maxBatch = Integer.getInteger(MAX_BATCH_PROPERTY, DEFAULT_MAX_BATCH);
     private String disabledBecause;
     /** Written by the running thread only; volatile so that a benchmark or metric may read them from another. */
     private volatile long captures;
@@ -46,7 +57,7 @@ final class CudaGraphs implements AutoCloseable {
      * enqueue) and captures it into a graph for the next run of the same key.
      */
     void run(int profile, int batch, long inputAddress, Runnable launch) {
-        if (disabledBecause != null) {
+        if (disabledBecause != null || batch > maxBatch) {
             launch.run();
             return;
         }
