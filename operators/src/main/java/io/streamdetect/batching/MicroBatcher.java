@@ -132,6 +132,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
                 buffers.add(b);
                 free.add(b);
             }
+            warmUp();
             this.prepareThread = new Thread(() -> runAndRelease(this::prepareLoop, clocks.prepare), name + "-prepare");
             this.inferenceThread = new Thread(() -> runAndRelease(this::inferenceLoop, clocks.inference),
                     name + "-inference");
@@ -152,6 +153,18 @@ public final class MicroBatcher<T> implements AutoCloseable {
             fail(e);
             close();
             throw e;
+        }
+    }
+
+    /** The engine's first-use costs for these buffers, now, before either thread runs (see Predictor#warmUp). */
+    private void warmUp() {
+        long start = System.nanoTime();
+        long before = predictor.session().graphCaptures().count();
+        predictor.warmUp(buffers);
+        long captured = predictor.session().graphCaptures().count() - before;
+        if (captured > 0) {
+            LOG.info("{}: captured {} CUDA graphs before serving, in {} ms", name, captured,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         }
     }
 

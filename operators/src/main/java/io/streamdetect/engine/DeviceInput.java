@@ -21,4 +21,7 @@ public interface DeviceInput {
      * @return as {@link EngineSession#run}
      */
     FloatBuffer runOnDevice(DeviceBatch input, int batchSize);
+
+    /** {@link EngineSession#warmUp} for runs that read {@code input}: CUDA graphs are captured per input address. */
+    void warmUp(DeviceBatch input);
 }

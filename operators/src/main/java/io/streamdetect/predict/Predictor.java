@@ -296,6 +296,22 @@ public final class Predictor implements AutoCloseable {
         return bytes;
     }
 
+    /**
+     * Takes the engine's first-use costs (CUDA graph captures) for every run {@code buffers} will feed, before
+     * serving: with GPU pre-processing each buffer has its own twin in GPU memory, and graphs are per input address.
+     * Minutes of serving would otherwise meet them one by one, each a few ms in some images' latency. Call before
+     * handing the buffers to other threads.
+     */
+    public void warmUp(List<InputBatch> buffers) {
+        if (gpu == null) {
+            session.warmUp();
+            return;
+        }
+        for (InputBatch buffer : buffers) {
+            deviceInput.warmUp(gpuBatch(buffer).input);
+        }
+    }
+
     /** A second input buffer for overlapping pre-processing with inference; the caller closes it. */
     public InputBatch newInputBatch() {
         return session.newInputBatch();

@@ -71,6 +71,15 @@ final class CudaGraphs implements AutoCloseable {
         capture(key, launch);
     }
 
+    /**
+     * The batch sizes from {@code smallest} to {@code largest} that run as graphs, for a session to capture before it
+     * serves; none once capture has failed.
+     */
+    int[] warmUpSizes(int smallest, int largest) {
+        return disabledBecause != null ? new int[0]
+                : java.util.stream.IntStream.rangeClosed(smallest, Math.min(largest, maxBatch)).toArray();
+    }
+
     /** Graphs captured so far. */
     int size() {
         return graphs.size();

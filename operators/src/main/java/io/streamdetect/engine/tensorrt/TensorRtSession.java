@@ -241,6 +241,32 @@ final class TensorRtSession implements EngineSession, DeviceInput {
         return packed.slice(0, batchSize * info.outputSize());
     }
 
+    @Override
+    public void warmUp() {
+        warmUp(deviceInput, (long) info.maxBatch() * info.inputSize() * Float.BYTES);
+    }
+
+    @Override
+    public void warmUp(DeviceBatch input) {
+        warmUp(input.pointer(), input.capacity() * input.imageBytes());
+    }
+
+    /**
+     * Runs every batch size that is launched as a graph once on {@code inputMemory}, so that its graph is captured
+     * now (see {@link CudaGraphs#warmUpSizes}); the input is zeroed first, so that the runs compute on numbers.
+     */
+    private void warmUp(Pointer inputMemory, long inputBytes) {
+        if (graphs == null) {
+            return;
+        }
+        Cuda.setDevice(device);
+        Cuda.check(cudaMemsetAsync(inputMemory, 0, inputBytes, stream), "cudaMemsetAsync of the input before warm-up");
+        for (int size : graphs.warmUpSizes(info.staticBatch() ? info.maxBatch() : 1, info.maxBatch())) {
+            launch(inputMemory, size);
+            Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize after a warm-up run");
+        }
+    }
+
     /** The engine alone on whatever is in device memory: no copies. For benchmarks. */
     @Override
     public void runComputeOnly(InputBatch input, int batchSize) {

@@ -3,6 +3,9 @@ package io.streamdetect.engine.tensorrt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.streamdetect.batching.BatchListener;
+import io.streamdetect.batching.BatchingConfig;
+import io.streamdetect.batching.MicroBatcher;
 import io.streamdetect.engine.Backend;
 import io.streamdetect.engine.EngineSpec;
 import io.streamdetect.engine.Engines;
@@ -97,6 +100,39 @@ class GraphsAndProfilesGpuTest {
                 assertThat(predictor.nvJpegInitializations().count()).isEqualTo(BATCHES.length);
             }
             assertThat(predictor.deviceMemoryBytes()).isPositive().isLessThan(4L << 30);
+        }
+    }
+
+    @Test
+    void aMicroBatcherCapturesItsGraphsBeforeServingAndNoneWhileServing() throws Exception {
+        try (InferenceEngine engine = Engines.open(spec(true)); Predictor predictor = new Predictor(engine, PredictorConfig.DEFAULT)) {
+            int buffers = predictor.preprocessing() == io.streamdetect.preprocess.Preprocessing.GPU ? 3 : 1;
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(3);
+            BatchListener<String> listener = new BatchListener<>() {
+                @Override
+                public void completed(String item, Prediction prediction, long queueWaitNanos) {
+                    done.countDown();
+                }
+
+                @Override
+                public void failed(String item, Throwable error) {
+                    throw new AssertionError(item + " failed", error);
+                }
+            };
+            MicroBatcher<String> batcher = new MicroBatcher<>(predictor,
+                    new BatchingConfig(MAX_BATCH, java.time.Duration.ofMillis(5)), listener, "warm-up");
+            try {
+                // every graphed batch size (1..16) on every input buffer, before the first image
+                long captured = predictor.session().graphCaptures().count();
+                assertThat(captured).isEqualTo((long) Math.min(MAX_BATCH, CudaGraphs.DEFAULT_MAX_BATCH) * buffers);
+                for (int i = 0; i < 3; i++) {
+                    batcher.submit(TestImages.bus(), "img-" + i);
+                }
+                assertThat(done.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(predictor.session().graphCaptures().count()).isEqualTo(captured);
+            } finally {
+                batcher.close();
+            }
         }
     }
 
