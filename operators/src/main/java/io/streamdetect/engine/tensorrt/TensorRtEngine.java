@@ -113,7 +113,12 @@ public final class TensorRtEngine implements InferenceEngine {
         this.info = info;
         this.profiles = profilesOf(loaded.engine(), info);
         this.device = device;
-        this.cudaGraphs = cudaGraphs;
+        this.cudaGraphs = cudaGraphs && !info.nmsInEngine();
+        if (cudaGraphs && info.nmsInEngine()) {
+            LOG.info("CUDA graphs are off for {}: its plan has NMS in it, and on an H200 with TensorRT 10.6 a graph "
+                    + "captured on one optimisation profile made the next run on another return no detections; its "
+                    + "engine launches its kernels one by one (export with --nms host to run with graphs)", model.name());
+        }
     }
 
     /** Opens {@code spec}: an {@code .engine} file as is, an {@code .onnx} model through the plan cache. */
