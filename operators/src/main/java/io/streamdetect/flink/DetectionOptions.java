@@ -80,9 +80,10 @@ public final class DetectionOptions {
                     + "batch. Part of the plan's key: `export --profiles` must match.");
     public static final ConfigOption<Boolean> CUDA_GRAPHS = ConfigOptions.key("tensorrt.cuda-graphs")
             .booleanType().defaultValue(true)
-            .withDescription("Replay each batch size's TensorRT launch as a CUDA graph captured on its first run "
-                    + "(one call instead of ~100 kernel launches). A session whose capture fails logs why and "
-                    + "launches kernels one by one.");
+            .withDescription("Replay each TensorRT launch of up to 16 images as a CUDA graph (one call instead of "
+                    + "~100 kernel launches), captured when the slot opens. Not for plans with NMS in them, which "
+                    + "launch kernels one by one. A session whose capture fails logs why and launches kernels one "
+                    + "by one.");
     public static final ConfigOption<String> GPU_RESOURCE = ConfigOptions.key("gpu.resource")
             .stringType().defaultValue(DetectionSettings.DEFAULT_GPU_RESOURCE)
             .withDescription("Name of the Flink external resource listing a TaskManager's GPUs; subtask i uses "
