@@ -17,7 +17,7 @@ export STREAMDETECT_ENGINE_CACHE=${STREAMDETECT_ENGINE_CACHE:-$W/plans} STREAMDE
 # plans carried here from .plans/ arrive read-only: the timing cache must be writable, or no build saves its timings
 mkdir -p "$STREAMDETECT_ENGINE_CACHE"; chmod -R u+w "$STREAMDETECT_ENGINE_CACHE"
 export STREAMDETECT_CACHE=$W/cache
-JAVA=("$A/jre/bin/java" -Xmx16g --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED
+JAVA=("$A/jre/bin/java" -Xmx16g ${JVM_OPTS:-} --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED
       --add-opens=java.base/java.nio=ALL-UNNAMED -Dlog4j2.configurationFile=log4j2.properties)
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > "$W/gpu.txt"
 nproc > "$W/cores.txt"

@@ -1,5 +1,9 @@
 package io.streamdetect.preprocess.gpu;
 
+import static org.bytedeco.cuda.global.cudart.cudaStreamCreateWithFlags;
+import static org.bytedeco.cuda.global.cudart.cudaStreamDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaStreamNonBlocking;
+import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 import static org.bytedeco.cuda.global.nvjpeg.*;
 
 import io.streamdetect.TimedCount;
@@ -50,12 +54,28 @@ final class NvJpegDecoder implements AutoCloseable {
     private BytePointer staging;
     private Pointer pixels;
     private long pixelCapacity;
+    /** Where nvJPEG runs (see {@link JpegContext}); with a context of its own, also its stream and the planes' copy. */
+    private final JpegContext context;
+    private final CUstream_st ownStream;
+    private Pointer mirror;
+    private long mirrorCapacity;
 
-    NvJpegDecoder(int maxBatch) {
+    /** A decoder on CUDA device {@code device}, whose primary context is current on this thread. */
+    NvJpegDecoder(int maxBatch, int device) {
         this.maxBatch = maxBatch;
-        this.backend = create();
-        padAllocations();
-        check(nvjpegJpegStateCreate(handle, state), "nvjpegJpegStateCreate");
+        this.context = JpegContext.open(device);
+        try (JpegContext.Scope scope = context.enter()) {
+            this.backend = create();
+            padAllocations();
+            check(nvjpegJpegStateCreate(handle, state), "nvjpegJpegStateCreate");
+            this.ownStream = context.separate() ? new CUstream_st() : null;
+            if (ownStream != null) {
+                Cuda.check(cudaStreamCreateWithFlags(ownStream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags for nvJPEG");
+            }
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
         this.images = new nvjpegImage_t(maxBatch);
         this.bitstreams = new PointerPointer<>(maxBatch);
         this.lengths = new SizeTPointer(maxBatch);
@@ -107,11 +127,43 @@ final class NvJpegDecoder implements AutoCloseable {
      * possibly subsampled, resolution). The letterbox kernel upsamples chroma and converts to RGB itself, exactly as
      * libjpeg does on the CPU path; nvJPEG's own RGB output rounds differently.
      *
-     * @return each image's planes. Valid until the next call.
+     * @return each image's planes, readable by work queued on {@code stream} after this call. Valid until the next call.
      * @throws EngineException when nvJPEG rejects the batch or an image's chroma layout; the caller decodes those
      *         images on the CPU
      */
     DecodedPlanes[] decode(List<byte[]> jpegs, CUstream_st stream) {
+        DecodedPlanes[] planes;
+        try (JpegContext.Scope scope = context.enter()) {
+            planes = decodeInContext(jpegs, context.separate() ? ownStream : stream);
+            if (!context.separate()) {
+                return planes;
+            }
+            // no event can order work across contexts: the host waits, then the copy is queued on the caller's stream
+            Cuda.check(cudaStreamSynchronize(ownStream), "cudaStreamSynchronize after nvJPEG in its own context");
+        }
+        return copiedToPrimary(planes, stream);
+    }
+
+    /** The planes copied into the primary context (one copy of the whole decoded block), at their addresses there. */
+    private DecodedPlanes[] copiedToPrimary(DecodedPlanes[] planes, CUstream_st stream) {
+        long bytes = 0;
+        for (DecodedPlanes p : planes) {
+            bytes = Math.max(bytes, p.plane(0) - pixels.address() + p.layout().bytes());
+        }
+        if (mirror == null || mirrorCapacity < bytes) {
+            Cuda.free(mirror);
+            mirrorCapacity = pixelCapacity;
+            mirror = Cuda.malloc(mirrorCapacity, "decoded images, copied from nvJPEG's context");
+        }
+        context.copyToPrimary(mirror.address(), pixels.address(), bytes, stream);
+        DecodedPlanes[] copied = new DecodedPlanes[planes.length];
+        for (int i = 0; i < planes.length; i++) {
+            copied[i] = planes[i].layout().at(mirror.address() + (planes[i].plane(0) - pixels.address()));
+        }
+        return copied;
+    }
+
+    private DecodedPlanes[] decodeInContext(List<byte[]> jpegs, CUstream_st stream) {
         int n = jpegs.size();
         if (n < 1 || n > maxBatch) {
             throw new IllegalArgumentException("batch of " + n + " outside 1.." + maxBatch);
@@ -170,7 +222,7 @@ final class NvJpegDecoder implements AutoCloseable {
      * nvJPEG cannot parse it.
      */
     int[] imageSize(byte[] jpeg) {
-        try (BytePointer bytes = new BytePointer(jpeg)) {
+        try (JpegContext.Scope scope = context.enter(); BytePointer bytes = new BytePointer(jpeg)) {
             if (nvjpegGetImageInfo(handle, bytes, jpeg.length, infoComponents, infoSubsampling, infoWidths, infoHeights)
                     != NVJPEG_STATUS_SUCCESS) {
                 return null;
@@ -229,10 +281,17 @@ final class NvJpegDecoder implements AutoCloseable {
 
     @Override
     public void close() {
-        nvjpegJpegStateDestroy(state);
-        nvjpegDestroy(handle);
-        Cuda.freeHost(staging);
-        Cuda.free(pixels);
+        try (JpegContext.Scope scope = context.enter()) {
+            nvjpegJpegStateDestroy(state);
+            nvjpegDestroy(handle);
+            Cuda.freeHost(staging);
+            Cuda.free(pixels);
+            if (ownStream != null && !ownStream.isNull()) {
+                cudaStreamDestroy(ownStream);
+            }
+        }
+        Cuda.free(mirror);
+        context.close();
         images.close();
         bitstreams.close();
         lengths.close();
