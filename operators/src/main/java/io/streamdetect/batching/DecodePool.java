@@ -41,7 +41,23 @@ public final class DecodePool {
             LOG.info("CPU decode pool already has {} threads; {} asked for", shared.threads, threads);
         }
         users++;
+        turnOffOpenCvThreads();
         return shared;
+    }
+
+    /**
+     * OpenCV's own thread pool, which {@code cv::resize} spreads each image over, is turned off for this JVM: the
+     * decode pool already runs one image per core, and OpenCV's pool takes one job at a time (the other threads'
+     * resizes run serially meanwhile) while its workers spin. JMH, coco8 decode + letterbox on every core of a
+     * 2-core machine: 499 img/s with OpenCV's pool, 623 without (docs/benchmarks.md). The result is the same bit
+     * for bit: resize computes each row alike on whatever thread.
+     */
+    private static void turnOffOpenCvThreads() {
+        try {
+            org.bytedeco.opencv.global.opencv_core.setNumThreads(1);
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) { // no OpenCV natives: nothing to decode with anyway
+            LOG.debug("OpenCV threads left as they are: {}", e.toString());
+        }
     }
 
     public static synchronized void release(DecodePool pool) {
