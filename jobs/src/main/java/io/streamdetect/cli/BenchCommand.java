@@ -157,7 +157,7 @@ public final class BenchCommand implements Callable<Integer> {
             try (InferenceEngine engine = Engines.open(engineSpec)) {
                 for (int pin : tensorRt ? pinProfiles : List.of(-1)) {
                     String row = String.format(Locale.ROOT, "| %s | %s | %s | %s |", engineSpec.backend().label(),
-                            engineSpec.precision().label(), tensorRt ? (engineSpec.cudaGraphs() ? "on" : "off") : "n/a",
+                            engineSpec.precision().label(), tensorRt ? (engine.cudaGraphs() ? "on" : "off") : "n/a",
                             tensorRt ? (pin < 0 ? "best fit" : "pinned " + pin) : "n/a");
                     try (EngineSession session = openSession(engine, pin);
                          InputBatch input = session.newInputBatch()) {
@@ -314,7 +314,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (EngineSpec engineSpec : engineSpecs(maxBatch, config.postprocess())) {
             try (InferenceEngine engine = Engines.open(engineSpec)) {
                 String row = engineSpec.backend().label() + " | " + engineSpec.precision().label()
-                        + (engineSpec.backend() == Backend.TENSORRT && !engineSpec.cudaGraphs() ? ", graphs off" : "");
+                        + (engineSpec.backend() == Backend.TENSORRT && !engine.cudaGraphs() ? ", graphs off" : "");
                 LatencyBench bench = new LatencyBench(engine, records, warmUpSeconds);
                 for (int batch : batches) {
                     if (!fits(engine, batch, out)) {

@@ -160,7 +160,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private void warmUp() {
         long start = System.nanoTime();
         long before = predictor.session().graphCaptures().count();
-        predictor.warmUp(buffers);
+        predictor.warmUp(buffers, batchSize);
         long captured = predictor.session().graphCaptures().count() - before;
         if (captured > 0) {
             LOG.info("{}: captured {} CUDA graphs before serving, in {} ms", name, captured,

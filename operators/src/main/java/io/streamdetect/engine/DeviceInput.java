@@ -23,5 +23,5 @@ public interface DeviceInput {
     FloatBuffer runOnDevice(DeviceBatch input, int batchSize);
 
     /** {@link EngineSession#warmUp} for runs that read {@code input}: CUDA graphs are captured per input address. */
-    void warmUp(DeviceBatch input);
+    void warmUp(DeviceBatch input, int largestBatch);
 }

@@ -18,6 +18,14 @@ public interface InferenceEngine extends AutoCloseable {
     /** A per-thread session with its own native buffers (and, for TensorRT, execution context and stream). */
     EngineSession openSession();
 
+    /**
+     * Whether this engine's sessions replay CUDA graphs: as asked, less where they do not apply (no GPU, a plan with
+     * NMS in it). What benchmark tables should say, not the setting.
+     */
+    default boolean cudaGraphs() {
+        return false;
+    }
+
     @Override
     void close();
 }

@@ -279,6 +279,11 @@ public final class TensorRtEngine implements InferenceEngine {
         return model;
     }
 
+    @Override
+    public boolean cudaGraphs() {
+        return cudaGraphs;
+    }
+
     /** A session on pooled execution contexts (see {@link #LOADED}). */
     @Override
     public EngineSession openSession() {

@@ -242,26 +242,30 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     }
 
     @Override
-    public void warmUp() {
-        warmUp(deviceInput, (long) info.maxBatch() * info.inputSize() * Float.BYTES);
+    public void warmUp(int largestBatch) {
+        warmUp(deviceInput, (long) info.maxBatch() * info.inputSize() * Float.BYTES, largestBatch);
     }
 
     @Override
-    public void warmUp(DeviceBatch input) {
-        warmUp(input.pointer(), input.capacity() * input.imageBytes());
+    public void warmUp(DeviceBatch input, int largestBatch) {
+        warmUp(input.pointer(), input.capacity() * input.imageBytes(), largestBatch);
     }
 
     /**
      * Runs every batch size that is launched as a graph once on {@code inputMemory}, so that its graph is captured
      * now (see {@link CudaGraphs#warmUpSizes}); the input is zeroed first, so that the runs compute on numbers.
      */
-    private void warmUp(Pointer inputMemory, long inputBytes) {
-        if (graphs == null) {
+    private void warmUp(Pointer inputMemory, long inputBytes, int largestBatch) {
+        int[] sizes = graphs == null ? new int[0] : info.staticBatch()
+                ? graphs.warmUpSizes(info.maxBatch(), info.maxBatch())
+                : graphs.warmUpSizes(1, Math.min(largestBatch, info.maxBatch()));
+        if (sizes.length == 0) {
             return;
         }
         Cuda.setDevice(device);
         Cuda.check(cudaMemsetAsync(inputMemory, 0, inputBytes, stream), "cudaMemsetAsync of the input before warm-up");
-        for (int size : graphs.warmUpSizes(info.staticBatch() ? info.maxBatch() : 1, info.maxBatch())) {
+        Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize after zeroing the input");
+        for (int size : sizes) {
             launch(inputMemory, size);
             Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize after a warm-up run");
         }

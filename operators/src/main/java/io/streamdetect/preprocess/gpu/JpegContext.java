@@ -68,7 +68,7 @@ final class JpegContext implements AutoCloseable {
         CUctx_st own = new CUctx_st();
         Cuda.checkDriver(cuCtxCreate(own, 0, handle[0]), "cuCtxCreate for nvJPEG"); // pushes it on this thread
         Cuda.checkDriver(cuCtxPopCurrent(new CUctx_st()), "cuCtxPopCurrent after cuCtxCreate");
-        LOG.info("nvJPEG runs in a CUDA context of its own on device {} (-D{}=own, an experiment)", device, PROPERTY);
+        LOG.warn("nvJPEG runs in a CUDA context of its own on device {} (-D{}=own, an experiment)", device, PROPERTY);
         return new JpegContext(primary, own);
     }
 

@@ -59,21 +59,27 @@ final class NvJpegDecoder implements AutoCloseable {
     private final CUstream_st ownStream;
     private Pointer mirror;
     private long mirrorCapacity;
+    /** Own context: the stream the last copy of {@link #pixels} was queued on, until the next decode waits for it. */
+    private CUstream_st copyStream;
 
     /** A decoder on CUDA device {@code device}, whose primary context is current on this thread. */
     NvJpegDecoder(int maxBatch, int device) {
         this.maxBatch = maxBatch;
         this.context = JpegContext.open(device);
+        this.ownStream = context.separate() ? new CUstream_st() : null;
         try (JpegContext.Scope scope = context.enter()) {
             this.backend = create();
             padAllocations();
             check(nvjpegJpegStateCreate(handle, state), "nvjpegJpegStateCreate");
-            this.ownStream = context.separate() ? new CUstream_st() : null;
             if (ownStream != null) {
                 Cuda.check(cudaStreamCreateWithFlags(ownStream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags for nvJPEG");
             }
-        } catch (RuntimeException e) {
-            context.close();
+        } catch (RuntimeException | Error e) { // what was created goes, in reverse order, before its context does
+            try (JpegContext.Scope scope = context.enter()) {
+                destroyNvJpeg();
+            } finally {
+                context.close();
+            }
             throw e;
         }
         this.images = new nvjpegImage_t(maxBatch);
@@ -132,15 +138,21 @@ final class NvJpegDecoder implements AutoCloseable {
      *         images on the CPU
      */
     DecodedPlanes[] decode(List<byte[]> jpegs, CUstream_st stream) {
+        if (copyStream != null) { // own context: the last copy out of the pixels must be done before they are rewritten
+            Cuda.check(cudaStreamSynchronize(copyStream), "cudaStreamSynchronize before nvJPEG rewrites its pixels");
+            copyStream = null;
+        }
         DecodedPlanes[] planes;
         try (JpegContext.Scope scope = context.enter()) {
             planes = decodeInContext(jpegs, context.separate() ? ownStream : stream);
             if (!context.separate()) {
                 return planes;
             }
-            // no event can order work across contexts: the host waits, then the copy is queued on the caller's stream
+            // the host waits for the decode here (an event recorded on ownStream could let the caller's stream wait
+            // instead; kept simple for the experiment), then the copy is queued on the caller's stream
             Cuda.check(cudaStreamSynchronize(ownStream), "cudaStreamSynchronize after nvJPEG in its own context");
         }
+        copyStream = stream;
         return copiedToPrimary(planes, stream);
     }
 
@@ -222,7 +234,7 @@ final class NvJpegDecoder implements AutoCloseable {
      * nvJPEG cannot parse it.
      */
     int[] imageSize(byte[] jpeg) {
-        try (JpegContext.Scope scope = context.enter(); BytePointer bytes = new BytePointer(jpeg)) {
+        try (BytePointer bytes = new BytePointer(jpeg)) { // parses on the host: no context needed
             if (nvjpegGetImageInfo(handle, bytes, jpeg.length, infoComponents, infoSubsampling, infoWidths, infoHeights)
                     != NVJPEG_STATUS_SUCCESS) {
                 return null;
@@ -279,19 +291,35 @@ final class NvJpegDecoder implements AutoCloseable {
         }
     }
 
+    /** nvJPEG's state, handle, buffers and (own context) stream; in nvJPEG's context. Safe on what was never made. */
+    private void destroyNvJpeg() {
+        if (!state.isNull()) {
+            nvjpegJpegStateDestroy(state);
+            state.setNull();
+        }
+        if (!handle.isNull()) {
+            nvjpegDestroy(handle);
+            handle.setNull();
+        }
+        Cuda.freeHost(staging);
+        staging = null;
+        Cuda.free(pixels);
+        pixels = null;
+        if (ownStream != null && !ownStream.isNull()) {
+            cudaStreamDestroy(ownStream);
+            ownStream.setNull();
+        }
+    }
+
     @Override
     public void close() {
         try (JpegContext.Scope scope = context.enter()) {
-            nvjpegJpegStateDestroy(state);
-            nvjpegDestroy(handle);
-            Cuda.freeHost(staging);
-            Cuda.free(pixels);
-            if (ownStream != null && !ownStream.isNull()) {
-                cudaStreamDestroy(ownStream);
-            }
+            destroyNvJpeg();
+        } finally {
+            Cuda.free(mirror);
+            mirror = null;
+            context.close();
         }
-        Cuda.free(mirror);
-        context.close();
         images.close();
         bitstreams.close();
         lengths.close();
