@@ -5,7 +5,8 @@
 #   2. preprocess=cpu (the decode pool now turns OpenCV's own thread pool off; issue 14 asks >= 2,000 img/s);
 #   3. scripts/gpu/nvjpeg-context.sh: nvJPEG in a CUDA context of its own, pixels checked, e2e and the job;
 #   4. bench --latency 0.1,0.5 on the default plan (no graphs there now), for issue 18's table;
-#   5. GPU tests: GraphsAndProfilesGpuTest's NMS-plan test (no build) and the MicroBatcher warm-up test (builds
+#   5. scripts/gpu/nms-graphs-diagnosis.sh: why NMS plans lost their detections after a graph capture (1-2 min);
+#   6. GPU tests: GraphsAndProfilesGpuTest's NMS-plan test (no build) and the MicroBatcher warm-up test (builds
 #      the host-NMS plan on first use: ~15 min at max batch 64; run it last, or carry that plan).
 # Stage with `bin/gpu-pack --flink`; carry only the default plan and the timing cache from .plans/, then:
 #   mkdir -p /root/lease/repo && cp -r scripts .plans /root/lease/repo/ && cd /root/lease/repo &&
@@ -30,6 +31,8 @@ java -Xmx8g -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/*:$GPU_
   bench -m "$A/shared/models/yolo11n.onnx" --backends tensorrt --precision fp16 --batches 64 \
   --images "$A/shared/data/coco128/images" --latency 0.1,0.5 --seconds 4 --latency-rounds 2 --warm-up-seconds 1 \
   --batch-wait adaptive > "$W/latency.log" 2>&1
+echo nms-graphs > "$W/phase"
+bash "$R/scripts/gpu/nms-graphs-diagnosis.sh" > "$W/nms-graphs.log" 2>&1
 echo tests > "$W/phase"
 java -Xmx8g -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/*:$GPU_RT_JARS" \
   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=tree --include-tag gpu \

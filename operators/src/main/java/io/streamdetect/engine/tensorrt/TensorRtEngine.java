@@ -100,6 +100,12 @@ public final class TensorRtEngine implements InferenceEngine {
      */
     public static final String PIN_PROFILE_PROPERTY = "streamdetect.tensorrt.profile";
 
+    /**
+     * System property, for diagnosis only: {@code true} keeps CUDA graphs on for plans with NMS in them, which run
+     * without graphs otherwise (see the constructor); {@code scripts/gpu/nms-graphs-diagnosis.sh} uses it.
+     */
+    static final String NMS_GRAPHS_PROPERTY = "streamdetect.tensorrt.cuda-graphs.nms";
+
     private final OnnxModelFile model;
     private final Loaded loaded;
     private final EngineInfo info;
@@ -113,8 +119,9 @@ public final class TensorRtEngine implements InferenceEngine {
         this.info = info;
         this.profiles = profilesOf(loaded.engine(), info);
         this.device = device;
-        this.cudaGraphs = cudaGraphs && !info.nmsInEngine();
-        if (cudaGraphs && info.nmsInEngine()) {
+        boolean nmsGraphs = Boolean.getBoolean(NMS_GRAPHS_PROPERTY);
+        this.cudaGraphs = cudaGraphs && (!info.nmsInEngine() || nmsGraphs);
+        if (cudaGraphs && info.nmsInEngine() && !nmsGraphs) {
             LOG.info("CUDA graphs are off for {}: its plan has NMS in it, and on an H200 with TensorRT 10.6 a graph "
                     + "captured on one optimisation profile made the next run on another return no detections; its "
                     + "engine launches its kernels one by one (export with --nms host to run with graphs)", model.name());

@@ -1,0 +1,72 @@
+package io.streamdetect.engine.tensorrt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.streamdetect.engine.Backend;
+import io.streamdetect.engine.EngineSpec;
+import io.streamdetect.engine.Engines;
+import io.streamdetect.engine.InferenceEngine;
+import io.streamdetect.engine.Precision;
+import io.streamdetect.postprocess.NmsPlacement;
+import io.streamdetect.postprocess.PostprocessConfig;
+import io.streamdetect.predict.Prediction;
+import io.streamdetect.predict.Predictor;
+import io.streamdetect.predict.PredictorConfig;
+import io.streamdetect.testing.ReferenceDetections;
+import io.streamdetect.testing.SharedFiles;
+import io.streamdetect.testing.TestImages;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A diagnosis, run by {@code scripts/gpu/nms-graphs-diagnosis.sh} once per setting: on the plan a default job uses
+ * (FP16, max batch 64, NMS in it, profiles 1..64, 1..1, 1..8), batch sizes that move between profiles, each run
+ * checked against bus.jpg's reference. On an H200 with graphs on, the first batch of 3 (1..8 profile) after a capture
+ * on the 1..1 profile came back empty (docs/benchmarks.md, session 4). The script turns graphs on for this plan
+ * ({@value TensorRtEngine#NMS_GRAPHS_PROPERTY}) and gives each context its own activation memory or not ({@value
+ * TensorRtSession#CONTEXT_MEMORY_PROPERTY}); this prints which runs found the bus, then fails if any did not.
+ */
+@Tag("gpu")
+class NmsGraphsDiagnosisGpuTest {
+    /** 1 on the 1..1 profile, 3 and 8 on 1..8, 20 on 1..64; each size met again after another profile ran. */
+    private static final int[] SEQUENCE = {1, 1, 3, 3, 8, 1, 3, 20, 3, 1};
+
+    @BeforeAll
+    static void needsAGpu() {
+        assumeTrue(TensorRt.available(), "no CUDA GPU with TensorRT natives here: TensorRT tests skipped");
+    }
+
+    @Test
+    void everyRunFindsTheBusWhateverProfileRanBefore() {
+        EngineSpec spec = new EngineSpec(SharedFiles.model().toString(), Backend.TENSORRT, Precision.FP16, 64, 0)
+                .withNms(NmsPlacement.AUTO, PostprocessConfig.DEFAULT).withCudaGraphs(true);
+        List<String> failures = new ArrayList<>();
+        try (InferenceEngine engine = Engines.open(spec); Predictor predictor = new Predictor(engine, PredictorConfig.DEFAULT)) {
+            TensorRtSession session = (TensorRtSession) predictor.session();
+            System.out.printf("graphs %s, context memory %s%n", engine.cudaGraphs(),
+                    System.getProperty(TensorRtSession.CONTEXT_MEMORY_PROPERTY, "shared"));
+            for (int run = 0; run < SEQUENCE.length; run++) {
+                int batch = SEQUENCE[run];
+                long capturedBefore = session.graphCaptures().count();
+                List<Prediction> predictions = predictor.predict(Collections.nCopies(batch, TestImages.bus()));
+                String outcome = "found the bus";
+                try {
+                    for (Prediction p : predictions) {
+                        ReferenceDetections.assertMatches(p.objects(), ReferenceDetections.BUS);
+                    }
+                } catch (AssertionError e) {
+                    outcome = "WRONG: " + predictions.get(0).objects().size() + " objects in image 0";
+                    failures.add("run " + run + " (batch " + batch + ")");
+                }
+                System.out.printf("run %d: batch %d, %s, captures %d%n", run, batch, outcome,
+                        session.graphCaptures().count() - capturedBefore);
+            }
+        }
+        assertThat(failures).as("runs that did not find the bus").isEmpty();
+    }
+}
