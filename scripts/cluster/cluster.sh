@@ -252,7 +252,14 @@ jobmanager_start() {
   start_jvm jobmanager "$(classpath flink)" "${params[0]}" \
     org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint --configDir "$DIR/flink/conf" \
     "${props[@]}" ${params[1]:-}
-  wait_for 120 "the JobManager's REST endpoint on 127.0.0.1:$REST_PORT" rest /overview
+  # like wait_for, but a JobManager that exited (e.g. its port was taken) ends the wait at once, saying why
+  local end=$((SECONDS + 120))
+  until rest /overview >/dev/null 2>&1; do
+    alive jobmanager || die "the JobManager exited while starting: $(grep -m1 -E 'Exception' "$DIR/log/jobmanager.log" \
+      2>/dev/null | cut -c1-300) (log $DIR/log/jobmanager.log)"
+    [ $SECONDS -lt $end ] || die "the JobManager's REST endpoint on 127.0.0.1:$REST_PORT did not happen within 120 s (logs: $DIR/log)"
+    sleep 0.5
+  done
   log "JobManager up: web UI and REST http://127.0.0.1:$REST_PORT (pid $(pid_of jobmanager), log $DIR/log/jobmanager.log)"
 }
 

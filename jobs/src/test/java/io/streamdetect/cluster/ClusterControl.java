@@ -166,14 +166,30 @@ final class ClusterControl implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code n} ports free now, below Linux's ephemeral range (32768-60999). A port the kernel hands out for
+     * {@code bind(0)} comes from that range, where outgoing connections (Kafka clients creating the topics, before the
+     * JobManager starts) take their local ports too: one CI run lost its REST port to one that way ("Could not start
+     * rest endpoint on any port in port range 41293").
+     */
     private static int[] freePorts(int n) throws IOException {
         int[] ports = new int[n];
         List<ServerSocket> open = new ArrayList<>();
+        java.util.Random random = new java.util.Random();
         try {
             for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-                open.add(s);
-                ports[i] = s.getLocalPort();
+                for (int attempt = 0; ports[i] == 0; attempt++) {
+                    int candidate = 20000 + random.nextInt(12000);
+                    try {
+                        ServerSocket s = new ServerSocket(candidate, 1, java.net.InetAddress.getLoopbackAddress());
+                        open.add(s);
+                        ports[i] = candidate;
+                    } catch (IOException taken) {
+                        if (attempt > 100) {
+                            throw taken;
+                        }
+                    }
+                }
             }
         } finally {
             for (ServerSocket s : open) {
