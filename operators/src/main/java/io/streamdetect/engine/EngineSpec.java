@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param precision      engine precision (TensorRT only; ONNX Runtime runs FP32)
  * @param maxBatch       largest batch a session runs; buffers are sized for it
  * @param intraOpThreads ONNX Runtime threads per inference call; 0 lets ONNX Runtime choose (all cores)
- * @param calibrationDir TensorRT INT8 only: images for entropy calibration; null otherwise
+ * @param calibrationDir TensorRT INT8 only: images for min-max calibration; null otherwise
  * @param cudaDevice     TensorRT only: the CUDA device index, or {@link #DEFAULT_DEVICE} for
  *                       {@code STREAMDETECT_CUDA_DEVICE}, else 0
  * @param engineNms      TensorRT only: build NMS into the plan with these thresholds, so only detections leave

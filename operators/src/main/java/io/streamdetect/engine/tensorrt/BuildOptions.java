@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * @param maxBatch       profile 1..maxBatch, tuned for maxBatch
  * @param workspaceMb    builder scratch memory limit; 0 = TensorRT's default (the whole GPU)
  * @param optLevel       builder optimisation level 0..5; -1 = TensorRT's default (3)
- * @param calibrationDir INT8 only: images pre-processed like inference, for entropy calibration
+ * @param calibrationDir INT8 only: images pre-processed like inference, for min-max calibration
  * @param calibBatch     INT8 calibration batch size
  * @param nms            NMS appended to the network with these thresholds ({@link NmsHead}); null for the raw output
  * @param profiles       the optimisation profiles' setting ({@link OptimizationProfiles#of}); ignored for a model

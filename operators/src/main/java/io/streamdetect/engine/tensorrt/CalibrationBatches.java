@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits calibration images into batches for TensorRT's entropy calibrator: full batches only, because
+ * Splits calibration images into batches for TensorRT's INT8 calibrator: full batches only, because
  * TensorRT calibrates at one fixed batch size; a tail smaller than a batch is left out (and reported).
  */
 public final class CalibrationBatches<T> {

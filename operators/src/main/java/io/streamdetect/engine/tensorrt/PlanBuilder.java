@@ -86,7 +86,7 @@ public final class PlanBuilder {
 
             ITimingCache cache = loadTimingCache(config, timingCache);
             config.setTimingCache(cache, false);
-            EntropyCalibrator calibrator = null;
+            MinMaxCalibrator calibrator = null;
             try {
                 if (options.precision() == Precision.INT8) {
                     config.setFlag(BuilderFlag.kINT8);
@@ -100,8 +100,8 @@ public final class PlanBuilder {
                         calib.setDimensions(input, OptProfileSelector.kMAX, fixed);
                         config.setCalibrationProfile(calib);
                     }
-                    Path table = options.calibrationDir().resolve(".streamdetect-" + model.name() + "-int8.calib");
-                    calibrator = new EntropyCalibrator(calibrationImages(options.calibrationDir()),
+                    Path table = options.calibrationDir().resolve(".streamdetect-" + model.name() + "-int8-minmax.calib");
+                    calibrator = new MinMaxCalibrator(calibrationImages(options.calibrationDir()),
                             calibBatch, width, height, Files.isWritable(options.calibrationDir()) ? table : null);
                     config.setInt8Calibrator(calibrator);
                 }

@@ -124,6 +124,8 @@ public record PlanKey(String modelSha256, String gpuName, String computeCapabili
         }
         canonical = detectionHead() == DetectionHead.CLASSIC ? canonical : canonical + "|head=" + head;
         canonical += profiles.isEmpty() ? "" : "|profiles=" + profiles;
+        // INT8 plans calibrated by entropy (before 2026-12-01) are not the min-max ones built now
+        canonical += precision == Precision.INT8 ? "|calib=minmax" : "";
         return optLevel < 0 ? canonical : canonical + "|opt=" + optLevel;
     }
 

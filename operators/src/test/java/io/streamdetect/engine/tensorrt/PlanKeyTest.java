@@ -48,6 +48,15 @@ class PlanKeyTest {
     }
 
     @Test
+    void int8KeysNameTheirCalibrationSoThatEntropyCalibratedPlansAreRebuilt() {
+        PlanKey int8 = PlanKey.of(SHA, H100, "10.6.0", Precision.INT8, 32, 640, 640);
+        // the key INT8 plans had while they were entropy-calibrated: the same fields without the calibration
+        String entropyEra = String.join("|", SHA, "NVIDIA H100 80GB HBM3", "9.0", "10.6.0", "INT8", "1-32-32", "640x640");
+        assertThat(int8.canonical()).isEqualTo(entropyEra + "|calib=minmax");
+        assertThat(PlanKey.of(SHA, H100, "10.6.0", Precision.FP16, 32, 640, 640).canonical()).doesNotContain("calib");
+    }
+
+    @Test
     void nmsInThePlanAndItsThresholdsChangeTheKeyButPlansWithoutNmsKeepTheirOldKey() {
         PlanKey raw = PlanKey.of(SHA, H100, "10.6.0", Precision.FP16, 64, 640, 640);
         PlanKey nms = PlanKey.of(SHA, H100, "10.6.0", Precision.FP16, 64, 640, 640, PostprocessConfig.DEFAULT);
