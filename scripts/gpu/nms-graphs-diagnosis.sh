@@ -6,10 +6,8 @@
 # Each prints per run whether the bus was found; /root/nmsdiag/summary.txt has the lines.
 set -u
 R=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-source /root/gpu/env.sh
-A=/root/gpu/app; W=/root/nmsdiag; mkdir -p "$W"
-source "$R/scripts/gpu/carried-plans.sh"
-export STREAMDETECT_SHARED=$A/shared
+source "$R/scripts/gpu/lease-common.sh"
+W=/root/nmsdiag; mkdir -p "$W"
 for setting in "off:" "on:-Dstreamdetect.tensorrt.cuda-graphs.nms=true" \
                "on-per-context:-Dstreamdetect.tensorrt.cuda-graphs.nms=true -Dstreamdetect.tensorrt.context-memory=per-context"; do
   name=${setting%%:*}; opts=${setting#*:}
@@ -19,6 +17,6 @@ for setting in "off:" "on:-Dstreamdetect.tensorrt.cuda-graphs.nms=true" \
     org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=tree --include-tag gpu \
     --select-class io.streamdetect.engine.tensorrt.NmsGraphsDiagnosisGpuTest > "$W/$name.log" 2>&1
   echo "== $name (exit $?)" >> "$W/summary.txt"
-  grep -E "^graphs|^run [0-9]" "$W/$name.log" >> "$W/summary.txt"
+  grep -E "^graphs|^run [0-9]|^(direct|graphed) run" "$W/$name.log" >> "$W/summary.txt"
 done
 echo done > "$W/phase"

@@ -22,6 +22,11 @@ public enum BatchStage {
     WAIT_FOR_ENGINE(Thread.PREPARE, "wait for engine"),
     /** Inference thread: no batch ready. */
     WAIT_FOR_BATCH(Thread.INFERENCE, "wait for batch"),
+    /**
+     * Inference thread, GPU pre-processing: holding the batch until the next batch's decode is submitted (see
+     * {@link DecodeFirst}).
+     */
+    HOLD_FOR_DECODE(Thread.INFERENCE, "hold for decode"),
     /** Inference thread: the engine's run (host-device copies included; a CUDA graph capture on first use too). */
     ENGINE(Thread.INFERENCE, "engine"),
     /** Inference thread: YOLO decode + NMS of the batch's images and the listener callbacks, then the handback. */

@@ -109,6 +109,8 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private final Pending<T> wakeUp = new Pending<>(null, null, 0);
     /** When the inference thread entered the engine for the batch it runs now; 0 while it is not in the engine. */
     private volatile long inferenceSinceNanos;
+    /** With GPU pre-processing: the next batch's decode is submitted before this batch's engine run. */
+    private final DecodeFirst decodeFirst;
     private final Thread prepareThread;
     private final Thread inferenceThread;
     /** Decodes a batch's images in parallel; null: the prepare thread decodes them one by one. */
@@ -124,6 +126,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
         this.batchSize = Math.min(config.maxBatchSize(), predictor.maxBatch());
         int count = predictor.preprocessing() == Preprocessing.GPU ? GPU_BUFFERS : CPU_BUFFERS;
         this.free = new ArrayBlockingQueue<>(count);
+        this.decodeFirst = DecodeFirst.forBatcher(predictor.preprocessing() == Preprocessing.GPU);
         int decodeThreads = config.decodeThreadsFor(predictor.session().info().backend() == Backend.ONNXRUNTIME);
         this.decodePool = decodeThreads > 1 ? DecodePool.acquire(decodeThreads) : null;
         try {
@@ -254,6 +257,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
             if (first == null || first == wakeUp) {
                 continue;
             }
+            decodeFirst.gathering();
             clock.enter(BatchStage.WAIT_FOR_BUFFER);
             InputBatch buffer = free.take();
             Batch<T> batch = new Batch<>(buffer, batchSize);
@@ -279,7 +283,13 @@ public final class MicroBatcher<T> implements AutoCloseable {
                 batch.awaitDecodes(); // also on close: no decode may still write into a buffer that is then freed
             }
             batch.dropFailedSlots();
-            if (batch.size() == 0 || !uploadToGpu(batch)) {
+            boolean uploaded;
+            try {
+                uploaded = batch.size() > 0 && uploadToGpu(batch);
+            } finally {
+                decodeFirst.idle();
+            }
+            if (!uploaded) {
                 free.add(buffer);
             } else {
                 clock.enter(BatchStage.WAIT_FOR_ENGINE);
@@ -345,9 +355,9 @@ public final class MicroBatcher<T> implements AutoCloseable {
 
     /**
      * With GPU pre-processing, decodes the batch on the GPU here, on the prepare thread, not in {@code infer}:
-     * nvJPEG's decode call first waits for the work already on the GPU (the batch running now), then decodes while
-     * the inference thread starts the batch prepared before. So decoding overlaps inference only with a third
-     * buffer and from this thread. False when the upload failed; the batch's items are then failed, and so is the
+     * nvJPEG's decode waits for the GPU work submitted before it (the batch running now), so the inference thread
+     * holds the batch prepared before until this decode is submitted ({@link DecodeFirst}), and the two overlap.
+     * That takes a third buffer and this thread. False when the upload failed; the batch's items are then failed, and so is the
      * batcher: a GPU that cannot decode cannot be trusted to infer either.
      */
     private boolean uploadToGpu(Batch<T> batch) {
@@ -355,6 +365,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
             return true;
         }
         clocks.prepare.enter(BatchStage.GPU_UPLOAD);
+        decodeFirst.decoding();
         try {
             predictor.uploadToGpu(batch.input, batch.prepared, batch.size());
             return true;
@@ -383,6 +394,8 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private void run(Batch<T> batch) {
         int n = batch.size();
         batch.items.forEach(p -> p.progress = Progress.RUNNING);
+        clocks.inference.enter(BatchStage.HOLD_FOR_DECODE);
+        decodeFirst.awaitDecodeSubmitted();
         clocks.inference.enter(BatchStage.ENGINE);
         long start = System.nanoTime();
         FloatBuffer output;

@@ -81,7 +81,7 @@ public final class GpuPreprocessor implements AutoCloseable {
         NvJpegDecoder decoder = null;
         LetterboxJobs table = null;
         try {
-            decoder = new NvJpegDecoder(maxBatch, cudaDevice);
+            decoder = new NvJpegDecoder(maxBatch);
             table = new LetterboxJobs(maxBatch);
             this.kernel = new LetterboxKernel();
         } catch (RuntimeException e) {

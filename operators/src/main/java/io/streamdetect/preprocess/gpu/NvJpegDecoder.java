@@ -1,9 +1,5 @@
 package io.streamdetect.preprocess.gpu;
 
-import static org.bytedeco.cuda.global.cudart.cudaStreamCreateWithFlags;
-import static org.bytedeco.cuda.global.cudart.cudaStreamDestroy;
-import static org.bytedeco.cuda.global.cudart.cudaStreamNonBlocking;
-import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 import static org.bytedeco.cuda.global.nvjpeg.*;
 
 import io.streamdetect.TimedCount;
@@ -25,8 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Batched JPEG decode with nvJPEG into component planes (Y, Cb, Cr) in device memory. Prefers the hardware
  * decoder (A100, H100 and later have JPEG engines beside the SMs, so decoding does not take compute from
- * inference) and falls back to nvJPEG's default (hybrid CPU/GPU) backend elsewhere. The decode call first waits
- * for the work already on the GPU, whatever the stream: see {@code MicroBatcher} for how that is overlapped.
+ * inference) and falls back to nvJPEG's default (hybrid CPU/GPU) backend elsewhere. The hardware decode waits
+ * for the GPU work submitted before it, whatever the stream, and not for work submitted after it: see {@code
+ * DecodeFirst} for how the batcher orders the two so that decoding overlaps inference.
  *
  * <p>Owns its nvJPEG handle and state, the pinned host buffer the compressed bytes are staged in and the device
  * buffer the pixels land in; both buffers grow to the largest batch seen. {@link #close()} frees all of it. Not
@@ -54,32 +51,16 @@ final class NvJpegDecoder implements AutoCloseable {
     private BytePointer staging;
     private Pointer pixels;
     private long pixelCapacity;
-    /** Where nvJPEG runs (see {@link JpegContext}); with a context of its own, also its stream and the planes' copy. */
-    private final JpegContext context;
-    private final CUstream_st ownStream;
-    private Pointer mirror;
-    private long mirrorCapacity;
-    /** Own context: the stream the last copy of {@link #pixels} was queued on, until the next decode waits for it. */
-    private CUstream_st copyStream;
 
-    /** A decoder on CUDA device {@code device}, whose primary context is current on this thread. */
-    NvJpegDecoder(int maxBatch, int device) {
+    /** A decoder on the CUDA device whose context is current on this thread. */
+    NvJpegDecoder(int maxBatch) {
         this.maxBatch = maxBatch;
-        this.context = JpegContext.open(device);
-        this.ownStream = context.separate() ? new CUstream_st() : null;
-        try (JpegContext.Scope scope = context.enter()) {
+        try {
             this.backend = create();
             padAllocations();
             check(nvjpegJpegStateCreate(handle, state), "nvjpegJpegStateCreate");
-            if (ownStream != null) {
-                Cuda.check(cudaStreamCreateWithFlags(ownStream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags for nvJPEG");
-            }
-        } catch (RuntimeException | Error e) { // what was created goes, in reverse order, before its context does
-            try (JpegContext.Scope scope = context.enter()) {
-                destroyNvJpeg();
-            } finally {
-                context.close();
-            }
+        } catch (RuntimeException | Error e) { // what was created goes, in reverse order
+            destroyNvJpeg();
             throw e;
         }
         this.images = new nvjpegImage_t(maxBatch);
@@ -138,44 +119,6 @@ final class NvJpegDecoder implements AutoCloseable {
      *         images on the CPU
      */
     DecodedPlanes[] decode(List<byte[]> jpegs, CUstream_st stream) {
-        if (copyStream != null) { // own context: the last copy out of the pixels must be done before they are rewritten
-            Cuda.check(cudaStreamSynchronize(copyStream), "cudaStreamSynchronize before nvJPEG rewrites its pixels");
-            copyStream = null;
-        }
-        DecodedPlanes[] planes;
-        try (JpegContext.Scope scope = context.enter()) {
-            planes = decodeInContext(jpegs, context.separate() ? ownStream : stream);
-            if (!context.separate()) {
-                return planes;
-            }
-            // the host waits for the decode here (an event recorded on ownStream could let the caller's stream wait
-            // instead; kept simple for the experiment), then the copy is queued on the caller's stream
-            Cuda.check(cudaStreamSynchronize(ownStream), "cudaStreamSynchronize after nvJPEG in its own context");
-        }
-        copyStream = stream;
-        return copiedToPrimary(planes, stream);
-    }
-
-    /** The planes copied into the primary context (one copy of the whole decoded block), at their addresses there. */
-    private DecodedPlanes[] copiedToPrimary(DecodedPlanes[] planes, CUstream_st stream) {
-        long bytes = 0;
-        for (DecodedPlanes p : planes) {
-            bytes = Math.max(bytes, p.plane(0) - pixels.address() + p.layout().bytes());
-        }
-        if (mirror == null || mirrorCapacity < bytes) {
-            Cuda.free(mirror);
-            mirrorCapacity = pixelCapacity;
-            mirror = Cuda.malloc(mirrorCapacity, "decoded images, copied from nvJPEG's context");
-        }
-        context.copyToPrimary(mirror.address(), pixels.address(), bytes, stream);
-        DecodedPlanes[] copied = new DecodedPlanes[planes.length];
-        for (int i = 0; i < planes.length; i++) {
-            copied[i] = planes[i].layout().at(mirror.address() + (planes[i].plane(0) - pixels.address()));
-        }
-        return copied;
-    }
-
-    private DecodedPlanes[] decodeInContext(List<byte[]> jpegs, CUstream_st stream) {
         int n = jpegs.size();
         if (n < 1 || n > maxBatch) {
             throw new IllegalArgumentException("batch of " + n + " outside 1.." + maxBatch);
@@ -234,7 +177,7 @@ final class NvJpegDecoder implements AutoCloseable {
      * nvJPEG cannot parse it.
      */
     int[] imageSize(byte[] jpeg) {
-        try (BytePointer bytes = new BytePointer(jpeg)) { // parses on the host: no context needed
+        try (BytePointer bytes = new BytePointer(jpeg)) {
             if (nvjpegGetImageInfo(handle, bytes, jpeg.length, infoComponents, infoSubsampling, infoWidths, infoHeights)
                     != NVJPEG_STATUS_SUCCESS) {
                 return null;
@@ -291,7 +234,7 @@ final class NvJpegDecoder implements AutoCloseable {
         }
     }
 
-    /** nvJPEG's state, handle, buffers and (own context) stream; in nvJPEG's context. Safe on what was never made. */
+    /** nvJPEG's state, handle and buffers. Safe on what was never made. */
     private void destroyNvJpeg() {
         if (!state.isNull()) {
             nvjpegJpegStateDestroy(state);
@@ -305,21 +248,11 @@ final class NvJpegDecoder implements AutoCloseable {
         staging = null;
         Cuda.free(pixels);
         pixels = null;
-        if (ownStream != null && !ownStream.isNull()) {
-            cudaStreamDestroy(ownStream);
-            ownStream.setNull();
-        }
     }
 
     @Override
     public void close() {
-        try (JpegContext.Scope scope = context.enter()) {
-            destroyNvJpeg();
-        } finally {
-            Cuda.free(mirror);
-            mirror = null;
-            context.close();
-        }
+        destroyNvJpeg();
         images.close();
         bitstreams.close();
         lengths.close();

@@ -173,7 +173,7 @@ class GraphsAndProfilesGpuTest {
      * other images in each slot (bus.jpg first, then coco8's), so a replay that ran another batch's shape or
      * offsets would show; the sizes go up and back down, so replays follow shape changes on the same context.
      */
-    private static List<List<Prediction>> runAll(EngineSpec spec, int rounds) {
+    static List<List<Prediction>> runAll(EngineSpec spec, int rounds) {
         List<byte[]> images = new ArrayList<>(List.of(TestImages.bus()));
         try (var files = java.nio.file.Files.list(SharedFiles.coco8().resolve("images/train"))) {
             files.sorted().forEach(f -> images.add(TestImages.read(f)));
@@ -196,7 +196,7 @@ class GraphsAndProfilesGpuTest {
     }
 
     /** The batch sizes ascending, then descending again: 1, 3, 8, 20, 8, 3, 1 at max batch 64. */
-    private static int[] upAndDown() {
+    static int[] upAndDown() {
         int[] sizes = new int[2 * BATCHES.length - 1];
         for (int i = 0; i < BATCHES.length; i++) {
             sizes[i] = BATCHES[i];

@@ -69,4 +69,31 @@ class NmsGraphsDiagnosisGpuTest {
         }
         assertThat(failures).as("runs that did not find the bus").isEmpty();
     }
+
+    /**
+     * The sequence of the test that failed in session 4 (GraphsAndProfilesGpuTest#graphReplaysOnEveryProfile...):
+     * batches of bus.jpg followed by coco8 images, sizes 1, 3, 8, 20 up and down, first on a session without graphs,
+     * then three rounds on one with them; bus.jpg, in slot 0 of every batch, must be found in every run.
+     */
+    @Test
+    void mixedBatchesUpAndDownFindTheBusInSlotZero() {
+        EngineSpec spec = new EngineSpec(SharedFiles.model().toString(), Backend.TENSORRT, Precision.FP16, 64, 0)
+                .withNms(NmsPlacement.AUTO, PostprocessConfig.DEFAULT);
+        List<List<Prediction>> direct = GraphsAndProfilesGpuTest.runAll(spec.withCudaGraphs(false), 1);
+        List<List<Prediction>> graphed = GraphsAndProfilesGpuTest.runAll(spec.withCudaGraphs(true), 3);
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < direct.size() + graphed.size(); i++) {
+            List<Prediction> run = i < direct.size() ? direct.get(i) : graphed.get(i - direct.size());
+            String name = (i < direct.size() ? "direct" : "graphed") + " run " + (i % direct.size())
+                    + " (batch " + run.size() + ")";
+            try {
+                ReferenceDetections.assertMatches(run.get(0).objects(), ReferenceDetections.BUS);
+                System.out.printf("%s: found the bus%n", name);
+            } catch (AssertionError e) {
+                System.out.printf("%s: WRONG, %d objects in image 0%n", name, run.get(0).objects().size());
+                failures.add(name);
+            }
+        }
+        assertThat(failures).as("runs that did not find the bus in slot 0").isEmpty();
+    }
 }

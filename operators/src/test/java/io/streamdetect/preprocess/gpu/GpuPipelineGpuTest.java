@@ -43,8 +43,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The GPU path (nvJPEG, letterbox kernel, NMS in the plan) against the CPU path on one TensorRT engine, on
@@ -194,24 +192,8 @@ class GpuPipelineGpuTest {
         }
     }
 
-    /** {@code shared}: nvJPEG in the engine's CUDA context (the default); {@code own}: in its own ({@link JpegContext}). */
-    @ParameterizedTest
-    @ValueSource(strings = {"shared", "own"})
-    void letterboxedPixelsMatchTheCpu(String jpegContext) {
-        String before = System.getProperty(JpegContext.PROPERTY);
-        System.setProperty(JpegContext.PROPERTY, jpegContext);
-        try {
-            letterboxedPixelsMatchTheCpu();
-        } finally {
-            if (before == null) {
-                System.clearProperty(JpegContext.PROPERTY);
-            } else {
-                System.setProperty(JpegContext.PROPERTY, before);
-            }
-        }
-    }
-
-    private void letterboxedPixelsMatchTheCpu() {
+    @Test
+    void letterboxedPixelsMatchTheCpu() {
         List<byte[]> jpegs = VariedImages.all().values().stream().filter(b -> JpegGpuSupport.cpuReason(b) == null)
                 .limit(MAX_BATCH).toList();
         int w = engine.info().inputWidth();

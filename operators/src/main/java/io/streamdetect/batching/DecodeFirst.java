@@ -1,0 +1,87 @@
+package io.streamdetect.batching;
+
+import java.util.function.LongSupplier;
+
+/**
+ * Orders a slot's GPU work so that decoding overlaps inference: an experiment, off by default. nvJPEG's hardware
+ * decode of a batch waits for the GPU work submitted before it, whatever its stream, but not for work submitted after
+ * it (an H200 with TensorRT 10.6 and the CUDA 12.6 nvJPEG; docs/benchmarks.md, session 5). Launched first, the
+ * engine's batch makes the next batch's decode wait for all of it, and decoding and inference take turns: 0.71-0.76x
+ * of compute-only end to end in {@code bench}. With a hold, the inference thread, about to launch a batch, waits while
+ * the prepare thread gathers the next one (from its first image, through waits for a buffer or for company) or has
+ * been in its decode for less than the hold: 0.82-0.84x with holds of 0.5-2 ms.
+ *
+ * <p>Off by default because what it costs is not settled: latency at low and medium load (p99 7.2 ms against 5.3-5.8
+ * at 10% of the maximum rate, with an earlier form that did not hold through waits for company), and one streaming
+ * job run with the hold on did not finish in 140 s when the device time ran out (another finished at 0.77x against
+ * 0.72x). The next step is to hold only when batches are full.
+ *
+ * <p>The hold is a time because nvJPEG gives no signal: it parses and stages the batch on the host and then submits
+ * its device work, inside one blocking call. A hold never lasts more than twice its time. One per {@link
+ * MicroBatcher}: the prepare thread reports what it does, the inference thread calls {@link #awaitDecodeSubmitted}
+ * before each launch.
+ */
+final class DecodeFirst {
+    /** System property: the hold in microseconds, 1000 in the measurements; 0 (the default) launches at once. */
+    static final String HOLD_PROPERTY = "streamdetect.batching.gpu-hold-us";
+    static final long DEFAULT_HOLD_MICROS = 0;
+
+    private enum Activity { IDLE, GATHERING, DECODING }
+
+    private final long holdNanos;
+    private final LongSupplier clock;
+    private volatile Activity activity = Activity.IDLE;
+    private volatile long decodingSinceNanos;
+
+    /** The hold from {@value #HOLD_PROPERTY}, for a batcher with GPU pre-processing; none without. */
+    static DecodeFirst forBatcher(boolean gpuPreprocessing) {
+        long micros = gpuPreprocessing ? Long.getLong(HOLD_PROPERTY, DEFAULT_HOLD_MICROS) : 0;
+        return new DecodeFirst(Math.max(0, micros) * 1000L, System::nanoTime);
+    }
+
+    DecodeFirst(long holdNanos, LongSupplier clock) {
+        this.holdNanos = holdNanos;
+        this.clock = clock;
+    }
+
+    long holdNanos() {
+        return holdNanos;
+    }
+
+    /** Prepare thread: a batch that will be decoded on the GPU has its first image. */
+    void gathering() {
+        activity = Activity.GATHERING;
+    }
+
+    /** Prepare thread: entering the GPU decode of a batch. */
+    void decoding() {
+        decodingSinceNanos = clock.getAsLong();
+        activity = Activity.DECODING;
+    }
+
+    /** Prepare thread: done with a batch's decode (or the batch was dropped), so no decode is coming. */
+    void idle() {
+        activity = Activity.IDLE;
+    }
+
+    /**
+     * Inference thread, before launching a batch: returns once the prepare thread is idle or has been in its decode
+     * for the hold, and at the latest after twice the hold. Spins: the holds are a millisecond or two, shorter than
+     * a park's wake-up is precise.
+     */
+    void awaitDecodeSubmitted() {
+        if (holdNanos == 0) {
+            return;
+        }
+        long start = clock.getAsLong();
+        long now = start;
+        while (now - start < 2 * holdNanos) {
+            Activity a = activity;
+            if (a == Activity.IDLE || a == Activity.DECODING && now - decodingSinceNanos >= holdNanos) {
+                return;
+            }
+            Thread.onSpinWait();
+            now = clock.getAsLong();
+        }
+    }
+}
