@@ -19,6 +19,7 @@ source "$R/scripts/gpu/lease-common.sh"
 W=/root/lease; mkdir -p "$W"
 H=-Dstreamdetect.batching.gpu-hold-us
 nvidia-smi --query-gpu=timestamp,memory.used,utilization.gpu --format=csv -l 2 > "$W/gpu-memory.csv" &
+monitor=$!
 # job NAME SLOTS HOLD [ARGS...]: streaming-job.sh's step, with a thread dump if it hangs
 job() {
   local name=$1 slots=$2 hold=$3; shift 3
@@ -44,11 +45,14 @@ done
 job hold-1000-slots-2 2 1000
 job preprocess-cpu 1 0 -D preprocess=cpu
 echo int8-minmax > "$W/phase"
+builds=()
 for m in yolo11n yolov8n yolo26n; do
   RUNS="$m:int8" TAG=-minmax EXPORT_ARGS="--nms host" W=/root/models/$m-int8-minmax \
     bash "$R/scripts/gpu/lease-exported-models.sh" > "/root/models-$m-int8-minmax.log" 2>&1 &
+  builds+=($!)
 done
-wait
+wait "${builds[@]}" # not a bare wait: the GPU monitor above never ends
 grep -H "^all" /root/models/*-int8-minmax/eval-*.log > "$W/int8-minmax.txt"
 mkdir -p "$W/plans" && cp /root/models/*-int8-minmax/*.engine "$W/plans/" 2>/dev/null
+kill "$monitor" 2>/dev/null
 echo done > "$W/phase"

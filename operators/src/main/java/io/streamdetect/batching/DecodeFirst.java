@@ -1,6 +1,8 @@
 package io.streamdetect.batching;
 
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Orders a slot's GPU work so that decoding overlaps inference: an experiment, off by default. nvJPEG's hardware
@@ -22,6 +24,7 @@ import java.util.function.LongSupplier;
  * before each launch.
  */
 final class DecodeFirst {
+    private static final Logger LOG = LoggerFactory.getLogger(DecodeFirst.class);
     /** System property: the hold in microseconds, 1000 in the measurements; 0 (the default) launches at once. */
     static final String HOLD_PROPERTY = "streamdetect.batching.gpu-hold-us";
     static final long DEFAULT_HOLD_MICROS = 0;
@@ -33,10 +36,35 @@ final class DecodeFirst {
     private volatile Activity activity = Activity.IDLE;
     private volatile long decodingSinceNanos;
 
+    /** The longest hold accepted: holds are spent spinning on the inference thread, for every batch. */
+    static final long MAX_HOLD_MICROS = 10_000;
+
     /** The hold from {@value #HOLD_PROPERTY}, for a batcher with GPU pre-processing; none without. */
     static DecodeFirst forBatcher(boolean gpuPreprocessing) {
-        long micros = gpuPreprocessing ? Long.getLong(HOLD_PROPERTY, DEFAULT_HOLD_MICROS) : 0;
-        return new DecodeFirst(Math.max(0, micros) * 1000L, System::nanoTime);
+        long micros = gpuPreprocessing ? holdMicros(System.getProperty(HOLD_PROPERTY)) : 0;
+        if (micros > 0) {
+            LOG.info("inference holds each batch up to {} us for the next batch's decode (-D{}, an experiment)",
+                    2 * micros, HOLD_PROPERTY);
+        }
+        return new DecodeFirst(micros * 1000L, System::nanoTime);
+    }
+
+    /** {@code value} of {@value #HOLD_PROPERTY}: whole microseconds, 0 to {@value #MAX_HOLD_MICROS}; null is 0. */
+    static long holdMicros(String value) {
+        if (value == null || value.isBlank()) {
+            return DEFAULT_HOLD_MICROS;
+        }
+        long micros;
+        try {
+            micros = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            micros = -1;
+        }
+        if (micros < 0 || micros > MAX_HOLD_MICROS) {
+            throw new IllegalArgumentException("-D" + HOLD_PROPERTY + "=" + value + ": give whole microseconds from 0 "
+                    + "(no hold, the default) to " + MAX_HOLD_MICROS + ", such as 1000");
+        }
+        return micros;
     }
 
     DecodeFirst(long holdNanos, LongSupplier clock) {
@@ -46,6 +74,11 @@ final class DecodeFirst {
 
     long holdNanos() {
         return holdNanos;
+    }
+
+    /** Whether the prepare thread is in a state the inference thread would hold for (gathering or decoding). */
+    boolean preparing() {
+        return activity != Activity.IDLE;
     }
 
     /** Prepare thread: a batch that will be decoded on the GPU has its first image. */

@@ -109,7 +109,10 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private final Pending<T> wakeUp = new Pending<>(null, null, 0);
     /** When the inference thread entered the engine for the batch it runs now; 0 while it is not in the engine. */
     private volatile long inferenceSinceNanos;
-    /** With GPU pre-processing: the next batch's decode is submitted before this batch's engine run. */
+    /**
+     * With GPU pre-processing and a hold set (an experiment, off by default): the next batch's decode is submitted
+     * before this batch's engine run, so that the two overlap.
+     */
     private final DecodeFirst decodeFirst;
     private final Thread prepareThread;
     private final Thread inferenceThread;
@@ -119,6 +122,12 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private final StageClocks clocks = new StageClocks();
 
     public MicroBatcher(Predictor predictor, BatchingConfig config, BatchListener<T> listener, String name) {
+        this(predictor, config, listener, name, DecodeFirst.forBatcher(predictor.preprocessing() == Preprocessing.GPU));
+    }
+
+    /** With a given launch order: tests hold batches without a GPU. */
+    MicroBatcher(Predictor predictor, BatchingConfig config, BatchListener<T> listener, String name,
+                 DecodeFirst decodeFirst) {
         this.predictor = predictor;
         this.config = config;
         this.listener = listener;
@@ -126,7 +135,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
         this.batchSize = Math.min(config.maxBatchSize(), predictor.maxBatch());
         int count = predictor.preprocessing() == Preprocessing.GPU ? GPU_BUFFERS : CPU_BUFFERS;
         this.free = new ArrayBlockingQueue<>(count);
-        this.decodeFirst = DecodeFirst.forBatcher(predictor.preprocessing() == Preprocessing.GPU);
+        this.decodeFirst = decodeFirst;
         int decodeThreads = config.decodeThreadsFor(predictor.session().info().backend() == Backend.ONNXRUNTIME);
         this.decodePool = decodeThreads > 1 ? DecodePool.acquire(decodeThreads) : null;
         try {
@@ -136,7 +145,8 @@ public final class MicroBatcher<T> implements AutoCloseable {
                 free.add(b);
             }
             warmUp();
-            this.prepareThread = new Thread(() -> runAndRelease(this::prepareLoop, clocks.prepare), name + "-prepare");
+            this.prepareThread = new Thread(() -> runAndRelease(this::prepareUntilStopped, clocks.prepare),
+                    name + "-prepare");
             this.inferenceThread = new Thread(() -> runAndRelease(this::inferenceLoop, clocks.inference),
                     name + "-inference");
             prepareThread.setDaemon(true);
@@ -249,6 +259,15 @@ public final class MicroBatcher<T> implements AutoCloseable {
                 + " after " + timeout.toMillis() + " ms; " + engine + " (" + hint + ")", null));
     }
 
+    /** The prepare loop; once it has stopped, however, no decode is coming, so the inference thread holds for none. */
+    private void prepareUntilStopped() throws InterruptedException {
+        try {
+            prepareLoop();
+        } finally {
+            decodeFirst.idle();
+        }
+    }
+
     private void prepareLoop() throws InterruptedException {
         StageClocks.Clock clock = clocks.prepare;
         while (!closing && failure.get() == null) {
@@ -355,9 +374,9 @@ public final class MicroBatcher<T> implements AutoCloseable {
 
     /**
      * With GPU pre-processing, decodes the batch on the GPU here, on the prepare thread, not in {@code infer}:
-     * nvJPEG's decode waits for the GPU work submitted before it (the batch running now), so the inference thread
-     * holds the batch prepared before until this decode is submitted ({@link DecodeFirst}), and the two overlap.
-     * That takes a third buffer and this thread. False when the upload failed; the batch's items are then failed, and so is the
+     * a third buffer lets this thread decode the next batch while the inference thread runs the current one. nvJPEG's
+     * decode waits for the GPU work submitted before it, though (the batch running now), so the two overlap only when
+     * the inference thread holds each launch until this decode is submitted ({@link DecodeFirst}, off by default). False when the upload failed; the batch's items are then failed, and so is the
      * batcher: a GPU that cannot decode cannot be trusted to infer either.
      */
     private boolean uploadToGpu(Batch<T> batch) {

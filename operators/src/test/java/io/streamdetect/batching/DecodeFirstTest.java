@@ -1,6 +1,7 @@
 package io.streamdetect.batching;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -58,8 +59,7 @@ class DecodeFirstTest {
 
     @Test
     void offByDefaultAndWithoutGpuPreprocessing() {
-        assertThat(System.getProperty(DecodeFirst.HOLD_PROPERTY)).isNull();
-        assertThat(DecodeFirst.forBatcher(true).holdNanos()).isZero();
+        assertThat(DecodeFirst.holdMicros(null)).isZero();
         assertThat(DecodeFirst.forBatcher(false).holdNanos()).isZero();
         DecodeFirst off = new DecodeFirst(0, clock);
         off.gathering();
@@ -76,6 +76,17 @@ class DecodeFirstTest {
             assertThat(DecodeFirst.forBatcher(false).holdNanos()).isZero();
         } finally {
             System.clearProperty(DecodeFirst.HOLD_PROPERTY);
+        }
+    }
+
+    @Test
+    void aHoldThatIsNotWholeMicrosecondsInRangeIsRefusedWithWhatToGive() {
+        assertThat(DecodeFirst.holdMicros(" 1000 ")).isEqualTo(1000);
+        for (String bad : new String[] {"1ms", "-1", "10001", "99999999999999999999"}) {
+            assertThatThrownBy(() -> DecodeFirst.holdMicros(bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("-D" + DecodeFirst.HOLD_PROPERTY + "=" + bad)
+                    .hasMessageContaining("whole microseconds from 0");
         }
     }
 }

@@ -84,7 +84,7 @@ public final class GpuPreprocessor implements AutoCloseable {
             decoder = new NvJpegDecoder(maxBatch);
             table = new LetterboxJobs(maxBatch);
             this.kernel = new LetterboxKernel();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             if (table != null) {
                 table.close();
             }

@@ -55,6 +55,10 @@ final class NvJpegDecoder implements AutoCloseable {
     /** A decoder on the CUDA device whose context is current on this thread. */
     NvJpegDecoder(int maxBatch) {
         this.maxBatch = maxBatch;
+        // host-side arrays first (the garbage collector frees them if this fails), then nvJPEG's own objects
+        this.images = new nvjpegImage_t(maxBatch);
+        this.bitstreams = new PointerPointer<>(maxBatch);
+        this.lengths = new SizeTPointer(maxBatch);
         try {
             this.backend = create();
             padAllocations();
@@ -63,9 +67,6 @@ final class NvJpegDecoder implements AutoCloseable {
             destroyNvJpeg();
             throw e;
         }
-        this.images = new nvjpegImage_t(maxBatch);
-        this.bitstreams = new PointerPointer<>(maxBatch);
-        this.lengths = new SizeTPointer(maxBatch);
     }
 
     /**
