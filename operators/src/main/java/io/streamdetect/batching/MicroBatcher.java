@@ -376,8 +376,9 @@ public final class MicroBatcher<T> implements AutoCloseable {
      * With GPU pre-processing, decodes the batch on the GPU here, on the prepare thread, not in {@code infer}:
      * a third buffer lets this thread decode the next batch while the inference thread runs the current one. nvJPEG's
      * decode waits for the GPU work submitted before it, though (the batch running now), so the two overlap only when
-     * the inference thread holds each launch until this decode is submitted ({@link DecodeFirst}, off by default). False when the upload failed; the batch's items are then failed, and so is the
-     * batcher: a GPU that cannot decode cannot be trusted to infer either.
+     * the inference thread holds each launch until this decode is submitted ({@link DecodeFirst}, off by default).
+     * False when the upload failed; the batch's items are then failed, and so is the batcher: a GPU that cannot
+     * decode cannot be trusted to infer either.
      */
     private boolean uploadToGpu(Batch<T> batch) {
         if (predictor.preprocessing() != Preprocessing.GPU) {
