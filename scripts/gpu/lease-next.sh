@@ -2,7 +2,8 @@
 # The lease after 2026-12-01 session 5, on the default FP16 max-64 plan carried in .plans/ (no build first). Session 5
 # found that holding each batch's launch until the next batch's nvJPEG decode is submitted lifts `bench` end to end
 # from 0.71-0.76x to 0.82-0.84x of compute-only (DecodeFirst, -Dstreamdetect.batching.gpu-hold-us, off by default),
-# but one streaming job run with the hold did not finish in 140 s. In this order, every timing step alone:
+# but one streaming job run with the hold did not finish in 140 s. The hold now applies only to batches that will be
+# full (not yet run on a GPU). In this order, every timing step alone:
 #   1. the streaming job, 1 slot, hold 1000 us, twice, and hold 0 between them: a thread dump (SIGQUIT) into the
 #      step's log if a run passes 120 s, and a kill 15 s later;
 #   2. bench e2e, hold 0 and 1000; bench --latency 0.1,0.5 with hold 0 and 1000 (what the hold costs at low load);

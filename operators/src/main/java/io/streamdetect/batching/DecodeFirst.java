@@ -13,10 +13,13 @@ import org.slf4j.LoggerFactory;
  * the prepare thread gathers the next one (from its first image, through waits for a buffer or for company) or has
  * been in its decode for less than the hold: 0.82-0.84x with holds of 0.5-2 ms.
  *
- * <p>Off by default because what it costs is not settled: latency at low and medium load (p99 7.2 ms against 5.3-5.8
- * at 10% of the maximum rate, with an earlier form that did not hold through waits for company), and one streaming
- * job run with the hold on did not finish in 140 s when the device time ran out (another finished at 0.77x against
- * 0.72x). The next step is to hold only when batches are full.
+ * <p>Only a batch that will be full is held for: one whose first image finds at least a batch of images queued. At
+ * low and medium load images trickle in, and a hold would only add latency (an earlier form held for every batch
+ * and raised p99 at 10% of the maximum rate to 7.2 ms, against 5.3-5.8 ms). That condition came after the last
+ * measurement and has not run on a GPU; saturated, it holds as the measured form did.
+ *
+ * <p>Off by default because what it costs is not settled: one streaming job run with the measured form did not
+ * finish in 140 s when the device time ran out (another finished at 0.77x against 0.72x).
  *
  * <p>The hold is a time because nvJPEG gives no signal: it parses and stages the batch on the host and then submits
  * its device work, inside one blocking call. A hold never lasts more than twice its time. One per {@link
@@ -81,15 +84,17 @@ final class DecodeFirst {
         return activity != Activity.IDLE;
     }
 
-    /** Prepare thread: a batch that will be decoded on the GPU has its first image. */
+    /** Prepare thread: a batch that will be full and decoded on the GPU has its first image. */
     void gathering() {
         activity = Activity.GATHERING;
     }
 
-    /** Prepare thread: entering the GPU decode of a batch. */
+    /** Prepare thread: entering the GPU decode of a batch; a hold counts from here if it was gathering one. */
     void decoding() {
-        decodingSinceNanos = clock.getAsLong();
-        activity = Activity.DECODING;
+        if (activity == Activity.GATHERING) { // only the prepare thread writes the activity
+            decodingSinceNanos = clock.getAsLong();
+            activity = Activity.DECODING;
+        }
     }
 
     /** Prepare thread: done with a batch's decode (or the batch was dropped), so no decode is coming. */

@@ -276,7 +276,11 @@ public final class MicroBatcher<T> implements AutoCloseable {
             if (first == null || first == wakeUp) {
                 continue;
             }
-            decodeFirst.gathering();
+            if (queue.size() + 1 >= batchSize) {
+                // a hold only for a batch that will be full: below that, images trickle in, and holding a launch
+                // for the next batch would add latency and win nothing
+                decodeFirst.gathering();
+            }
             clock.enter(BatchStage.WAIT_FOR_BUFFER);
             InputBatch buffer = free.take();
             Batch<T> batch = new Batch<>(buffer, batchSize);

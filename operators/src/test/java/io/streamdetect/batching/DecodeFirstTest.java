@@ -30,13 +30,23 @@ class DecodeFirstTest {
     @Test
     void aDecodeJustCalledIsGivenTheRestOfTheHold() {
         DecodeFirst order = new DecodeFirst(HOLD, clock);
+        order.gathering();
         order.decoding(); // at 10 us
         assertThat(heldNanos(order)).isBetween(HOLD - 2 * TICK, HOLD + 2 * TICK);
     }
 
     @Test
+    void theDecodeOfABatchThatWasNotGatheredAsFullIsNotHeldFor() {
+        DecodeFirst order = new DecodeFirst(HOLD, clock);
+        order.decoding();
+        assertThat(order.preparing()).isFalse();
+        assertThat(heldNanos(order)).isLessThanOrEqualTo(2 * TICK);
+    }
+
+    @Test
     void aDecodeCalledLongerAgoThanTheHoldIsNotWaitedFor() {
         DecodeFirst order = new DecodeFirst(HOLD, clock);
+        order.gathering();
         order.decoding();
         now.addAndGet(HOLD);
         assertThat(heldNanos(order)).isLessThanOrEqualTo(2 * TICK);

@@ -6,6 +6,7 @@ import io.streamdetect.predict.Predictor;
 import io.streamdetect.predict.PredictorConfig;
 import io.streamdetect.testing.OnnxRuntimeEngineExtension;
 import io.streamdetect.testing.ReferenceDetections;
+import io.streamdetect.testing.ScriptedEngine;
 import io.streamdetect.testing.TestImages;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -47,20 +48,50 @@ class MicroBatcherHoldTest {
     }
 
     @Test
+    void loneImagesAreNeverHeldFor() throws Exception {
+        DecodeFirst order = new DecodeFirst(HOLD_NANOS, System::nanoTime);
+        BatchStageTimes times;
+        try (Predictor predictor = new Predictor(ORT.engine(), PredictorConfig.DEFAULT)) {
+            MicroBatcherTest.Recorder recorder = new MicroBatcherTest.Recorder(3);
+            try (MicroBatcher<String> batcher = new MicroBatcher<>(predictor,
+                    new BatchingConfig(4, Duration.ofMillis(20)), recorder, "lone", order)) {
+                for (int i = 0; i < 3; i++) { // one at a time: no batch will be full
+                    int done = recorder.completed.size();
+                    batcher.submit(TestImages.bus(), "img-" + i);
+                    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                    while (recorder.completed.size() == done && System.nanoTime() < deadline) {
+                        Thread.sleep(2);
+                    }
+                }
+                recorder.await();
+                times = batcher.stageTimes();
+            }
+        }
+        assertThat(times.batches()).isEqualTo(3);
+        assertThat(times.longSegments(BatchStage.HOLD_FOR_DECODE)[0]).as("holds of 1 ms or more").isZero();
+    }
+
+    @Test
     void aStoppedPrepareThreadLeavesNothingToHoldFor() throws Exception {
         DecodeFirst order = new DecodeFirst(HOLD_NANOS, System::nanoTime);
-        MicroBatcherTest.Recorder recorder = new MicroBatcherTest.Recorder(1);
-        try (Predictor predictor = new Predictor(ORT.engine(), PredictorConfig.DEFAULT)) {
-            // a batch of 4 that waits far longer than the test for its company: the prepare thread is gathering
-            MicroBatcher<String> batcher = new MicroBatcher<>(predictor,
-                    new BatchingConfig(4, Duration.ofMinutes(10), 1, BatchWait.FIXED), recorder, "held", order);
-            batcher.submit(TestImages.bus(), "lone");
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!order.preparing() && System.nanoTime() < deadline) {
+        MicroBatcherTest.Recorder recorder = new MicroBatcherTest.Recorder(3);
+        try (ScriptedEngine slow = new ScriptedEngine(ORT.engine(), ScriptedEngine.slow(3000));
+             Predictor predictor = new Predictor(slow, PredictorConfig.DEFAULT)) {
+            // batches of 1, each full: the first runs (3 s), the second waits ready in the other input buffer, and
+            // the third, gathered, waits for a buffer when close interrupts the prepare thread
+            MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(1, Duration.ofMillis(20)),
+                    recorder, "held", order);
+            for (int i = 0; i < 3; i++) {
+                batcher.submit(TestImages.bus(), "img-" + i);
+            }
+            Thread.sleep(1000); // decoding three images takes a small part of that; the first run takes 3 s
+            assertThat(recorder.batchSizes).as("the first batch still runs").isEmpty();
+            assertThat(order.preparing()).as("gathering the third batch, waiting for a buffer").isTrue();
+            batcher.close();
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (order.preparing() && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
-            assertThat(order.preparing()).as("gathering the lone image's batch").isTrue();
-            batcher.close();
         }
         assertThat(order.preparing()).as("after close: no decode is coming").isFalse();
     }
