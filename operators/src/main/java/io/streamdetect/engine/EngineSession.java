@@ -42,10 +42,9 @@ public interface EngineSession extends AutoCloseable {
 
     /**
      * Takes the first-use costs of the batch sizes up to {@code largestBatch} that run as CUDA graphs now, before the
-     * session serves, on input
-     * read from this session's own input buffer (see {@link DeviceInput#warmUp} for GPU-written input): a capture
-     * met while serving costs a few ms, which lands in the latency of the images of that batch. Nothing for
-     * backends without graphs.
+     * session serves, on input read from this session's own input buffer (see {@link DeviceInput#warmUp} for
+     * GPU-written input): a capture met while serving costs a few ms, which lands in the latency of the images of
+     * that batch. Nothing for backends without graphs.
      */
     default void warmUp(int largestBatch) {}
 

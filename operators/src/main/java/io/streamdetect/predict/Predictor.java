@@ -298,8 +298,8 @@ public final class Predictor implements AutoCloseable {
 
     /**
      * Takes the engine's first-use costs (CUDA graph captures) for every run of up to {@code largestBatch} images
-     * that {@code buffers} will feed, before
-     * serving: with GPU pre-processing each buffer has its own twin in GPU memory, and graphs are per input address.
+     * that {@code buffers} will feed, before serving: with GPU pre-processing each buffer has its own twin in GPU
+     * memory, and graphs are per input address.
      * Minutes of serving would otherwise meet them one by one, each a few ms in some images' latency. Call before
      * handing the buffers to other threads.
      */

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>Min-max, not entropy: Ultralytics' INT8 export uses min-max, having found it best for YOLO. Entropy calibration
  * (IInt8EntropyCalibrator2, used here until 2026-12-01) lost 0.06-0.10 mAP50-95 on coco128 for the three models
  * (docs/benchmarks.md). Entropy clips rare large activations, where min-max keeps the whole range, which is the
- * likely difference for a YOLO head's box regression. What min-max gives here is not measured yet.
+ * likely difference for a YOLO head's box regression. Measured since (H200, session 5): min-max loses 0.015-0.045
+ * mAP50-95 against FP16 on coco128.
  */
 final class MinMaxCalibrator extends IInt8MinMaxCalibrator {
     private static final Logger LOG = LoggerFactory.getLogger(MinMaxCalibrator.class);

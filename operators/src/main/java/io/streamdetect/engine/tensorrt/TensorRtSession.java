@@ -44,19 +44,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     private final EngineInfo info;
     private final int device;
     private final CUstream_st stream = new CUstream_st();
-    /**
-     * The contexts' activation memory: one block they share (they run one after another on the stream), or, for a
-     * diagnosis ({@link #CONTEXT_MEMORY_PROPERTY}), one each.
-     */
-    private final Pointer[] contextMemory;
-
-    /**
-     * System property, for diagnosis only: {@code per-context} gives every execution context its own activation
-     * memory instead of one shared block (the default, {@code shared}). Plans with NMS in them returned no
-     * detections after a graph capture on another profile (docs/benchmarks.md, session 4); whether the shared block
-     * is why is what {@code scripts/gpu/nms-graphs-diagnosis.sh} asks.
-     */
-    static final String CONTEXT_MEMORY_PROPERTY = "streamdetect.tensorrt.context-memory";
+    private final Pointer contextMemory;
     private final long contextMemoryBytes;
     private final Pointer deviceInput;
     private final Pointer deviceOutput;
@@ -101,11 +89,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
             long in = (long) info.maxBatch() * info.inputSize();
             long out = (long) info.maxBatch() * outputFloatsPerImage();
             this.contextMemoryBytes = contextMemoryBytes;
-            boolean perContext = "per-context".equals(System.getProperty(CONTEXT_MEMORY_PROPERTY));
-            this.contextMemory = new Pointer[perContext ? contexts.length : 1];
-            for (int i = 0; i < contextMemory.length && contextMemoryBytes > 0; i++) {
-                contextMemory[i] = Cuda.malloc(contextMemoryBytes, "TensorRT activations");
-            }
+            this.contextMemory = contextMemoryBytes > 0 ? Cuda.malloc(contextMemoryBytes, "TensorRT activations") : null;
             this.deviceInput = Cuda.malloc(in * Float.BYTES, "input batch");
             this.deviceOutput = Cuda.malloc(out * Float.BYTES, "output batch");
             this.hostOutput = Cuda.mallocHost(out, "output batch");
@@ -143,8 +127,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
                 return "optimisation profile " + i;
             }
             // also with size 0 (null memory): a kUSER_MANAGED context must be given its memory before enqueue
-            Pointer memory = contextMemory[Math.min(i, contextMemory.length - 1)];
-            context.setDeviceMemoryV2(memory == null ? new Pointer() : memory, contextMemoryBytes);
+            context.setDeviceMemoryV2(contextMemory == null ? new Pointer() : contextMemory, contextMemoryBytes);
             boolean addressed = context.setTensorAddress(info.inputName(), deviceInput)
                     && context.setTensorAddress(info.outputName(), deviceOutput);
             if (info.nmsInEngine()) {
@@ -166,8 +149,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     public long deviceMemoryBytes() {
         long in = (long) info.maxBatch() * info.inputSize() * Float.BYTES;
         long out = (long) info.maxBatch() * outputFloatsPerImage() * Float.BYTES;
-        return contextMemoryBytes * contextMemory.length + in + out
-                + (info.nmsInEngine() ? (long) info.maxBatch() * Integer.BYTES : 0);
+        return contextMemoryBytes + in + out + (info.nmsInEngine() ? (long) info.maxBatch() * Integer.BYTES : 0);
     }
 
     /** Floats of the main output per image: raw rows × anchors, or max detections × 6 for NMS plans. */
@@ -368,11 +350,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
         if (graphs != null) {
             graphs.close();
         }
-        if (contextMemory != null) {
-            for (Pointer memory : contextMemory) {
-                Cuda.free(memory);
-            }
-        }
+        Cuda.free(contextMemory);
         Cuda.free(deviceInput);
         Cuda.free(deviceOutput);
         Cuda.freeHost(hostOutput);
