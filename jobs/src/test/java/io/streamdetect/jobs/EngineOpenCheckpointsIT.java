@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
@@ -23,6 +24,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
+import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsStatus;
 import org.apache.flink.runtime.checkpoint.FailedCheckpointStats;
@@ -94,12 +96,18 @@ class EngineOpenCheckpointsIT {
         assertThat(detections.values()).as("no duplicates").containsOnly(1);
         assertThat(deadLetters[0]).as("dead letters (timeouts while the engine opened)").isZero();
 
-        String reasons = stats.getHistory().getCheckpoints().stream()
-                .filter(c -> c instanceof FailedCheckpointStats)
-                .map(c -> c.getCheckpointId() + ": " + ((FailedCheckpointStats) c).getFailureMessage())
+        // a bounded job's last trigger can meet tasks that already finished their input: Flink declines it ("task is
+        // closing"), a race at the end of the job, not a checkpoint the engine's opening made fail; every other failed
+        // checkpoint, in the history or failed to trigger (not in it), is one this test exists to prevent
+        List<FailedCheckpointStats> failed = stats.getHistory().getCheckpoints().stream()
+                .filter(c -> c instanceof FailedCheckpointStats).map(c -> (FailedCheckpointStats) c).toList();
+        long atEndOfInput = failed.stream().filter(c -> String.valueOf(c.getFailureMessage())
+                .contains(CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_CLOSING.message())).count();
+        String reasons = failed.stream().map(c -> c.getCheckpointId() + ": " + c.getFailureMessage())
                 .collect(Collectors.joining("; "));
-        assertThat(stats.getCounts().getNumberOfFailedCheckpoints())
-                .as("failed checkpoints (those in the history: %s; the others failed to trigger)", reasons).isZero();
+        assertThat(stats.getCounts().getNumberOfFailedCheckpoints() - atEndOfInput)
+                .as("failed checkpoints but those declined at the end of input (in the history: %s; the others failed "
+                        + "to trigger)", reasons).isZero();
         // triggered while the engine opened (before any image was processed), and completed: it waits while the
         // slot holds images it cannot run yet (Flink's async operator takes no checkpoint while its queue is full or
         // it waits for the end of a bounded input), and completes once the engine is open
