@@ -136,17 +136,14 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
         model = model != null ? model : SharedFiles.model();
         images = images != null ? images : SharedFiles.coco8().resolve("images");
         workDir = workDir != null ? workDir : Files.createTempDirectory("streamdetect-bench-job");
-        jpegs = new ArrayList<>();
-        for (Path f : ImageInputs.expand(List.of(images))) {
-            jpegs.add(ImageInputs.read(f));
-        }
+        jpegs = readImages(images);
         int partitions = slots.stream().mapToInt(Integer::intValue).max().orElse(1);
         out.printf(Locale.ROOT, "%d records cycling %d images from %s; backend %s, precision %s, max batch %d; "
                 + "every other setting at its default%s%n", records, jpegs.size(), images, backend, precision, maxBatch,
                 settings.isEmpty() ? "" : " except " + settings);
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopics(partitions, INPUT);
-            produceAll(kafka.bootstrapServers());
+            produce(kafka.bootstrapServers(), INPUT, records, jpegs);
             List<String> latencyRows = new ArrayList<>();
             List<String> notes = new ArrayList<>();
             out.println("| slots | compute-only img/s | steady img/s | x compute-only | wall img/s | records committed "
@@ -209,16 +206,26 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
         }
     }
 
-    private void produceAll(String bootstrap) throws Exception {
+    /** The images under {@code dir} (or the one file), in the order records cycle through them. */
+    static List<byte[]> readImages(Path dir) throws Exception {
+        List<byte[]> read = new ArrayList<>();
+        for (Path f : ImageInputs.expand(List.of(dir))) {
+            read.add(ImageInputs.read(f));
+        }
+        return read;
+    }
+
+    /** {@code records} image records img-0, img-1, ... cycling through {@code jpegs}, into {@code topic}. */
+    static void produce(String bootstrap, String topic, int records, List<byte[]> jpegs) throws Exception {
         try (ImageProducer producer = new ImageProducer(bootstrap, new Properties())) {
             for (int i = 0; i < records; i++) {
-                producer.send(INPUT, record("img-" + i, jpegs.get(i % jpegs.size())));
+                producer.send(topic, record("img-" + i, jpegs.get(i % jpegs.size())));
             }
             producer.flush();
         }
     }
 
-    private static ImageRecord record(String id, byte[] jpeg) {
+    static ImageRecord record(String id, byte[] jpeg) {
         return ImageRecord.newBuilder().setRecordId(id).setSourceId("bench").setEventTime(Instant.now())
                 .setImage(ByteBuffer.wrap(jpeg)).setContentType("image/jpeg").build();
     }
@@ -402,7 +409,7 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
         return System.nanoTime() - start;
     }
 
-    private static MiniCluster cluster(int slotCount) throws Exception {
+    static MiniCluster cluster(int slotCount) throws Exception {
         Configuration conf = new Configuration();
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slotCount);
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1"); // any free port, this machine only

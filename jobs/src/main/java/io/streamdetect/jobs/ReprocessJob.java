@@ -41,6 +41,7 @@ public final class ReprocessJob {
         ReprocessJobOptions.validate(config);
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         env.setParallelism(config.get(PARALLELISM));
+        ObjectReuse.configure(env, config);
 
         InputRecords input = InputRecords.split(env
                 .fromSource(source(config), WatermarkStrategy.noWatermarks(), describeInput(config))

@@ -46,6 +46,7 @@ public final class StreamingDetectionJob {
         DetectionOperator operator = operator(config);
         Configuration checkpointing = checkpointing(config);
         env.configure(checkpointing);
+        ObjectReuse.configure(env, config);
         Configuration effective = Configuration.fromMap(env.getConfiguration().toMap());
         CheckpointStorageGuard.check(operator.settings().capacity(), config.get(MAX_BYTES), effective);
         env.setParallelism(config.get(PARALLELISM));

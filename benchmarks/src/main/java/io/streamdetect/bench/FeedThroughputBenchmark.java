@@ -1,0 +1,215 @@
+package io.streamdetect.bench;
+
+import static io.streamdetect.jobs.StreamingJobOptions.*;
+
+import io.streamdetect.jobs.StreamingDetectionJob;
+import io.streamdetect.jobs.demo.EmbeddedKafka;
+import io.streamdetect.records.ImageRecord;
+import io.streamdetect.testing.SharedFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * How fast the streaming job's input path can feed one detection slot, with Flink's object reuse off (Flink's
+ * default: each record deep-copied at every hop between chained operators) and on (the jobs' default, {@code
+ * ObjectReuse}), the two alternating in one run. The job is the one {@link StreamingDetectionJob#build} makes, one
+ * slot, on an in-process KRaft broker: the Kafka source and its deserializer, the split of readable and unreadable
+ * records, then a filter in the {@code beforeDetection} hook that counts each image and drops it, so that the
+ * detection operator gets none. What is timed is the first to the last image through that filter.
+ *
+ * <p>The figure is a ceiling: the real job's task thread also runs the hops into the detection operator (one more
+ * copy each with reuse off) and emits the results. On the GPU, one slot consumes 6,000–8,000 images/s (see
+ * docs/benchmarks.md); a ceiling near that rate starves the slot.
+ *
+ * <p>Run: {@code bin/bench-flink feed [--records 20000] [--rounds 3]}.
+ */
+@Command(name = "bench-flink feed", mixinStandardHelpOptions = true,
+        description = "The streaming job's input path without detection, object reuse off and on, side by side.")
+public final class FeedThroughputBenchmark implements Callable<Integer> {
+    private static final String INPUT = "feed-images";
+
+    @Option(names = "--records", defaultValue = "20000", description = "Image records in the input topic (default: ${DEFAULT-VALUE}).")
+    int records;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Runs of each setting, alternating, after one "
+            + "unreported run of each (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--images", paramLabel = "DIR", description = "JPEGs cycled into the records (default: shared coco8/images).")
+    Path images;
+
+    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
+            description = "A job setting beyond the defaults, for every run, e.g. -D kafka.check.crcs=false. Repeatable.")
+    Map<String, String> settings = new java.util.LinkedHashMap<>();
+
+    /** Where the table goes; tests read it. */
+    java.io.PrintStream out = System.out;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new FeedThroughputBenchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        images = images != null ? images : SharedFiles.coco8().resolve("images");
+        List<byte[]> jpegs = StreamingJobBenchmark.readImages(images);
+        long bytes = 0;
+        for (int i = 0; i < records; i++) {
+            bytes += jpegs.get(i % jpegs.size()).length;
+        }
+        out.printf(Locale.ROOT, "%d records cycling %d images from %s, %.1f KB per image on average%s%n", records,
+                jpegs.size(), images, bytes / 1e3 / records, settings.isEmpty() ? "" : "; settings " + settings);
+        Path work = Files.createTempDirectory("streamdetect-bench-feed");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(1, INPUT);
+            StreamingJobBenchmark.produce(kafka.bootstrapServers(), INPUT, records, jpegs);
+            // one unreported run of each first: the JIT compiles the path (the first run was half as fast here)
+            feed(kafka, work, "feed-warm-up-off", false);
+            feed(kafka, work, "feed-warm-up-on", true);
+            out.println("| round | object reuse | images/s | MB/s | × reuse off (same round) | task thread CPU µs/image "
+                    + "| its ceiling images/s | Kafka fetcher CPU µs/image | whole JVM CPU µs/image |");
+            out.println("|---|---|---|---|---|---|---|---|---|");
+            int run = 0;
+            for (int round = 1; round <= rounds; round++) {
+                double off = 0;
+                for (boolean reuse : new boolean[] {false, true}) {
+                    Feed f = feed(kafka, work, "feed-" + (++run), reuse);
+                    double rate = f.imagesPerSecond();
+                    off = reuse ? off : rate;
+                    out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.2f | %.1f | %.0f | %.1f | %.1f |%n", round,
+                            reuse ? "on" : "off (Flink's default)", rate, rate * bytes / records / 1e6, rate / off,
+                            f.taskThreadMicros(), 1e6 / f.taskThreadMicros(), f.fetcherMicros(), f.jvmMicros());
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** One bounded run of the job over the whole topic: images per second through the counting filter. */
+    private Feed feed(EmbeddedKafka kafka, Path work, String run, boolean reuse) throws Exception {
+        kafka.createTopics(1, run + "-detections", run + "-dead");
+        Configuration c = new Configuration();
+        c.set(BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        c.set(INPUT_TOPIC, INPUT);
+        c.set(OUTPUT_TOPIC, run + "-detections");
+        c.set(DEAD_LETTER_TOPIC, run + "-dead");
+        c.set(GROUP_ID, run);
+        c.set(MODEL, SharedFiles.model().toString());
+        c.set(BACKEND, "onnxruntime");
+        c.set(STARTING_OFFSETS, "earliest");
+        c.set(BOUNDED, true);
+        c.set(CHECKPOINT_DIR, work.resolve(run).toUri().toString());
+        settings.forEach(c::setString);
+        c.setString("pipeline.object-reuse", String.valueOf(reuse));
+        CountAndDrop.reset(records);
+        try (MiniCluster cluster = StreamingJobBenchmark.cluster(1)) {
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            StreamingDetectionJob.build(env, c, images -> images.filter(new CountAndDrop()).name("count-and-drop"));
+            JobID job = cluster.submitJob(env.getStreamGraph()).get().getJobID();
+            var result = cluster.requestJobResult(job).get();
+            if (!result.isSuccess()) {
+                throw new IllegalStateException("the job failed", result.getSerializedThrowable().orElse(null));
+            }
+        }
+        if (CountAndDrop.COUNT.get() != records) {
+            throw new IllegalStateException(CountAndDrop.COUNT.get() + " images reached the filter, not " + records);
+        }
+        double between = records - 1;
+        ThreadCpu first = CountAndDrop.atFirst;
+        ThreadCpu last = CountAndDrop.atLast;
+        return new Feed(between / ((CountAndDrop.LAST.get() - CountAndDrop.FIRST.get()) / 1e9),
+                last.taskThreadSince(first) / 1e3 / between,
+                last.since(first, name -> name.contains("Source Data Fetcher")) / 1e3 / between,
+                last.since(first, name -> true) / 1e3 / between);
+    }
+
+    /** A run's images/s, and CPU microseconds per image: the task thread, the Kafka fetcher, the whole JVM. */
+    record Feed(double imagesPerSecond, double taskThreadMicros, double fetcherMicros, double jvmMicros) {}
+
+    /**
+     * Counts the images that reach it, when the first and the last did, and the CPU time each thread of this JVM
+     * used in between; drops them. Static: the MiniCluster runs in this JVM.
+     */
+    static final class CountAndDrop implements FilterFunction<ImageRecord> {
+        private static final long serialVersionUID = 1L;
+        static final AtomicLong COUNT = new AtomicLong();
+        static final AtomicLong FIRST = new AtomicLong();
+        static final AtomicLong LAST = new AtomicLong();
+        static volatile long expected;
+        static volatile ThreadCpu atFirst;
+        static volatile ThreadCpu atLast;
+
+        static void reset(long images) {
+            COUNT.set(0);
+            FIRST.set(0);
+            LAST.set(0);
+            expected = images;
+        }
+
+        @Override
+        public boolean filter(ImageRecord image) {
+            long now = System.nanoTime();
+            long n = COUNT.incrementAndGet();
+            if (n == 1) {
+                FIRST.set(now);
+                atFirst = ThreadCpu.now();
+            }
+            if (n == expected) {
+                atLast = ThreadCpu.now();
+            }
+            LAST.set(now);
+            return false;
+        }
+    }
+
+    /** CPU time by thread at one moment, and which thread took the reading (the task thread, in the filter). */
+    record ThreadCpu(long taskThread, Map<Long, Long> nanos, Map<Long, String> names) {
+        static ThreadCpu now() {
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            Map<Long, Long> nanos = new HashMap<>();
+            Map<Long, String> names = new HashMap<>();
+            for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+                if (t != null) {
+                    nanos.put(t.getThreadId(), mx.getThreadCpuTime(t.getThreadId()));
+                    names.put(t.getThreadId(), t.getThreadName());
+                }
+            }
+            return new ThreadCpu(Thread.currentThread().getId(), nanos, names);
+        }
+
+        /** CPU nanoseconds used since {@code before} by the threads whose name passes {@code name}. */
+        long since(ThreadCpu before, Predicate<String> name) {
+            long sum = 0;
+            for (var e : nanos.entrySet()) {
+                Long was = before.nanos.get(e.getKey());
+                if (was != null && was >= 0 && e.getValue() >= 0 && name.test(names.get(e.getKey()))) {
+                    sum += e.getValue() - was;
+                }
+            }
+            return sum;
+        }
+
+        /** CPU nanoseconds the task thread used since {@code before}. */
+        long taskThreadSince(ThreadCpu before) {
+            return nanos.getOrDefault(taskThread, 0L) - before.nanos.getOrDefault(taskThread, 0L);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.streamdetect.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * The feed benchmark at its smallest: the real job, broker and model, so that the harness is known to run. It fails
+ * on its own when not every image reached its counting filter; the figures are not asserted.
+ */
+class FeedThroughputBenchmarkTest {
+    @Test
+    void reportsBothSettingsWithTheTaskThreadsCpuPerImage() {
+        FeedThroughputBenchmark bench = new FeedThroughputBenchmark();
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        bench.out = new PrintStream(captured, true, StandardCharsets.UTF_8);
+        int exit = new CommandLine(bench).execute("--records", "200", "--rounds", "1");
+        String report = captured.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(report).isZero();
+        // images/s, MB/s, ratio (1.00 for the baseline), task thread µs and its ceiling, fetcher µs, JVM µs
+        assertThat(report).containsPattern("\\| 1 \\| off \\(Flink's default\\) \\| [\\d.]+ \\| [\\d.]+ \\| 1\\.00 (\\| [\\d.]+ ){4}\\|")
+                .containsPattern("\\| 1 \\| on (\\| [\\d.]+ ){7}\\|");
+    }
+}
