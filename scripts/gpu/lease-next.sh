@@ -3,9 +3,11 @@
 # found that holding each batch's launch until the next batch's nvJPEG decode is submitted lifts `bench` end to end
 # from 0.71-0.76x to 0.82-0.84x of compute-only (DecodeFirst, -Dstreamdetect.batching.gpu-hold-us, off by default),
 # but one streaming job run with the hold did not finish in 140 s. The hold now applies only to batches that will be
-# full (not yet run on a GPU). In this order, every timing step alone:
+# full (not yet run on a GPU). Since session 6 the jobs run with Flink's object reuse on (ObjectReuse: four fewer
+# copies of each image on the task thread that feeds the slot). In this order, every timing step alone:
 #   1. the streaming job, 1 slot, hold 1000 us, twice, and hold 0 between them: a thread dump (SIGQUIT) into the
-#      step's log if a run passes 120 s, and a kill 15 s later;
+#      step's log if a run passes 120 s, and a kill 15 s later; then hold 0 with object reuse off (the baseline
+#      for reuse, side by side with hold 0), and `bench-flink feed` (the input path alone, on this host's CPU);
 #   2. bench e2e, hold 0 and 1000; bench --latency 0.1,0.5 with hold 0 and 1000 (what the hold costs at low load);
 #   3. the streaming job, 2 slots, hold 1000; preprocess=cpu once more (issue 14: >= 2,000 img/s; 1,953 and 2,159);
 #   4. issue 17's INT8 min-max plans again, three builds side by side (~3 min), copied to $W/plans to bring back.
@@ -34,6 +36,10 @@ job() {
 job hold-1000-a 1 1000
 job hold-0 1 0
 job hold-1000-b 1 1000
+job hold-0-reuse-off 1 0 -D pipeline.object-reuse=false
+echo feed > "$W/phase"
+sd --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
+  io.streamdetect.bench.FeedThroughputBenchmark --rounds 2 > "$W/feed.log" 2>&1
 for hold in 0 1000; do
   echo "e2e $hold" > "$W/phase"
   sd $H=$hold io.streamdetect.cli.StreamDetect bench -m "$M" --backends tensorrt --precision fp16 \

@@ -92,11 +92,18 @@ public final class RecordFactory {
                 .build();
     }
 
-    /** The image bytes of a record, copied out of its buffer. */
+    /**
+     * The image bytes of a record: the buffer's own array where the buffer is exactly that array, as Avro decodes and
+     * copies records, else a copy. Sharing the array is safe because nothing in the pipeline writes to image bytes,
+     * and it spares the task thread, which also feeds the slot, a copy of every image.
+     */
     public static byte[] imageBytes(ImageRecord image) {
         ByteBuffer buf = image.getImage();
         if (buf == null) {
             return new byte[0];
+        }
+        if (buf.hasArray() && buf.arrayOffset() == 0 && buf.position() == 0 && buf.remaining() == buf.array().length) {
+            return buf.array();
         }
         byte[] bytes = new byte[buf.remaining()];
         buf.duplicate().get(bytes);
