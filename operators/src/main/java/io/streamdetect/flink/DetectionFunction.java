@@ -94,10 +94,10 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
     @Override
     public void asyncInvoke(ImageRecord image, ResultFuture<Either<DeadLetter, DetectionRecord>> future) {
         metrics.inFlight.incrementAndGet();
-        InFlight item = new InFlight(image, future);
+        InFlight item = new InFlight(image, RecordFactory.imageBytes(image), future);
         pending.put(future, item);
         try {
-            item.placed = models.submit(RecordFactory.imageBytes(image), item);
+            item.placed = models.submit(item.bytes, item);
         } catch (RuntimeException e) { // a failed batcher: the task fails, and this image is not in flight
             item.finish();
             throw e;
@@ -131,7 +131,7 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
                 item.future.completeExceptionally(batcherProblem.get());
             }
         } else {
-            item.complete(Either.Left(RecordFactory.timedOut(item.image, settings.timeout())));
+            item.complete(Either.Left(RecordFactory.timedOut(item.image, item.bytes, settings.timeout())));
         }
     }
 
@@ -151,14 +151,20 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
     /** One image between asyncInvoke and its completion. */
     private final class InFlight {
         final ImageRecord image;
+        /**
+         * The image's bytes, read once on the task thread: dead letters made on other threads take them from here,
+         * not from the record's buffer, which a checkpoint may be copying meanwhile (a copy moves its position).
+         */
+        final byte[] bytes;
         final ResultFuture<Either<DeadLetter, DetectionRecord>> future;
         final AtomicBoolean done = new AtomicBoolean();
         final long invokedNanos = System.nanoTime();
         /** Set by asyncInvoke; read by timeout (both on the task thread) and by a deferred timeout after it. */
         volatile ModelSwitcher.Placed<InFlight> placed;
 
-        InFlight(ImageRecord image, ResultFuture<Either<DeadLetter, DetectionRecord>> future) {
+        InFlight(ImageRecord image, byte[] bytes, ResultFuture<Either<DeadLetter, DetectionRecord>> future) {
             this.image = image;
+            this.bytes = bytes;
             this.future = future;
         }
 
@@ -193,7 +199,7 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
             // named by the model that processed it, not by the one the slot may have switched to since
             item.complete(p.ok()
                     ? Either.Right(model.records().detection(item.image, p, queueWaitNanos))
-                    : Either.Left(RecordFactory.failed(item.image, p.error())));
+                    : Either.Left(RecordFactory.failed(item.image, item.bytes, p.error())));
         }
 
         @Override

@@ -53,14 +53,27 @@ public final class RecordFactory {
                 .build();
     }
 
-    /** A dead letter for an image the pipeline refused; keeps its bytes. */
+    /** A dead letter for an image the pipeline refused; keeps its bytes. On the thread that owns the record. */
     public static DeadLetter failed(ImageRecord image, PipelineException error) {
-        return deadLetter(image, error.kind(), error.stage(), error.getMessage());
+        return deadLetter(image, image.getImage() == null ? null : image.getImage().duplicate(), error.kind(),
+                error.stage(), error.getMessage());
     }
 
-    /** A dead letter for an image that was not processed within the operator's timeout. */
-    public static DeadLetter timedOut(ImageRecord image, Duration timeout) {
-        return deadLetter(image, ErrorKind.TIMEOUT, Stage.ENGINE,
+    /**
+     * A dead letter for an image the pipeline refused, with {@code bytes}, its bytes as {@link #imageBytes} read them
+     * on the thread that owns the record. For dead letters made on other threads (an operator's batcher or timer): the
+     * record's own buffer may be read there meanwhile, by a checkpoint copying it, which moves its position.
+     */
+    public static DeadLetter failed(ImageRecord image, byte[] bytes, PipelineException error) {
+        return deadLetter(image, ByteBuffer.wrap(bytes), error.kind(), error.stage(), error.getMessage());
+    }
+
+    /**
+     * A dead letter for an image that was not processed within the operator's timeout, with its bytes as in {@link
+     * #failed(ImageRecord, byte[], PipelineException)}.
+     */
+    public static DeadLetter timedOut(ImageRecord image, byte[] bytes, Duration timeout) {
+        return deadLetter(image, ByteBuffer.wrap(bytes), ErrorKind.TIMEOUT, Stage.ENGINE,
                 "not processed within " + timeout.toMillis() + " ms (the operator's timeout)");
     }
 
@@ -80,11 +93,12 @@ public final class RecordFactory {
                 .build();
     }
 
-    private static DeadLetter deadLetter(ImageRecord image, ErrorKind kind, Stage stage, String message) {
+    private static DeadLetter deadLetter(ImageRecord image, ByteBuffer payload, ErrorKind kind, Stage stage,
+                                         String message) {
         return DeadLetter.newBuilder()
                 .setRecordId(image.getRecordId())
                 .setSourceId(image.getSourceId())
-                .setPayload(image.getImage() == null ? null : image.getImage().duplicate())
+                .setPayload(payload)
                 .setErrorKind(kind)
                 .setStage(stage.label())
                 .setMessage(message)
