@@ -123,6 +123,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Latency mode: batch.max-delay of the micro-batcher (default: ${DEFAULT-VALUE}, the job's).")
     long maxDelayMs;
 
+    @Option(names = "--gpu-decode-hold-us", defaultValue = "1000", paramLabel = "US",
+            description = "End-to-end and latency modes, GPU pre-processing: batch.gpu-decode-hold in microseconds, "
+                    + "how long a full batch's launch waits for the next batch's decode to be submitted; 0 launches at "
+                    + "once (default: ${DEFAULT-VALUE}, the job's).")
+    long gpuDecodeHoldMicros;
+
     @Option(names = "--latency-images", defaultValue = "100", paramLabel = "N",
             description = "Latency mode: images per rate and rule, at least (more where --seconds at the rate gives "
                     + "more) (default: ${DEFAULT-VALUE}).")
@@ -232,6 +238,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** One row per backend, precision, batch and path: images/s and the ratio to compute-only. */
+    /** {@code --gpu-decode-hold-us} as a duration; out of range is refused by {@link BatchingConfig}. */
+    private java.time.Duration gpuDecodeHold() {
+        return java.time.Duration.ofNanos(gpuDecodeHoldMicros * 1000);
+    }
+
     private int endToEnd() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         List<byte[]> records = readImages("--preprocess");
@@ -263,7 +274,8 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                     for (Preprocessing where : preprocess) {
                         for (int threads : decodeThreads) {
-                            double e2e = bench.endToEnd(batch, config, where, threads).imagesPerSecond();
+                            double e2e = bench.endToEnd(batch, config, where, threads, gpuDecodeHold())
+                                    .imagesPerSecond();
                             out.println(String.format(Locale.ROOT, "| %s | %s | %d | %s pre-processing%s, end to end | %.1f | %.2f |",
                                     backend.label(), precision.label(), batch, where.label(), decodeLabel(threads), e2e,
                                     e2e / compute));
@@ -321,7 +333,8 @@ public final class BenchCommand implements Callable<Integer> {
                         continue;
                     }
                     PipelineBench.EndToEnd saturated = fractions.isEmpty() ? null
-                            : new PipelineBench(engine, records, 1, seconds).endToEnd(batch, config, where, threads);
+                            : new PipelineBench(engine, records, 1, seconds)
+                                    .endToEnd(batch, config, where, threads, gpuDecodeHold());
                     double max = saturated == null ? 0 : saturated.imagesPerSecond();
                     if (saturated != null) {
                         out.println(String.format(Locale.ROOT, "| %s | %d | %.1f (max, saturated) | 1.00 | | | | | | | | |",
@@ -341,7 +354,7 @@ public final class BenchCommand implements Callable<Integer> {
                             int images = count / rounds + (round < count % rounds ? 1 : 0);
                             for (BatchWait wait : batchWaits) {
                                 BatchingConfig batching = new BatchingConfig(batch,
-                                        java.time.Duration.ofMillis(maxDelayMs), threads, wait);
+                                        java.time.Duration.ofMillis(maxDelayMs), threads, wait, gpuDecodeHold());
                                 bench.run(config, batching, rate, images, 18L * round + Double.hashCode(rate),
                                         samples.computeIfAbsent(wait, w -> new LatencyBench.Samples()));
                             }

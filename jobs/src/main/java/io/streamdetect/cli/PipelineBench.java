@@ -1,6 +1,7 @@
 package io.streamdetect.cli;
 
 import io.streamdetect.batching.BatchListener;
+import io.streamdetect.batching.BatchWait;
 import io.streamdetect.batching.BatchingConfig;
 import io.streamdetect.batching.MicroBatcher;
 import io.streamdetect.engine.EngineSession;
@@ -106,8 +107,10 @@ public final class PipelineBench {
      * predictor, fed as fast as it takes images, with at most {@value #IN_FLIGHT_BATCHES} batches in flight.
      *
      * @param decodeThreads the batchers' decode pool ({@link BatchingConfig#decodeThreads}; 0: automatic)
+     * @param gpuDecodeHold the batchers' {@link BatchingConfig#gpuDecodeHold}
      */
-    EndToEnd endToEnd(int batch, PredictorConfig config, Preprocessing where, int decodeThreads) throws Exception {
+    EndToEnd endToEnd(int batch, PredictorConfig config, Preprocessing where, int decodeThreads, Duration gpuDecodeHold)
+            throws Exception {
         SlotCosts[] costs = {SlotCosts.ZERO};
         double imagesPerSecond = measure(stream -> {
             Predictor predictor = new Predictor(engine, config.withPreprocessing(where));
@@ -129,7 +132,8 @@ public final class PipelineBench {
             };
             // a full batch closes it; the delay only matters for the last, partial one
             MicroBatcher<Integer> batcher = new MicroBatcher<>(predictor,
-                    new BatchingConfig(batch, Duration.ofMillis(20), decodeThreads), listener, "bench-" + stream);
+                    new BatchingConfig(batch, Duration.ofMillis(20), decodeThreads, BatchWait.ADAPTIVE,
+                            gpuDecodeHold), listener, "bench-" + stream);
             int[] next = {stream * 7}; // streams start at different images
             long[] reported = {0};
             SlotCosts[] windowStart = {SlotCosts.ZERO};

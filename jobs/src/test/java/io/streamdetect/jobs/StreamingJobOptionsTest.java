@@ -59,6 +59,19 @@ class StreamingJobOptionsTest {
     }
 
     @Test
+    void theGpuDecodeHoldIsOneMillisecondUnlessSetAndOutOfRangeIsNamed() {
+        Configuration config = new Configuration();
+        config.set(StreamingJobOptions.MODEL, "m.onnx");
+        assertThat(StreamingDetectionJob.operator(config).settings().batching().gpuDecodeHold())
+                .as("the default").isEqualTo(Duration.ofMillis(1));
+        config.setString("batch.gpu-decode-hold", "0 ms");
+        assertThat(StreamingDetectionJob.operator(config).settings().batching().gpuDecodeHold()).isZero();
+        config.setString("batch.gpu-decode-hold", "11 ms");
+        assertThatThrownBy(() -> StreamingDetectionJob.operator(config))
+                .hasMessage("'batch.gpu-decode-hold' must be from 0 ms (no hold) to 10 ms, got 11 ms");
+    }
+
+    @Test
     void preprocessAndNmsSettingsReachTheOperatorAndBadValuesSayWhatIsAllowed() {
         Configuration config = new Configuration();
         config.set(StreamingJobOptions.MODEL, "m.onnx");

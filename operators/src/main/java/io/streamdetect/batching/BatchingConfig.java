@@ -7,15 +7,26 @@ import java.time.Duration;
  * When a micro-batch runs: as soon as {@code maxBatchSize} images are ready; else, by {@code batchWait}, at once when the
  * engine is idle ({@link BatchWait#ADAPTIVE}, the default) or when the oldest has waited {@code maxBatchDelay}
  * ({@link BatchWait#FIXED}; adaptive waits that long at most, while the engine is busy); and how many threads decode
- * a batch's images on the CPU.
+ * a batch's images on the CPU; and, with GPU pre-processing, how long a full batch's launch waits for the next batch's
+ * decode to be submitted first.
  *
- * @param decodeThreads threads of the TaskManager's shared {@link DecodePool} that decode a batch's images in
- *                      parallel; 1 decodes on the slot's own prepare thread; {@link #AUTO_DECODE_THREADS} picks by
- *                      engine (see {@link #decodeThreadsFor})
+ * @param decodeThreads  threads of the TaskManager's shared {@link DecodePool} that decode a batch's images in
+ *                       parallel; 1 decodes on the slot's own prepare thread; {@link #AUTO_DECODE_THREADS} picks by
+ *                       engine (see {@link #decodeThreadsFor})
+ * @param gpuDecodeHold  with GPU pre-processing, how long the inference thread holds a full batch's launch while the
+ *                       prepare thread gathers or starts decoding the next one, so that nvJPEG's decode is submitted
+ *                       before the engine's run and the two overlap ({@link DecodeFirst}); zero launches at once
  */
-public record BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decodeThreads, BatchWait batchWait)
-        implements Serializable {
+public record BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decodeThreads, BatchWait batchWait,
+                             Duration gpuDecodeHold) implements Serializable {
     public static final int AUTO_DECODE_THREADS = 0;
+    /**
+     * 1 ms: on an H200 it took a saturated slot from 0.75x to 0.82x of compute-only in {@code bench} and the streaming
+     * job from 0.76x to 0.80x, with p99 at 10% and 50% load within 0.3 ms of no hold (docs/benchmarks.md, session 7).
+     */
+    public static final Duration DEFAULT_GPU_DECODE_HOLD = Duration.ofMillis(1);
+    /** The longest hold accepted: a hold is spun on the inference thread, for every full batch. */
+    public static final Duration MAX_GPU_DECODE_HOLD = Duration.ofMillis(10);
     public static final BatchingConfig DEFAULT = new BatchingConfig(8, Duration.ofMillis(5));
 
     public BatchingConfig {
@@ -31,6 +42,15 @@ public record BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decod
         if (batchWait == null) {
             throw new IllegalArgumentException("batchWait must be adaptive or fixed, got null");
         }
+        if (gpuDecodeHold == null || gpuDecodeHold.isNegative() || gpuDecodeHold.compareTo(MAX_GPU_DECODE_HOLD) > 0) {
+            throw new IllegalArgumentException("gpuDecodeHold must be from 0 (no hold) to " + MAX_GPU_DECODE_HOLD.toMillis()
+                    + " ms, got " + gpuDecodeHold);
+        }
+    }
+
+    /** The default {@link #gpuDecodeHold}. */
+    public BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decodeThreads, BatchWait batchWait) {
+        this(maxBatchSize, maxBatchDelay, decodeThreads, batchWait, DEFAULT_GPU_DECODE_HOLD);
     }
 
     /** Adaptive waiting ({@link BatchWait#ADAPTIVE}). */
@@ -58,6 +78,11 @@ public record BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decod
 
     /** This configuration with {@code batchWait} instead of its own. */
     public BatchingConfig withWait(BatchWait wait) {
-        return new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, wait);
+        return new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, wait, gpuDecodeHold);
+    }
+
+    /** This configuration with {@code hold} as its {@link #gpuDecodeHold}. */
+    public BatchingConfig withGpuDecodeHold(Duration hold) {
+        return new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, batchWait, hold);
     }
 }

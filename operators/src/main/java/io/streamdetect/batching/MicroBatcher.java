@@ -110,8 +110,8 @@ public final class MicroBatcher<T> implements AutoCloseable {
     /** When the inference thread entered the engine for the batch it runs now; 0 while it is not in the engine. */
     private volatile long inferenceSinceNanos;
     /**
-     * With GPU pre-processing and a hold set (an experiment, off by default): the next batch's decode is submitted
-     * before this batch's engine run, so that the two overlap.
+     * With GPU pre-processing and a hold ({@link BatchingConfig#gpuDecodeHold}, 1 ms by default): the next full batch's
+     * decode is submitted before this batch's engine run, so that the two overlap.
      */
     private final DecodeFirst decodeFirst;
     private final Thread prepareThread;
@@ -122,7 +122,8 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private final StageClocks clocks = new StageClocks();
 
     public MicroBatcher(Predictor predictor, BatchingConfig config, BatchListener<T> listener, String name) {
-        this(predictor, config, listener, name, DecodeFirst.forBatcher(predictor.preprocessing() == Preprocessing.GPU));
+        this(predictor, config, listener, name, DecodeFirst.forBatcher(predictor.preprocessing() == Preprocessing.GPU,
+                config.gpuDecodeHold()));
     }
 
     /** With a given launch order: tests hold batches without a GPU. */
@@ -380,7 +381,8 @@ public final class MicroBatcher<T> implements AutoCloseable {
      * With GPU pre-processing, decodes the batch on the GPU here, on the prepare thread, not in {@code infer}:
      * a third buffer lets this thread decode the next batch while the inference thread runs the current one. nvJPEG's
      * decode waits for the GPU work submitted before it, though (the batch running now), so the two overlap only when
-     * the inference thread holds each launch until this decode is submitted ({@link DecodeFirst}, off by default).
+     * the inference thread holds each launch until this decode is submitted ({@link DecodeFirst}, sized by {@link
+     * BatchingConfig#gpuDecodeHold}).
      * False when the upload failed; the batch's items are then failed, and so is the batcher: a GPU that cannot
      * decode cannot be trusted to infer either.
      */

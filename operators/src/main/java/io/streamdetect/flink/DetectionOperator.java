@@ -108,6 +108,7 @@ public final class DetectionOperator {
         private int maxBatchSize = BatchingConfig.DEFAULT.maxBatchSize();
         private Duration maxBatchDelay = BatchingConfig.DEFAULT.maxBatchDelay();
         private BatchWait batchWait = BatchingConfig.DEFAULT.batchWait();
+        private Duration gpuDecodeHold = BatchingConfig.DEFAULT_GPU_DECODE_HOLD;
         private int decodeThreads = BatchingConfig.AUTO_DECODE_THREADS;
         private DecodeLimits limits = DecodeLimits.DEFAULT;
         private PostprocessConfig postprocess = PostprocessConfig.DEFAULT;
@@ -161,6 +162,15 @@ public final class DetectionOperator {
          */
         public Builder setBatchWait(BatchWait wait) {
             this.batchWait = wait;
+            return this;
+        }
+
+        /**
+         * With GPU pre-processing, how long a full batch's launch waits for the next batch's decode to be submitted
+         * first ({@link BatchingConfig#gpuDecodeHold}; 1 ms by default, zero launches at once).
+         */
+        public Builder setGpuDecodeHold(Duration hold) {
+            this.gpuDecodeHold = hold;
             return this;
         }
 
@@ -292,7 +302,7 @@ public final class DetectionOperator {
                     .withNms(nms, postprocess).withProfiles(profiles).withCudaGraphs(cudaGraphs);
             int cap = capacity != null ? capacity : Math.max(16, 8 * Math.min(maxBatchSize, fixedBatchOf(model)));
             return new DetectionOperator(new DetectionSettings(engine, new PredictorConfig(limits, postprocess, preprocessing),
-                    new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, batchWait), timeout, cap, ordered,
+                    new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, batchWait, gpuDecodeHold), timeout, cap, ordered,
                     gpuResource, modelWatch));
         }
     }

@@ -1,6 +1,7 @@
 package io.streamdetect.flink;
 
 import io.streamdetect.batching.BatchWait;
+import io.streamdetect.batching.BatchingConfig;
 import io.streamdetect.decode.DecodeLimits;
 import io.streamdetect.engine.Backend;
 import io.streamdetect.engine.Precision;
@@ -14,6 +15,7 @@ import java.util.function.Function;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * The detection operator's settings as typed Flink options, one set for every way of running it: the streaming
@@ -49,6 +51,12 @@ public final class DetectionOptions {
                     + "engine is idle (no batch running or ready), so a lone image never waits for company; while a "
                     + "batch runs, up to batch.max-delay, gathering the next batch (full under load). fixed: "
                     + "batch.max-delay after its first image, also when the engine is idle.");
+    public static final ConfigOption<Duration> GPU_DECODE_HOLD = ConfigOptions.key("batch.gpu-decode-hold")
+            .durationType().defaultValue(BatchingConfig.DEFAULT_GPU_DECODE_HOLD)
+            .withDescription("With GPU pre-processing: how long a full batch's launch waits for the next batch's "
+                    + "nvJPEG decode to be submitted first, so that decoding overlaps inference (nvJPEG waits for the "
+                    + "GPU work submitted before it). 0 ms launches at once; up to 10 ms. Batches that are not full, "
+                    + "at low load, are never held.");
     public static final ConfigOption<Integer> INTRA_OP_THREADS = ConfigOptions.key("onnxruntime.threads")
             .intType().defaultValue(0).withDescription("ONNX Runtime threads per inference call; 0 = all cores.");
     public static final ConfigOption<Float> CONFIDENCE = ConfigOptions.key("confidence")
@@ -103,7 +111,7 @@ public final class DetectionOptions {
 
     /** Every option above: what a SQL model accepts besides {@code provider}. */
     public static final List<ConfigOption<?>> ALL = List.of(MODEL, BACKEND, PRECISION, PREPROCESS, NMS,
-            MAX_BATCH_SIZE, MAX_BATCH_DELAY, BATCH_WAIT, INTRA_OP_THREADS, CONFIDENCE, IOU, MAX_DETECTIONS, MAX_BYTES,
+            MAX_BATCH_SIZE, MAX_BATCH_DELAY, BATCH_WAIT, GPU_DECODE_HOLD, INTRA_OP_THREADS, CONFIDENCE, IOU, MAX_DETECTIONS, MAX_BYTES,
             MAX_PIXELS, TIMEOUT, DECODE_THREADS, TENSORRT_PROFILES, CUDA_GRAPHS, GPU_RESOURCE, MODEL_WATCH,
             MODEL_WATCH_INTERVAL);
 
@@ -130,6 +138,11 @@ public final class DetectionOptions {
         if (delay.isNegative()) {
             throw invalid(MAX_BATCH_DELAY, delay, "must not be negative");
         }
+        Duration hold = config.get(GPU_DECODE_HOLD);
+        if (hold.isNegative() || hold.compareTo(BatchingConfig.MAX_GPU_DECODE_HOLD) > 0) {
+            throw invalid(GPU_DECODE_HOLD, TimeUtils.formatWithHighestUnit(hold), "must be from 0 ms (no hold) to "
+                    + BatchingConfig.MAX_GPU_DECODE_HOLD.toMillis() + " ms");
+        }
         Duration timeout = config.get(TIMEOUT);
         if (timeout.isZero() || timeout.isNegative()) {
             throw invalid(TIMEOUT, timeout, "must be positive");
@@ -151,6 +164,7 @@ public final class DetectionOptions {
                 .setMaxBatchSize(batch)
                 .setMaxBatchDelay(delay)
                 .setBatchWait(parsed(config, BATCH_WAIT, BatchWait::parse))
+                .setGpuDecodeHold(hold)
                 .setDecodeThreads(decodeThreads)
                 .setDecodeLimits(new DecodeLimits(maxBytes, maxPixels))
                 .setPostprocess(new PostprocessConfig(confidence, iou, maxDetections))

@@ -1,8 +1,8 @@
 package io.streamdetect.batching;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
@@ -68,9 +68,9 @@ class DecodeFirstTest {
     }
 
     @Test
-    void offByDefaultAndWithoutGpuPreprocessing() {
-        assertThat(DecodeFirst.holdMicros(null)).isZero();
-        assertThat(DecodeFirst.forBatcher(false).holdNanos()).isZero();
+    void noHoldWithoutGpuPreprocessingOrWhenZero() {
+        assertThat(DecodeFirst.forBatcher(false, Duration.ofMillis(1)).holdNanos()).isZero();
+        assertThat(DecodeFirst.forBatcher(true, Duration.ZERO).holdNanos()).isZero();
         DecodeFirst off = new DecodeFirst(0, clock);
         off.gathering();
         long before = now.get();
@@ -79,24 +79,8 @@ class DecodeFirstTest {
     }
 
     @Test
-    void theHoldComesFromItsPropertyOnlyWithGpuPreprocessing() {
-        System.setProperty(DecodeFirst.HOLD_PROPERTY, "1500");
-        try {
-            assertThat(DecodeFirst.forBatcher(true).holdNanos()).isEqualTo(1_500_000);
-            assertThat(DecodeFirst.forBatcher(false).holdNanos()).isZero();
-        } finally {
-            System.clearProperty(DecodeFirst.HOLD_PROPERTY);
-        }
-    }
-
-    @Test
-    void aHoldThatIsNotWholeMicrosecondsInRangeIsRefusedWithWhatToGive() {
-        assertThat(DecodeFirst.holdMicros(" 1000 ")).isEqualTo(1000);
-        for (String bad : new String[] {"1ms", "-1", "10001", "99999999999999999999"}) {
-            assertThatThrownBy(() -> DecodeFirst.holdMicros(bad)).as(bad)
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("-D" + DecodeFirst.HOLD_PROPERTY + "=" + bad)
-                    .hasMessageContaining("whole microseconds from 0");
-        }
+    void theHoldIsTheConfiguredOneWithGpuPreprocessing() {
+        assertThat(DecodeFirst.forBatcher(true, Duration.ofMillis(1)).holdNanos()).isEqualTo(1_000_000);
+        assertThat(DecodeFirst.forBatcher(true, Duration.ofNanos(1_500_000)).holdNanos()).isEqualTo(1_500_000);
     }
 }
