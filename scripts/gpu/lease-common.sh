@@ -7,3 +7,36 @@ source "$R/scripts/gpu/carried-plans.sh"
 export STREAMDETECT_SHARED=$A/shared
 M=$A/shared/models/yolo11n.onnx; IMAGES=$A/shared/data/coco128/images
 sd() { java -Xmx8g -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/*:$GPU_RT_JARS" "$@"; }
+
+# export_default_plan W: the plan a default job uses (yolo11n FP16, max batch 64, NMS in the plan, auto profiles),
+# built unless carried (~18 min on an H200 from a cold timing cache); plan and timing cache copied to W/out.
+export_default_plan() {
+  local w=$1 t=$SECONDS
+  mkdir -p "$w/out"
+  if ! ls "$STREAMDETECT_ENGINE_CACHE"/*fp16-b64-nms* > /dev/null 2>&1; then
+    sd io.streamdetect.cli.StreamDetect export -m "$M" --precision fp16 --max-batch 64 \
+      --out "$w/yolo11n-fp16-b64.engine" > "$w/export.log" 2>&1
+    echo "exit $?, took $((SECONDS - t)) s" >> "$w/export.log"
+  fi
+  cp "$STREAMDETECT_ENGINE_CACHE"/*fp16-b64* "$STREAMDETECT_ENGINE_CACHE"/timing-* "$w/out/"
+  touch "$w/out/ready"
+}
+
+# watched_job W NAME SLOTS [ARGS...]: streaming-job.sh's step (1 slot count, no latency runs), with a thread dump
+# into its log if it runs past 120 s and a kill 15 s later; its log copied to W.
+watched_job() {
+  local w=$1 name=$2 slots=$3; shift 3
+  echo "job $name" > "$w/phase"
+  ( sleep 120; pkill -QUIT -f "[S]treamingJobBenchmark"; sleep 15; pkill -9 -f "[S]treamingJobBenchmark" ) &
+  local watchdog=$!
+  bash "$R/scripts/gpu/streaming-job.sh" "$name" "$slots" --no-latency "$@"
+  kill "$watchdog" 2>/dev/null
+  cp "/root/jobbench/$name.log" "$w/"
+}
+
+# start_gpu_monitor W: GPU memory and utilisation every 2 s into W/gpu-memory.csv until stop_gpu_monitor
+start_gpu_monitor() {
+  nvidia-smi --query-gpu=timestamp,memory.used,utilization.gpu --format=csv -l 2 > "$1/gpu-memory.csv" &
+  GPU_MONITOR=$!
+}
+stop_gpu_monitor() { kill "$GPU_MONITOR" 2>/dev/null; }

@@ -18,9 +18,7 @@
 set -u
 R=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$R/scripts/gpu/lease-common.sh"
-W=/root/lease; mkdir -p "$W/out"
-nvidia-smi --query-gpu=timestamp,memory.used,utilization.gpu --format=csv -l 2 > "$W/gpu-memory.csv" &
-monitor=$!
+W=/root/lease; mkdir -p "$W/out"; start_gpu_monitor "$W"
 FLINK_JAVA=("$A/jre/bin/java" -Xmx8g --add-opens=java.base/java.util=ALL-UNNAMED
   --add-opens=java.base/java.lang=ALL-UNNAMED -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/*:$GPU_RT_JARS")
 
@@ -29,23 +27,13 @@ echo export > "$W/phase"
   "${FLINK_JAVA[@]}" io.streamdetect.bench.FeedThroughputBenchmark --rounds 2 --images "$A/shared/images" \
     --records 10000 > "$W/feed-bus.log" 2>&1 ) &
 feed=$!
-t=$SECONDS
-sd io.streamdetect.cli.StreamDetect export -m "$M" --precision fp16 --max-batch 64 --out "$W/yolo11n-fp16-b64.engine" \
-  > "$W/export.log" 2>&1
-echo "exit $?, took $((SECONDS - t)) s" >> "$W/export.log"
-cp "$STREAMDETECT_ENGINE_CACHE"/*fp16-b64* "$STREAMDETECT_ENGINE_CACHE"/timing-* "$W/out/"
-touch "$W/out/ready"
+export_default_plan "$W"
 wait "$feed"
 
-# job NAME SLOTS HOLD_US [ARGS...]: streaming-job.sh's step, with a thread dump if it hangs
+# job NAME SLOTS HOLD_US [ARGS...]: streaming-job.sh's step with that hold, watched
 job() {
   local name=$1 slots=$2 hold=$3; shift 3
-  echo "job $name" > "$W/phase"
-  ( sleep 120; pkill -QUIT -f "[S]treamingJobBenchmark"; sleep 15; pkill -9 -f "[S]treamingJobBenchmark" ) &
-  local watchdog=$!
-  bash "$R/scripts/gpu/streaming-job.sh" "$name" "$slots" --no-latency -D "batch.gpu-decode-hold=${hold}micros" "$@"
-  kill "$watchdog" 2>/dev/null
-  cp "/root/jobbench/$name.log" "$W/"
+  watched_job "$W" "$name" "$slots" -D "batch.gpu-decode-hold=${hold}micros" "$@"
 }
 # e2e NAME HOLD_US [JVM OPTIONS...]: bench's compute-only, pre-processing alone and end to end, one JVM
 e2e() {
@@ -69,5 +57,5 @@ for hold in 0 1000; do
     --images "$IMAGES" --latency 0.1,0.5 --seconds 4 --latency-rounds 2 --warm-up-seconds 1 \
     --batch-wait adaptive > "$W/latency-hold-$hold.log" 2>&1
 done
-kill "$monitor" 2>/dev/null
+stop_gpu_monitor
 echo done > "$W/phase"

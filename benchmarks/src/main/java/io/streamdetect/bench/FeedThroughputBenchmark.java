@@ -8,16 +8,11 @@ import io.streamdetect.records.ImageRecord;
 import io.streamdetect.testing.SharedFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.configuration.Configuration;
@@ -135,10 +130,10 @@ public final class FeedThroughputBenchmark implements Callable<Integer> {
             throw new IllegalStateException(CountAndDrop.COUNT.get() + " images reached the filter, not " + records);
         }
         double between = records - 1;
-        ThreadCpu first = CountAndDrop.atFirst;
+        ThreadCpu first = CountAndDrop.atFirst; // read on the task thread: the filter runs there
         ThreadCpu last = CountAndDrop.atLast;
         return new Feed(between / ((CountAndDrop.LAST.get() - CountAndDrop.FIRST.get()) / 1e9),
-                last.taskThreadSince(first) / 1e3 / between,
+                last.readingThreadSince(first) / 1e3 / between,
                 last.since(first, name -> name.contains("Source Data Fetcher")) / 1e3 / between,
                 last.processSince(first) / 1e3 / between);
     }
@@ -196,47 +191,6 @@ public final class FeedThroughputBenchmark implements Callable<Integer> {
                 throw new IllegalStateException("the detection engine did not open within 120 s");
             }
             Thread.sleep(10);
-        }
-    }
-
-    /** CPU time by thread at one moment, and which thread took the reading (the task thread, in the filter). */
-    record ThreadCpu(long taskThread, Map<Long, Long> nanos, Map<Long, String> names, long processNanos) {
-        static ThreadCpu now() {
-            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-            Map<Long, Long> nanos = new HashMap<>();
-            Map<Long, String> names = new HashMap<>();
-            for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
-                if (t != null) {
-                    nanos.put(t.getThreadId(), mx.getThreadCpuTime(t.getThreadId()));
-                    names.put(t.getThreadId(), t.getThreadName());
-                }
-            }
-            // the whole process: GC, JIT and native threads too, which the Java threads' times leave out
-            long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                    .getProcessCpuTime();
-            return new ThreadCpu(Thread.currentThread().getId(), nanos, names, process);
-        }
-
-        /** CPU nanoseconds the process used since {@code before}. */
-        long processSince(ThreadCpu before) {
-            return processNanos - before.processNanos;
-        }
-
-        /** CPU nanoseconds used since {@code before} by the threads whose name passes {@code name}. */
-        long since(ThreadCpu before, Predicate<String> name) {
-            long sum = 0;
-            for (var e : nanos.entrySet()) {
-                Long was = before.nanos.get(e.getKey());
-                if (was != null && was >= 0 && e.getValue() >= 0 && name.test(names.get(e.getKey()))) {
-                    sum += e.getValue() - was;
-                }
-            }
-            return sum;
-        }
-
-        /** CPU nanoseconds the task thread used since {@code before}. */
-        long taskThreadSince(ThreadCpu before) {
-            return nanos.getOrDefault(taskThread, 0L) - before.nanos.getOrDefault(taskThread, 0L);
         }
     }
 }

@@ -146,6 +146,7 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
             produce(kafka.bootstrapServers(), INPUT, records, jpegs);
             List<String> latencyRows = new ArrayList<>();
             List<String> notes = new ArrayList<>();
+            List<String> threadRows = new ArrayList<>();
             out.println("| slots | compute-only img/s | steady img/s | x compute-only | wall img/s | records committed "
                     + "| duplicate ids | failed checkpoints | completed checkpoints | GPU memory per slot |");
             out.println("|---|---|---|---|---|---|---|---|---|---|");
@@ -169,11 +170,18 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
                     notes.add(String.format(Locale.ROOT, "- %d slot(s): %d failed checkpoint(s) without a reason in "
                             + "Flink's log or checkpoint history", slotCount, t.failedCheckpoints - t.failures.size()));
                 }
+                threadRows.addAll(threadRows(slotCount, t));
                 for (double load : noLatency ? List.<Double>of() : loads) {
                     latencyRows.add(latency(kafka, slotCount, load, t.steady));
                 }
             }
             notes.forEach(out::println);
+            out.println();
+            out.println("Busiest threads in the steady window (CPU time between the samples around it, every 100 ms; "
+                    + "a thread near 100% busy is what the job waits for):");
+            out.println("| slots | thread | CPU ms | busy | CPU us per image |");
+            out.println("|---|---|---|---|---|");
+            threadRows.forEach(out::println);
             if (restarts > 0) {
                 out.println();
                 out.println("| slots | failovers | GPU memory in use, peak of attempt 1 | peak of attempt " + (restarts + 1)
@@ -253,7 +261,10 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
 
     record Throughput(double steady, double wall, int committed, int duplicates, long failedCheckpoints,
                       long completedCheckpoints, String gpuMemoryPerSlot, List<CheckpointFailureLog.Failure> failures,
-                      Map<String, Integer> deadLetters) {}
+                      Map<String, Integer> deadLetters, long detections, ThreadCpuSampler.Span threads) {}
+
+    /** Threads shown per run: the task threads, fetchers, batcher threads and broker threads that did the most. */
+    private static final int BUSIEST_THREADS = 12;
 
     private Throughput throughput(EmbeddedKafka kafka, int slotCount) throws Exception {
         String run = "bench-" + (++runs) + "-p" + slotCount;
@@ -261,7 +272,8 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
         long memoryBefore = Cuda.memoryInUse(0); // -1 without CUDA: then nothing is sampled
         AtomicLong peak = new AtomicLong(-1);
         try (CheckpointFailureLog failureLog = new CheckpointFailureLog(); MiniCluster cluster = cluster(slotCount);
-             GpuMemorySampler sampler = new GpuMemorySampler(memoryBefore >= 0, m -> peak.accumulateAndGet(m, Math::max))) {
+             GpuMemorySampler sampler = new GpuMemorySampler(memoryBefore >= 0, m -> peak.accumulateAndGet(m, Math::max));
+             ThreadCpuSampler cpu = new ThreadCpuSampler(100)) {
             long start = System.nanoTime();
             JobID job = submit(cluster, job(kafka.bootstrapServers(), INPUT, run, slotCount, true));
             var result = cluster.requestJobResult(job).get();
@@ -280,8 +292,19 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
             return new Throughput(out.detections / Math.max(1e-3, (out.lastMillis - out.firstMillis) / 1000.0),
                     out.distinct() / wallSeconds, out.distinct(), out.total - out.distinct(),
                     checkpoints.getNumberOfFailedCheckpoints(), checkpoints.getNumberOfCompletedCheckpoints(), perSlot,
-                    failures, out.deadLetterKinds);
+                    failures, out.deadLetterKinds, out.detections,
+                    cpu.busiest(out.firstMillis, out.lastMillis, BUSIEST_THREADS));
         }
+    }
+
+    private static List<String> threadRows(int slotCount, Throughput t) {
+        List<String> rows = new ArrayList<>();
+        double wall = Math.max(1, t.threads.wallNanos());
+        for (ThreadCpu.Busy b : t.threads.busiest()) {
+            rows.add(String.format(Locale.ROOT, "| %d | %s | %.1f | %.0f%% | %.1f |", slotCount, b.name().replace('|', '/'),
+                    b.cpuNanos() / 1e6, 100 * b.cpuNanos() / wall, b.cpuNanos() / 1e3 / Math.max(1, t.detections)));
+        }
+        return rows;
     }
 
     /**

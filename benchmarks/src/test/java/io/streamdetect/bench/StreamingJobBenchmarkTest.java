@@ -29,6 +29,9 @@ class StreamingJobBenchmarkTest {
         assertThat(report).contains("except {onnxruntime.threads=1}")
                 .containsPattern("\\| 1 \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| 16 of 16 \\| 0 \\| \\d+ \\(\\d+ at end of input\\) "
                         + "\\| [1-9]\\d* \\| n/a \\(no CUDA\\) \\|")
+                // the busiest threads of the steady window, e.g. the detection operator's task thread
+                .contains("| slots | thread | CPU ms | busy | CPU us per image |")
+                .containsPattern("\\| 1 \\| [^|]+ \\| [\\d.]+ \\| \\d+% \\| [\\d.]+ \\|")
                 .containsPattern("\\| 1 \\| 90% \\| [\\d.]+ \\| [\\d.]+ \\| \\d+ \\| \\d+ \\| \\d+ \\| \\d+ \\|")
                 // --restarts: both failovers happened, memory is n/a on the CPU, every record came back once
                 .contains("| 1 | 2 of 2 | n/a (no CUDA) | n/a (no CUDA) | n/a | n/a (no CUDA) | n/a (no CUDA) | n/a | 16 of 16 | 0 |");
