@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # On the GPU machine staged with `bin/gpu-pack --flink`, the default plan carried in .plans/ (no build): does nvJPEG's
-# decode overlap inference when it is submitted before the engine's work? MicroBatcher's experiment property
-# The hold (then -Dstreamdetect.batching.gpu-hold-us=N, now bench --gpu-decode-hold-us N) holds each batch's inference until the prepare thread has been in the next GPU
-# upload for N us. bench e2e for N = 0, 500, 1000, 2000, 0 (one JVM each), then the streaming job at N = 1000. ~3 min.
+# decode overlap inference when it is submitted before the engine's work? The hold (in session 5 the property
+# -Dstreamdetect.batching.gpu-hold-us=N, now bench --gpu-decode-hold-us N) holds each batch's inference until the
+# prepare thread has been in the next GPU upload for N us. bench e2e for N = 0, 500, 1000, 2000, 0 (one JVM each), then the streaming job at N = 1000. ~3 min.
 #   setsid nohup bash scripts/gpu/decode-hold.sh > /root/hold/run.log 2>&1 &     and poll /root/hold/phase
 set -u
 R=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

@@ -42,6 +42,7 @@ e2e() {
   sd "$@" io.streamdetect.cli.StreamDetect bench --gpu-decode-hold-us "$hold" -m "$M" --backends tensorrt --precision fp16 --batches 64 \
     --images "$IMAGES" --preprocess gpu --decode-threads 0 --seconds 4 > "$W/e2e-$name.log" 2>&1
 }
+# "defaults" as of build 61c8ab9, before the hold was on by default: these two runs are without it
 job defaults-1 1 0
 job hold-1000-1 1 1000
 e2e hold-0 0

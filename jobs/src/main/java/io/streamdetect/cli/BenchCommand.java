@@ -125,8 +125,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--gpu-decode-hold-us", defaultValue = "1000", paramLabel = "US",
             description = "End-to-end and latency modes, GPU pre-processing: batch.gpu-decode-hold in microseconds, "
-                    + "how long a full batch's launch waits for the next batch's decode to be submitted; 0 launches at "
-                    + "once (default: ${DEFAULT-VALUE}, the job's).")
+                    + "0 to 10000: a full batch's launch waits while the next batch gathers or has been decoding for "
+                    + "less than this, at most twice this; 0 launches at once (default: ${DEFAULT-VALUE}, the job's).")
     long gpuDecodeHoldMicros;
 
     @Option(names = "--latency-images", defaultValue = "100", paramLabel = "N",
@@ -147,6 +147,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        long maxHold = BatchingConfig.MAX_GPU_DECODE_HOLD.toNanos() / 1000;
+        if (gpuDecodeHoldMicros < 0 || gpuDecodeHoldMicros > maxHold) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--gpu-decode-hold-us must be from 0 "
+                    + "(no hold) to " + maxHold + ", got " + gpuDecodeHoldMicros);
+        }
         if (latencyFractions != null || latencyRates != null) {
             return latency();
         }
@@ -237,12 +242,12 @@ public final class BenchCommand implements Callable<Integer> {
         return specs;
     }
 
-    /** One row per backend, precision, batch and path: images/s and the ratio to compute-only. */
-    /** {@code --gpu-decode-hold-us} as a duration; out of range is refused by {@link BatchingConfig}. */
+    /** {@code --gpu-decode-hold-us} as a duration, checked by {@link #call} before anything opens. */
     private java.time.Duration gpuDecodeHold() {
-        return java.time.Duration.ofNanos(gpuDecodeHoldMicros * 1000);
+        return java.time.Duration.of(gpuDecodeHoldMicros, java.time.temporal.ChronoUnit.MICROS);
     }
 
+    /** One row per backend, precision, batch and path: images/s and the ratio to compute-only. */
     private int endToEnd() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         List<byte[]> records = readImages("--preprocess");
@@ -251,7 +256,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         PredictorConfig config = PredictorConfig.DEFAULT;
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
-        out.printf("%d images from %s, %d stream(s), NMS %s%n", records.size(), imagesDir, streams, nms.label());
+        out.printf("%d images from %s, %d stream(s), NMS %s, batch.gpu-decode-hold %d us%n", records.size(), imagesDir,
+                streams, nms.label(), gpuDecodeHoldMicros);
         out.println("| backend | precision | batch | path | img/s | x compute-only |");
         out.println("|---|---|---|---|---|---|");
         for (EngineSpec engineSpec : engineSpecs(maxBatch, config.postprocess())) {
@@ -314,10 +320,11 @@ public final class BenchCommand implements Callable<Integer> {
         PredictorConfig config = PredictorConfig.DEFAULT.withPreprocessing(where);
         int threads = decodeThreads.get(0);
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
-        out.printf("%d images from %s, one slot, %s pre-processing, batch.max-delay %d ms, Poisson arrivals in %d "
-                + "round(s) per rate, rules taking turns, each run after a warm-up of %s s or more; latency: submission "
-                + "to outcome; to batch start: submission to its batch entering the engine (decode + waiting for the "
-                + "batch)%n", records.size(), imagesDir, where.label(), maxDelayMs, latencyRounds, warmUpSeconds);
+        out.printf("%d images from %s, one slot, %s pre-processing, batch.max-delay %d ms, batch.gpu-decode-hold %d us, "
+                + "Poisson arrivals in %d round(s) per rate, rules taking turns, each run after a warm-up of %s s or "
+                + "more; latency: submission to outcome; to batch start: submission to its batch entering the engine "
+                + "(decode + waiting for the batch)%n", records.size(), imagesDir, where.label(), maxDelayMs,
+                gpuDecodeHoldMicros, latencyRounds, warmUpSeconds);
         out.println("| backend | precision | batch | rate img/s | of max | batch.wait | images | p50 ms | p95 ms | p99 ms "
                 + "| to batch start p50 ms | p99 ms | mean batch |");
         out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");

@@ -14,7 +14,8 @@ class BenchCommandTest {
                 "--batches", "2", "--seconds", "0.2", "--preprocess", "cpu", "--images",
                 SharedFiles.coco8().resolve("images/val").toString(), "--streams", "2");
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(run.out()).contains("4 images from", "2 stream(s)", "| onnxruntime | fp32 | 2 | compute only |",
+        assertThat(run.out()).contains("4 images from", "2 stream(s)", "batch.gpu-decode-hold 1000 us",
+                "| onnxruntime | fp32 | 2 | compute only |",
                 "| onnxruntime | fp32 | 2 | cpu pre-processing, end to end |");
     }
 
@@ -93,5 +94,16 @@ class BenchCommandTest {
                 "--images", SharedFiles.coco8().resolve("images/val").toString());
         assertThat(overMax.exit()).isNotZero();
         assertThat(overMax.err()).contains("above 0 and at most 1, got 1.5");
+    }
+
+    @Test
+    void aGpuDecodeHoldOutOfRangeIsRefusedBeforeAnEngineOpens() {
+        for (String bad : new String[] {"-5", "10001", "18446744073709552"}) {
+            var run = PredictCommandTest.run("bench", "-m", SharedFiles.model().toString(), "--backends",
+                    "onnxruntime", "--batches", "1", "--gpu-decode-hold-us", bad);
+            assertThat(run.exit()).as(bad).isNotZero();
+            assertThat(run.err()).as(bad).contains("--gpu-decode-hold-us must be from 0 (no hold) to 10000");
+            assertThat(run.out()).as(bad).doesNotContain("| onnxruntime |");
+        }
     }
 }

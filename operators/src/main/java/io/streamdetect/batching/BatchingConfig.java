@@ -13,9 +13,10 @@ import java.time.Duration;
  * @param decodeThreads  threads of the TaskManager's shared {@link DecodePool} that decode a batch's images in
  *                       parallel; 1 decodes on the slot's own prepare thread; {@link #AUTO_DECODE_THREADS} picks by
  *                       engine (see {@link #decodeThreadsFor})
- * @param gpuDecodeHold  with GPU pre-processing, how long the inference thread holds a full batch's launch while the
- *                       prepare thread gathers or starts decoding the next one, so that nvJPEG's decode is submitted
- *                       before the engine's run and the two overlap ({@link DecodeFirst}); zero launches at once
+ * @param gpuDecodeHold  with GPU pre-processing, how long the inference thread holds a batch's launch while the
+ *                       prepare thread gathers the next batch (one that will be full) or has been decoding it for less
+ *                       than this, at most twice this, so that nvJPEG's decode is submitted before the engine's run
+ *                       and the two overlap ({@link DecodeFirst}); zero launches at once
  */
 public record BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decodeThreads, BatchWait batchWait,
                              Duration gpuDecodeHold) implements Serializable {
@@ -42,7 +43,10 @@ public record BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decod
         if (batchWait == null) {
             throw new IllegalArgumentException("batchWait must be adaptive or fixed, got null");
         }
-        if (gpuDecodeHold == null || gpuDecodeHold.isNegative() || gpuDecodeHold.compareTo(MAX_GPU_DECODE_HOLD) > 0) {
+        if (gpuDecodeHold == null) { // a configuration serialized before the hold was a setting (a recovered job graph)
+            gpuDecodeHold = DEFAULT_GPU_DECODE_HOLD;
+        }
+        if (gpuDecodeHold.isNegative() || gpuDecodeHold.compareTo(MAX_GPU_DECODE_HOLD) > 0) {
             throw new IllegalArgumentException("gpuDecodeHold must be from 0 (no hold) to " + MAX_GPU_DECODE_HOLD.toMillis()
                     + " ms, got " + gpuDecodeHold);
         }
@@ -79,10 +83,5 @@ public record BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decod
     /** This configuration with {@code batchWait} instead of its own. */
     public BatchingConfig withWait(BatchWait wait) {
         return new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, wait, gpuDecodeHold);
-    }
-
-    /** This configuration with {@code hold} as its {@link #gpuDecodeHold}. */
-    public BatchingConfig withGpuDecodeHold(Duration hold) {
-        return new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, batchWait, hold);
     }
 }

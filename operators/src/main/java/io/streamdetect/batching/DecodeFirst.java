@@ -34,11 +34,20 @@ final class DecodeFirst {
     private volatile Activity activity = Activity.IDLE;
     private volatile long decodingSinceNanos;
 
+    /** The system property that set the hold before it became {@code batch.gpu-decode-hold}; no longer read. */
+    static final String REMOVED_PROPERTY = "streamdetect.batching.gpu-hold-us";
+
     /** {@code hold} for a batcher with GPU pre-processing; none without (the CPU path decodes on the host). */
     static DecodeFirst forBatcher(boolean gpuPreprocessing, Duration hold) {
+        if (System.getProperty(REMOVED_PROPERTY) != null) {
+            LOG.warn("-D{} is no longer read: set batch.gpu-decode-hold (e.g. -D batch.gpu-decode-hold=0ms on the "
+                    + "job, bench --gpu-decode-hold-us 0) instead; this batcher holds for {} us", REMOVED_PROPERTY,
+                    gpuPreprocessing ? hold.toNanos() / 1000 : 0);
+        }
         long nanos = gpuPreprocessing ? hold.toNanos() : 0;
         if (nanos > 0) {
-            LOG.debug("inference holds each full batch up to {} us for the next batch's decode", 2 * nanos / 1000);
+            LOG.info("inference holds each batch for up to {} us while the next full batch gathers or starts its GPU "
+                    + "decode (batch.gpu-decode-hold {} us; 0 turns it off)", 2 * nanos / 1000, nanos / 1000);
         }
         return new DecodeFirst(nanos, System::nanoTime);
     }

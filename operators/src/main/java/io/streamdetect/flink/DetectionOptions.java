@@ -53,10 +53,11 @@ public final class DetectionOptions {
                     + "batch.max-delay after its first image, also when the engine is idle.");
     public static final ConfigOption<Duration> GPU_DECODE_HOLD = ConfigOptions.key("batch.gpu-decode-hold")
             .durationType().defaultValue(BatchingConfig.DEFAULT_GPU_DECODE_HOLD)
-            .withDescription("With GPU pre-processing: how long a full batch's launch waits for the next batch's "
-                    + "nvJPEG decode to be submitted first, so that decoding overlaps inference (nvJPEG waits for the "
-                    + "GPU work submitted before it). 0 ms launches at once; up to 10 ms. Batches that are not full, "
-                    + "at low load, are never held.");
+            .withDescription("With GPU pre-processing: how long a batch's launch waits for the next batch's nvJPEG "
+                    + "decode to be submitted first (while that batch gathers, or decodes for less than this; at most "
+                    + "twice this), so that decoding overlaps inference (nvJPEG waits for the GPU work submitted before "
+                    + "it). Only when the next batch will be full: at low load nothing is held. 0 ms launches at once; "
+                    + "up to 10 ms.");
     public static final ConfigOption<Integer> INTRA_OP_THREADS = ConfigOptions.key("onnxruntime.threads")
             .intType().defaultValue(0).withDescription("ONNX Runtime threads per inference call; 0 = all cores.");
     public static final ConfigOption<Float> CONFIDENCE = ConfigOptions.key("confidence")

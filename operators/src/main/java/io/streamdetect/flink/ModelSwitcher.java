@@ -216,9 +216,9 @@ final class ModelSwitcher<T> implements AutoCloseable {
         if (model.predictor().preprocessing() == io.streamdetect.preprocess.Preprocessing.GPU
                 && slotsOnThisEngine > MOST_SLOTS_PER_GPU) {
             // nvJPEG's decode waits for the GPU work submitted before it, so beyond two slots their decodes queue
-            // behind each other's inference (docs/benchmarks.md, H200, FP16, batch 64, through Kafka: 7,602 img/s
-            // with two slots against 6,944 with one, sessions 4-5: 0.67x of compute-only with four against 0.74x
-            // with two), and each slot holds ~2.8 GB
+            // behind each other's inference (docs/benchmarks.md, H200, FP16, batch 64, through Kafka, session 7:
+            // 7,452 img/s with two slots against 6,944 with one, both with the decode hold; sessions 4-5: 0.67x of
+            // compute-only with four slots against 0.74x with two), and each slot holds ~2.8 GB
             LOG.warn("{} slots of this TaskManager share one GPU with GPU pre-processing; more than {} add no "
                     + "throughput and each holds ~2.8 GB of GPU memory at batch 64", slotsOnThisEngine, MOST_SLOTS_PER_GPU);
         }
