@@ -6,7 +6,8 @@
 #   0. the default plan: carried in .plans/ (then no build), else built here first (~18 min from a cold timing cache;
 #      copied to $W/out as soon as it exists: bring it home);
 #   1. the job at defaults, 1 slot, twice, and 2 slots once: throughput, and the busiest-threads table;
-#   2. the job, 1 slot, hold off (-D batch.gpu-decode-hold=0ms): the hold's effect once more, same lease;
+#   2. the job, 1 slot, hold off (-D batch.gpu-decode-hold=0ms): the hold's effect once more, same lease; and with
+#      the detections' sink in a task of its own (-D sink.chained=false): the task thread then only feeds the slot;
 #   3. bench end to end: defaults, and nvJPEG's allocations padded by 64 MB, twice each (session 7: 0.80x padded
 #      against 0.75x, one run each, without the hold);
 #   4. NmsGraphsDiagnosisGpuTest (graphs on NMS plans, 1 min), then bench --latency with graphs forced on for the NMS
@@ -34,6 +35,7 @@ job defaults-1a 1
 job defaults-2 2
 job defaults-1b 1
 job no-hold-1 1 -D batch.gpu-decode-hold=0ms
+job sink-unchained-1 1 -D sink.chained=false
 e2e defaults-a
 e2e padding-64-a -Dstreamdetect.nvjpeg.padding-mb=64
 e2e defaults-b

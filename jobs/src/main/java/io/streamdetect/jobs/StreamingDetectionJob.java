@@ -72,8 +72,12 @@ public final class StreamingDetectionJob {
 
         DetectionOperator.Outputs outputs = operator.apply(beforeDetection.apply(input.images()));
 
-        outputs.detections().sinkTo(RecordSinks.kafka(config, config.get(OUTPUT_TOPIC), DetectionRecord.class,
-                DetectionRecord::getRecordId, "detections")).name("kafka-detections").uid("streamdetect-detections-sink");
+        var detectionsSink = outputs.detections().sinkTo(RecordSinks.kafka(config, config.get(OUTPUT_TOPIC),
+                DetectionRecord.class, DetectionRecord::getRecordId, "detections"))
+                .name("kafka-detections").uid("streamdetect-detections-sink");
+        if (!config.get(SINK_CHAINED)) {
+            detectionsSink.disableChaining(); // the dead letters' sink already has a task of its own (after a union)
+        }
         outputs.deadLetters().union(input.unreadable())
                 .map(new DeadLetterPayloads(config.get(MAX_BYTES))).returns(new AvroTypeInfo<>(DeadLetter.class))
                 .name("dead-letter-payloads").uid("streamdetect-dead-letter-payloads")

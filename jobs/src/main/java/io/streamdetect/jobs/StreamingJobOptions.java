@@ -78,6 +78,12 @@ public final class StreamingJobOptions {
             .withDescription("Kafka timestamp of the records written: write-time (when written; the image's event "
                     + "time stays in the eventTime field) or event-time (the image's event time; brokers delete "
                     + "records older than the topic's retention.ms at once, e.g. those of a reprocessed archive).");
+    public static final ConfigOption<Boolean> SINK_CHAINED = ConfigOptions.key("sink.chained")
+            .booleanType().defaultValue(true)
+            .withDescription("true: the detections' Kafka sink runs in each slot's detection task, on the thread that "
+                    + "also reads the images and feeds the GPU (Flink's chaining). false: in a task of its own, so "
+                    + "that encoding the detections, sending them and the sink's flush and commit at checkpoints run "
+                    + "on another thread; the detections then cross a local channel (one more serialization each).");
     public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = ConfigOptions.key("transaction.timeout")
             .durationType().defaultValue(Duration.ofMinutes(10))
             .withDescription("Kafka transaction timeout of the exactly-once sinks; must not exceed the brokers' transaction.max.timeout.ms.");

@@ -112,6 +112,16 @@ class StreamingDetectionJobIT {
 
     @Test
     void a1FailureMidStreamLosesNothingAndDuplicatesNothing() throws Exception {
+        failureMidStream(true);
+    }
+
+    /** The same with the detections' sink in a task of its own ({@code sink.chained=false}). */
+    @Test
+    void a2FailureMidStreamWithTheSinkInATaskOfItsOwnLosesNothingAndDuplicatesNothing() throws Exception {
+        failureMidStream(false);
+    }
+
+    private void failureMidStream(boolean sinkChained) throws Exception {
         Set<String> good = new HashSet<>();
         Set<String> bad = new HashSet<>();
         String run = "b" + ATTEMPTS.incrementAndGet();
@@ -119,7 +129,9 @@ class StreamingDetectionJobIT {
         FailOnceAfterCheckpoint.reset();
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        StreamingDetectionJob.build(env, config("images-" + run, "detections-" + run, "dead-" + run),
+        Configuration c = config("images-" + run, "detections-" + run, "dead-" + run);
+        c.set(StreamingJobOptions.SINK_CHAINED, sinkChained);
+        StreamingDetectionJob.build(env, c,
                 s -> s.map(new FailOnceAfterCheckpoint()).returns(new AvroTypeInfo<>(ImageRecord.class)));
         env.execute("streamdetect-it-failure");
 
