@@ -15,13 +15,7 @@ class ObjectReuseTest {
     Path work;
 
     private Configuration streaming() {
-        Configuration c = new Configuration();
-        c.set(StreamingJobOptions.BOOTSTRAP_SERVERS, "localhost:9092");
-        c.set(StreamingJobOptions.MODEL, "m.onnx");
-        c.set(StreamingJobOptions.BACKEND, "onnxruntime");
-        c.set(StreamingJobOptions.CAPACITY, 16); // else the build reads the model for its batch size
-        c.set(StreamingJobOptions.CHECKPOINT_DIR, work.resolve("checkpoints").toUri().toString());
-        return c;
+        return OfflineJobConfig.streaming(work);
     }
 
     private static boolean built(Configuration flink, Configuration job) {

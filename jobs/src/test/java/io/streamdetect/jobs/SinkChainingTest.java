@@ -17,12 +17,7 @@ class SinkChainingTest {
     Path work;
 
     private List<String> tasks(Boolean sinkChained) {
-        Configuration c = new Configuration();
-        c.set(StreamingJobOptions.BOOTSTRAP_SERVERS, "localhost:9092");
-        c.set(StreamingJobOptions.MODEL, "m.onnx");
-        c.set(StreamingJobOptions.BACKEND, "onnxruntime");
-        c.set(StreamingJobOptions.CAPACITY, 16); // else the build reads the model for its batch size
-        c.set(StreamingJobOptions.CHECKPOINT_DIR, work.resolve("checkpoints").toUri().toString());
+        Configuration c = OfflineJobConfig.streaming(work);
         if (sinkChained != null) {
             c.set(StreamingJobOptions.SINK_CHAINED, sinkChained);
         }
