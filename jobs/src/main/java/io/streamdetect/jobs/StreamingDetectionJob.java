@@ -72,12 +72,13 @@ public final class StreamingDetectionJob {
 
         DetectionOperator.Outputs outputs = operator.apply(beforeDetection.apply(input.images()));
 
-        var detectionsSink = outputs.detections().sinkTo(RecordSinks.kafka(config, config.get(OUTPUT_TOPIC),
-                DetectionRecord.class, DetectionRecord::getRecordId, "detections"))
-                .name("kafka-detections").uid("streamdetect-detections-sink");
-        if (!config.get(SINK_CHAINED)) {
-            detectionsSink.disableChaining(); // the dead letters' sink already has a task of its own (after a union)
-        }
+        // sink.chained=false: a rescale edge (subtask i to subtask i at equal parallelism) gives the writer and its
+        // committer one task of their own, as the dead letters' sink has after its union; disableChaining() on the
+        // sink would split the committer from the writer too
+        DataStream<DetectionRecord> detections = config.get(SINK_CHAINED) ? outputs.detections()
+                : outputs.detections().rescale();
+        detections.sinkTo(RecordSinks.kafka(config, config.get(OUTPUT_TOPIC), DetectionRecord.class,
+                DetectionRecord::getRecordId, "detections")).name("kafka-detections").uid("streamdetect-detections-sink");
         outputs.deadLetters().union(input.unreadable())
                 .map(new DeadLetterPayloads(config.get(MAX_BYTES))).returns(new AvroTypeInfo<>(DeadLetter.class))
                 .name("dead-letter-payloads").uid("streamdetect-dead-letter-payloads")

@@ -202,12 +202,8 @@ class ModelSwapIT {
         }
     }
 
-    private static List<Path> images() throws Exception {
-        try (Stream<Path> files = Files.list(SharedFiles.coco8().resolve("images/val"))) {
-            List<Path> images = new ArrayList<>(files.sorted().toList());
-            images.add(SharedFiles.busJpg());
-            return images;
-        }
+    private static List<Path> images() {
+        return SharedFiles.coco8ValAndBus();
     }
 
     /** Each image's detection scores by {@code model}, as the operator's settings compute them. */

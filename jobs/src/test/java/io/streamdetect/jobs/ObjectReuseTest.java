@@ -15,7 +15,7 @@ class ObjectReuseTest {
     Path work;
 
     private Configuration streaming() {
-        return OfflineJobConfig.streaming(work);
+        return TestJobConfigs.offline(work);
     }
 
     private static boolean built(Configuration flink, Configuration job) {

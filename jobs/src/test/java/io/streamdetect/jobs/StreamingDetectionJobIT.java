@@ -29,6 +29,8 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -60,10 +62,7 @@ class StreamingDetectionJobIT {
 
     @BeforeAll
     static void listImages() throws Exception {
-        try (Stream<Path> files = Files.list(SharedFiles.coco8().resolve("images/val"))) {
-            images = new ArrayList<>(files.sorted().toList());
-        }
-        images.add(SharedFiles.busJpg());
+        images = SharedFiles.coco8ValAndBus();
     }
 
     /**
@@ -137,6 +136,56 @@ class StreamingDetectionJobIT {
 
         assertThat(FailOnceAfterCheckpoint.FAILED).as("the injected failure happened").isTrue();
         assertExactlyOnce(consume("detections-" + run, "dead-" + run), good, bad, "dead-" + run);
+    }
+
+    /**
+     * {@code sink.chained} can change between runs: a job stopped with a savepoint under one value and started from
+     * it under the other writes every record exactly once (state maps to operators by uid, not by task), both ways.
+     */
+    @Test
+    void e5TheSinkCanBeUnchainedAndChainedAgainAcrossASavepoint() throws Exception {
+        switchSinkChainingAcrossASavepoint(true);
+        switchSinkChainingAcrossASavepoint(false);
+    }
+
+    private void switchSinkChainingAcrossASavepoint(boolean chainedFirst) throws Exception {
+        Set<String> good = new HashSet<>();
+        Set<String> bad = new HashSet<>();
+        String run = "e" + ATTEMPTS.incrementAndGet();
+        String detections = "detections-" + run;
+        produce("images-" + run, good, bad);
+        Configuration c = config("images-" + run, detections, "dead-" + run);
+        c.set(StreamingJobOptions.BOUNDED, false);
+
+        c.set(StreamingJobOptions.SINK_CHAINED, chainedFirst);
+        StreamExecutionEnvironment first = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamingDetectionJob.build(first, c);
+        JobClient job = first.executeAsync("streamdetect-it-sink-chained-" + chainedFirst);
+        assertThat(committedDetections(detections, 30, Duration.ofSeconds(120))).as("detections before the savepoint")
+                .isGreaterThanOrEqualTo(30);
+        String savepoint = job.stopWithSavepoint(false, Files.createTempDirectory("streamdetect-it-savepoint").toUri()
+                .toString(), SavepointFormatType.CANONICAL).get();
+
+        c.set(StreamingJobOptions.SINK_CHAINED, !chainedFirst);
+        c.setString("execution.state-recovery.path", savepoint);
+        StreamExecutionEnvironment second = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamingDetectionJob.build(second, c);
+        JobClient resumed = second.executeAsync("streamdetect-it-sink-chained-" + !chainedFirst);
+        try {
+            assertThat(committedDetections(detections, GOOD, Duration.ofSeconds(180))).isGreaterThanOrEqualTo(GOOD);
+            assertExactlyOnce(consume(detections, "dead-" + run), good, bad, "dead-" + run);
+        } finally {
+            resumed.cancel().get();
+        }
+    }
+
+    /** Distinct detection ids committed to {@code topic}, read until there are {@code atLeast} or time is up. */
+    private static int committedDetections(String topic, int atLeast, Duration timeout) {
+        Set<String> ids = new HashSet<>();
+        try (var det = new RecordConsumer<>(kafka.bootstrapServers(), topic, DetectionRecord.class, new Properties(), true)) {
+            det.consume(r -> ids.add(r.value().getRecordId()), () -> ids.size() >= atLeast, timeout);
+        }
+        return ids.size();
     }
 
     /**
@@ -262,17 +311,7 @@ class StreamingDetectionJobIT {
 
     private static Configuration config(String in, String out, String dead) throws Exception {
         kafka.createTopics(2, out, dead);
-        Configuration c = new Configuration();
-        c.set(StreamingJobOptions.CHECKPOINT_DIR, Files.createTempDirectory("streamdetect-it-checkpoints").toUri().toString());
-        c.set(StreamingJobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        c.set(StreamingJobOptions.INPUT_TOPIC, in);
-        c.set(StreamingJobOptions.OUTPUT_TOPIC, out);
-        c.set(StreamingJobOptions.DEAD_LETTER_TOPIC, dead);
-        c.set(StreamingJobOptions.GROUP_ID, "it-" + in);
-        c.set(StreamingJobOptions.MODEL, SharedFiles.model().toString());
-        c.set(StreamingJobOptions.BACKEND, "onnxruntime");
-        c.set(StreamingJobOptions.INTRA_OP_THREADS, 1);
-        c.set(StreamingJobOptions.PARALLELISM, 2);
+        Configuration c = TestJobConfigs.onBroker(kafka.bootstrapServers(), in, out, dead);
         c.set(StreamingJobOptions.BOUNDED, true);
         c.set(StreamingJobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
         c.set(StreamingJobOptions.MAX_BATCH_SIZE, 8);

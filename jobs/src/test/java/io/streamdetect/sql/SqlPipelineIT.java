@@ -66,10 +66,7 @@ class SqlPipelineIT {
                 .setNumTaskManagers(1).setNumSlotsPerTaskManager(2).build());
         flink.start();
         TestStreamEnvironment.setAsContext(flink, 2);
-        try (Stream<Path> files = Files.list(SharedFiles.coco8().resolve("images/val"))) {
-            images = new ArrayList<>(files.sorted().toList());
-        }
-        images.add(SharedFiles.busJpg());
+        images = SharedFiles.coco8ValAndBus();
     }
 
     @AfterAll
@@ -140,16 +137,8 @@ class SqlPipelineIT {
 
     private static Configuration dataStreamJob(String in, String out, String dead) throws Exception {
         kafka.createTopics(2, out, dead);
-        Configuration c = new Configuration();
-        c.set(StreamingJobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        c.set(StreamingJobOptions.INPUT_TOPIC, in);
-        c.set(StreamingJobOptions.OUTPUT_TOPIC, out);
-        c.set(StreamingJobOptions.DEAD_LETTER_TOPIC, dead);
+        Configuration c = io.streamdetect.jobs.TestJobConfigs.onBroker(kafka.bootstrapServers(), in, out, dead);
         c.set(StreamingJobOptions.GROUP_ID, "ds-" + in);
-        c.set(StreamingJobOptions.MODEL, SharedFiles.model().toString());
-        c.set(StreamingJobOptions.BACKEND, "onnxruntime");
-        c.set(StreamingJobOptions.INTRA_OP_THREADS, 1);
-        c.set(StreamingJobOptions.PARALLELISM, 2);
         c.set(StreamingJobOptions.BOUNDED, true);
         c.set(StreamingJobOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
         c.set(StreamingJobOptions.MAX_BATCH_SIZE, 8);

@@ -124,4 +124,15 @@ public final class SharedFiles {
     public static Path coco8() {
         return root().resolve(COCO8);
     }
+
+    /** coco8's validation images in name order, then bus.jpg: the images the job ITs cycle through. */
+    public static java.util.List<Path> coco8ValAndBus() {
+        try (java.util.stream.Stream<Path> files = Files.list(coco8().resolve("images/val"))) {
+            java.util.List<Path> images = new java.util.ArrayList<>(files.sorted().toList());
+            images.add(busJpg());
+            return images;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }
