@@ -80,10 +80,12 @@ public final class StreamingJobOptions {
                     + "records older than the topic's retention.ms at once, e.g. those of a reprocessed archive).");
     public static final ConfigOption<Boolean> SINK_CHAINED = ConfigOptions.key("sink.chained")
             .booleanType().defaultValue(true)
-            .withDescription("true: the detections' Kafka sink runs in each slot's detection task, on the thread that "
-                    + "also reads the images and feeds the GPU (Flink's chaining). false: in a task of its own, so "
-                    + "that encoding the detections, sending them and the sink's flush and commit at checkpoints run "
-                    + "on another thread; the detections then cross a local channel (one more serialization each).");
+            .withDescription("true: the detections' Kafka sink (writer and committer) runs in each slot's detection "
+                    + "task, on the thread that also reads the images and feeds the GPU (Flink's chaining). false: in a "
+                    + "task of its own, so that encoding the detections, sending them and the sink's flush and commit "
+                    + "at checkpoints run on another thread; each detection is then serialized, sent through a local "
+                    + "channel and deserialized once more. Streaming job only; may change between runs from a "
+                    + "savepoint.");
     public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = ConfigOptions.key("transaction.timeout")
             .durationType().defaultValue(Duration.ofMinutes(10))
             .withDescription("Kafka transaction timeout of the exactly-once sinks; must not exceed the brokers' transaction.max.timeout.ms.");
