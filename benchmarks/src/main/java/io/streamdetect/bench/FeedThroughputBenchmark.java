@@ -103,17 +103,9 @@ public final class FeedThroughputBenchmark implements Callable<Integer> {
     /** One bounded run of the job over the whole topic: images per second through the counting filter. */
     private Feed feed(EmbeddedKafka kafka, Path work, String run, boolean reuse) throws Exception {
         kafka.createTopics(1, run + "-detections", run + "-dead");
-        Configuration c = new Configuration();
-        c.set(BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        c.set(INPUT_TOPIC, INPUT);
-        c.set(OUTPUT_TOPIC, run + "-detections");
-        c.set(DEAD_LETTER_TOPIC, run + "-dead");
-        c.set(GROUP_ID, run);
-        c.set(MODEL, SharedFiles.model().toString());
-        c.set(BACKEND, "onnxruntime");
-        c.set(STARTING_OFFSETS, "earliest");
+        Configuration c = StreamingJobBenchmark.benchmarkRun(kafka.bootstrapServers(), INPUT, run, SharedFiles.model(),
+                "onnxruntime", work);
         c.set(BOUNDED, true);
-        c.set(CHECKPOINT_DIR, work.resolve(run).toUri().toString());
         settings.forEach(c::setString);
         c.setString("pipeline.object-reuse", String.valueOf(reuse));
         CountAndDrop.reset(records);

@@ -240,6 +240,22 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
 
     /** Only what a user gives (backend, precision, max batch, slots), plus where the records are. */
     private Configuration job(String bootstrap, String input, String run, int slotCount, boolean bounded) {
+        Configuration c = benchmarkRun(bootstrap, input, run, model, backend, workDir);
+        c.set(PRECISION, precision);
+        c.set(MAX_BATCH_SIZE, maxBatch);
+        c.set(PARALLELISM, slotCount);
+        c.set(BOUNDED, bounded);
+        settings.forEach(c::setString);
+        return c;
+    }
+
+    /**
+     * The settings every benchmark run of the streaming job shares: {@code input} read from the earliest offset, the
+     * run's own output topics ({@code run}-detections, {@code run}-dead) and group, and a fresh checkpoint folder
+     * under {@code workDir} (a local stream run's default is a folder under the cache directory).
+     */
+    static Configuration benchmarkRun(String bootstrap, String input, String run, Path model, String backend,
+                                      Path workDir) {
         Configuration c = new Configuration();
         c.set(BOOTSTRAP_SERVERS, bootstrap);
         c.set(INPUT_TOPIC, input);
@@ -248,14 +264,8 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
         c.set(GROUP_ID, run);
         c.set(MODEL, model.toString());
         c.set(BACKEND, backend);
-        c.set(PRECISION, precision);
-        c.set(MAX_BATCH_SIZE, maxBatch);
-        c.set(PARALLELISM, slotCount);
         c.set(STARTING_OFFSETS, "earliest");
-        c.set(BOUNDED, bounded);
-        // a local stream run's default is a folder under the cache directory; a fresh one per run here
         c.set(CHECKPOINT_DIR, workDir.resolve(run).toUri().toString());
-        settings.forEach(c::setString);
         return c;
     }
 
