@@ -39,6 +39,12 @@ import org.slf4j.LoggerFactory;
  *                        then the InputBatch goes back to the free pool
  * </pre>
  *
+ * Where the predictor can queue ({@link Predictor#queues}: TensorRT with GPU pre-processing), the inference thread
+ * queues the next ready batch on the GPU behind the running one, and only then waits for the running one's output and
+ * post-processes it: the GPU goes from batch to batch without idling for the output's wait, the post-processing and
+ * the launch ({@link #QUEUE_DEPTH_PROPERTY}). A batch whose predecessor has already finished is launched after that
+ * predecessor is collected, so no image's result waits for another batch's launch.
+ *
  * Two input buffers circulate, so at most one batch is prepared while another runs; with GPU pre-processing the
  * prepare thread also decodes each closed batch on the GPU, and three circulate (see {@link #uploadToGpu}).
  * With a {@link DecodePool} (see {@link BatchingConfig#decodeThreads}) the images of a batch decode in parallel,
@@ -71,6 +77,14 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private static final int GPU_BUFFERS = 3;
     /** How long {@link #close} waits for a running batch before leaving the release to the batcher's threads. */
     static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
+    /**
+     * System property, for benchmarks (default 2): batches queued on the GPU at once where the predictor can queue.
+     * 2 queues the next batch behind the running one, so the GPU does not idle while a run's output is waited for and
+     * post-processed and the next is launched (about 1 ms per batch of 64 on an H200); 1 runs one batch at a time.
+     */
+    static final String QUEUE_DEPTH_PROPERTY = "streamdetect.batching.gpu-queue-depth";
+    /** How often the inference thread looks for the next batch and the running one's end, while one runs. */
+    private static final long RUNNING_POLL_MICROS = 50;
 
     /** Where a submitted image is; read by timeouts to tell a slow image from a stuck batcher. */
     public enum Progress { QUEUED, PREPARING, BATCHED, RUNNING, DONE }
@@ -120,6 +134,10 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private final DecodePool decodePool;
     /** Where the two threads spend their time: {@link #stageTimes}. */
     private final StageClocks clocks = new StageClocks();
+    /** Batches the inference thread keeps queued on the GPU at once: 1 or 2 ({@link #QUEUE_DEPTH_PROPERTY}). */
+    private final int queueDepth;
+    /** Inference thread: when it collected the last batch, for the engine time of one queued behind it. */
+    private long lastRunEndNanos;
 
     public MicroBatcher(Predictor predictor, BatchingConfig config, BatchListener<T> listener, String name) {
         this(predictor, config, listener, name, DecodeFirst.forBatcher(predictor.preprocessing() == Preprocessing.GPU,
@@ -137,6 +155,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
         int count = predictor.preprocessing() == Preprocessing.GPU ? GPU_BUFFERS : CPU_BUFFERS;
         this.free = new ArrayBlockingQueue<>(count);
         this.decodeFirst = decodeFirst;
+        this.queueDepth = predictor.queues() ? queueDepth() : 1; // elsewhere a run's output is gone at the next run
         int decodeThreads = config.decodeThreadsFor(predictor.session().info().backend() == Backend.ONNXRUNTIME);
         this.decodePool = decodeThreads > 1 ? DecodePool.acquire(decodeThreads) : null;
         try {
@@ -168,6 +187,15 @@ public final class MicroBatcher<T> implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    private static int queueDepth() {
+        int depth = Integer.getInteger(QUEUE_DEPTH_PROPERTY, 2);
+        if (depth < 1 || depth > io.streamdetect.engine.DeviceInput.MAX_QUEUED_RUNS) {
+            throw new IllegalArgumentException("-D" + QUEUE_DEPTH_PROPERTY + " must be 1 or "
+                    + io.streamdetect.engine.DeviceInput.MAX_QUEUED_RUNS + ", got " + depth);
+        }
+        return depth;
     }
 
     /** The engine's first-use costs for these buffers, now, before either thread runs (see Predictor#warmUp). */
@@ -391,9 +419,9 @@ public final class MicroBatcher<T> implements AutoCloseable {
             return true;
         }
         clocks.prepare.enter(BatchStage.GPU_UPLOAD);
-        decodeFirst.decoding();
         try {
-            predictor.uploadToGpu(batch.input, batch.prepared, batch.size());
+            predictor.uploadToGpu(batch.input, batch.prepared, batch.size(), decodeFirst::submitted);
+            batch.decodeTicket = decodeFirst.submittedCount();
             return true;
         } catch (RuntimeException e) {
             LOG.warn("GPU pre-processing failed for a batch of {}: {}", batch.size(), e.getMessage());
@@ -402,44 +430,147 @@ public final class MicroBatcher<T> implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs batches as they come ready, one on the GPU at a time, or two where the predictor can queue ({@link
+     * #QUEUE_DEPTH_PROPERTY}): a batch that comes ready while another runs is queued behind it once the decode of the
+     * batch after it is submitted ({@link DecodeFirst#awaitSuccessorSubmitted}), so the GPU goes from one batch
+     * straight to the next. Otherwise the running batch is collected first and the next launched after the hold
+     * ({@link DecodeFirst#awaitDecodeSubmitted}). Either way a collected batch is post-processed after the next batch's
+     * launch, while the GPU computes it: its output stays readable that long ({@link Predictor.QueuedBatch#await}).
+     */
     private void inferenceLoop() throws InterruptedException {
-        while (!closing && failure.get() == null) {
-            clocks.inference.enter(BatchStage.WAIT_FOR_BATCH);
-            Batch<T> batch = ready.poll(100, TimeUnit.MILLISECONDS);
-            if (batch != null) {
-                try {
-                    run(batch);
-                } finally {
-                    free.add(batch.input);
-                    batchFinished();
+        Launched<T> running = null; // on the GPU, not yet collected
+        try {
+            while (!closing && failure.get() == null) {
+                Batch<T> next;
+                Launched<T> queuedBehind = null;
+                if (running == null) {
+                    clocks.inference.enter(BatchStage.WAIT_FOR_BATCH);
+                    next = ready.poll(100, TimeUnit.MILLISECONDS);
+                } else {
+                    clocks.inference.enter(BatchStage.ENGINE);
+                    next = nextWhileRunning(running);
+                    Launched<T> before = running;
+                    if (next != null && queueDepth > 1
+                            && decodeFirst.awaitSuccessorSubmitted(next.decodeTicket, () -> !before.run.finished())) {
+                        queuedBehind = launch(next);
+                        next = null;
+                    }
                 }
+                Ran<T> ran = null;
+                if (running != null) {
+                    Launched<T> collecting = running;
+                    running = queuedBehind; // from here on, the batch the finally below must not leave on the GPU
+                    ran = await(collecting, queuedBehind != null);
+                } else {
+                    running = queuedBehind;
+                }
+                if (next != null && failure.get() == null) {
+                    clocks.inference.enter(BatchStage.HOLD_FOR_DECODE);
+                    decodeFirst.awaitDecodeSubmitted(next.decodeTicket);
+                    running = launch(next);
+                }
+                if (ran != null) {
+                    postprocess(ran);
+                }
+            }
+        } finally {
+            if (running != null) { // closing or failed: its images get no outcome, but the GPU must be done with it
+                abandon(running);
             }
         }
     }
 
-    private void run(Batch<T> batch) {
+    /**
+     * While {@code running} runs: the next ready batch; null once it has finished with none ready (it is then
+     * collected before the next batch is launched). Polls both: the GPU's end of a run is an event, not something a
+     * Java thread can wait on together with a queue.
+     */
+    private Batch<T> nextWhileRunning(Launched<T> running) throws InterruptedException {
+        while (!closing && !running.run.finished()) {
+            Batch<T> batch = ready.poll(RUNNING_POLL_MICROS, TimeUnit.MICROSECONDS);
+            if (batch != null) {
+                return batch;
+            }
+        }
+        return null;
+    }
+
+    /** Queues {@code batch} on the engine; null when that failed, which fails the batcher and gives the buffer back. */
+    private Launched<T> launch(Batch<T> batch) {
         int n = batch.size();
         batch.items.forEach(p -> p.progress = Progress.RUNNING);
-        clocks.inference.enter(BatchStage.HOLD_FOR_DECODE);
-        decodeFirst.awaitDecodeSubmitted();
         clocks.inference.enter(BatchStage.ENGINE);
         long start = System.nanoTime();
-        FloatBuffer output;
-        inferenceSinceNanos = start;
+        if (inferenceSinceNanos == 0) {
+            inferenceSinceNanos = start;
+        }
         try {
-            output = predictor.infer(batch.input, batch.prepared, n);
+            return new Launched<>(batch, predictor.queue(batch.input, batch.prepared, n), start);
         } catch (RuntimeException | Error e) {
             LOG.warn("inference failed for a batch of {}: {}", n, e.toString());
             fail(e); // fails this batch's items too: they are outstanding
-            return;
+            release(batch);
+            return null;
+        }
+    }
+
+    /**
+     * Waits for a launched batch's output; null when the GPU failed (the batcher then fails, and the buffer goes
+     * back). Its engine time runs from its launch, or the end of the batch before it if that was later, to now.
+     * {@code another}: a batch is queued behind it, which has the GPU from now on.
+     */
+    private Ran<T> await(Launched<T> launched, boolean another) {
+        clocks.inference.enter(BatchStage.ENGINE);
+        FloatBuffer output;
+        try {
+            output = launched.run.await();
+        } catch (RuntimeException | Error e) {
+            LOG.warn("inference failed for a batch of {}: {}", launched.batch.size(), e.toString());
+            fail(e);
+            release(launched.batch);
+            return null;
         } finally {
             inferenceSinceNanos = 0;
         }
-        long inferenceNanos = System.nanoTime() - start;
-        clocks.inference.enter(BatchStage.POSTPROCESS);
-        clocks.batchRan(n);
-        listener.batchRan(n, inferenceNanos);
-        postprocessAll(new RanBatch<>(batch, output, start, inferenceNanos));
+        long end = System.nanoTime();
+        if (another) {
+            inferenceSinceNanos = end;
+        }
+        long inferenceNanos = end - Math.max(launched.startNanos, lastRunEndNanos);
+        lastRunEndNanos = end;
+        clocks.batchRan(launched.batch.size());
+        listener.batchRan(launched.batch.size(), inferenceNanos);
+        return new Ran<>(launched, output, inferenceNanos);
+    }
+
+    /** Post-processes a batch that ran and gives its buffer back. */
+    private void postprocess(Ran<T> ran) {
+        try {
+            clocks.inference.enter(BatchStage.POSTPROCESS);
+            postprocessAll(new RanBatch<>(ran.launched.batch, ran.output, ran.launched.run, ran.launched.startNanos,
+                    ran.inferenceNanos));
+        } finally {
+            release(ran.launched.batch);
+        }
+    }
+
+    /** The batch is done with: its input buffer goes back to the free pool. */
+    private void release(Batch<T> batch) {
+        free.add(batch.input);
+        batchFinished();
+    }
+
+    /** A launched batch nobody will report: waits for the GPU to be done with its buffers, then gives them back. */
+    private void abandon(Launched<T> launched) {
+        try {
+            launched.run.await();
+        } catch (RuntimeException e) {
+            LOG.debug("an abandoned batch failed on the GPU: {}", e.toString());
+        } finally {
+            inferenceSinceNanos = 0;
+            release(launched.batch);
+        }
     }
 
     /**
@@ -491,7 +622,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private void postprocessOne(RanBatch<T> ran, int i) {
         Pending<T> p = ran.batch.items.get(i);
         PreparedImage prepared = ran.batch.prepared.get(i);
-        PipelineException failure = predictor.failure(i);
+        PipelineException failure = ran.run.failure(i);
         if (failure != null) { // an image only the GPU decode could have told bad: a dead letter like any other
             complete(p, Prediction.failed(failure), ran.startNanos - p.submittedNanos);
             return;
@@ -670,13 +801,15 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private static final class RanBatch<T> {
         final Batch<T> batch;
         final FloatBuffer output;
+        final Predictor.QueuedBatch run;
         final long startNanos;
         final long inferenceNanos;
         private final AtomicInteger next = new AtomicInteger();
 
-        RanBatch(Batch<T> batch, FloatBuffer output, long startNanos, long inferenceNanos) {
+        RanBatch(Batch<T> batch, FloatBuffer output, Predictor.QueuedBatch run, long startNanos, long inferenceNanos) {
             this.batch = batch;
             this.output = output;
+            this.run = run;
             this.startNanos = startNanos;
             this.inferenceNanos = inferenceNanos;
         }
@@ -688,6 +821,12 @@ public final class MicroBatcher<T> implements AutoCloseable {
             }
         }
     }
+
+    /** A batch queued on the engine, and when. */
+    private record Launched<T>(Batch<T> batch, Predictor.QueuedBatch run, long startNanos) {}
+
+    /** A launched batch whose output has come back, not yet post-processed. */
+    private record Ran<T>(Launched<T> launched, FloatBuffer output, long inferenceNanos) {}
 
     private static final class Pending<T> implements Ticket {
         final byte[] image;
@@ -719,6 +858,8 @@ public final class MicroBatcher<T> implements AutoCloseable {
         /** The good slots' images, in slot order, once {@link #dropFailedSlots} has closed the gaps. */
         final List<PreparedImage> prepared = new ArrayList<>();
         final List<Future<?>> decodes = new ArrayList<>();
+        /** GPU decodes submitted once this batch's own was ({@link DecodeFirst#submittedCount}); its holds' ticket. */
+        volatile long decodeTicket;
 
         Batch(InputBatch input, int capacity) {
             this.input = input;
