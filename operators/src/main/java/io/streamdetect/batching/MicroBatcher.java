@@ -39,11 +39,9 @@ import org.slf4j.LoggerFactory;
  *                        then the InputBatch goes back to the free pool
  * </pre>
  *
- * Where the predictor can queue ({@link Predictor#queues}: TensorRT with GPU pre-processing), the inference thread
- * queues the next ready batch on the GPU behind the running one, and only then waits for the running one's output and
- * post-processes it: the GPU goes from batch to batch without idling for the output's wait, the post-processing and
- * the launch ({@link #QUEUE_DEPTH_PROPERTY}). A batch whose predecessor has already finished is launched after that
- * predecessor is collected, so no image's result waits for another batch's launch.
+ * Where the predictor can queue ({@link Predictor#queues}: TensorRT with GPU pre-processing), a batch that has run
+ * is post-processed after the next batch's launch if that batch is already waiting, so the GPU does not idle while
+ * this thread decodes the output and calls the listener.
  *
  * Two input buffers circulate, so at most one batch is prepared while another runs; with GPU pre-processing the
  * prepare thread also decodes each closed batch on the GPU, and three circulate (see {@link #uploadToGpu}).
@@ -77,14 +75,6 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private static final int GPU_BUFFERS = 3;
     /** How long {@link #close} waits for a running batch before leaving the release to the batcher's threads. */
     static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
-    /**
-     * System property, for benchmarks (default 2): batches queued on the GPU at once where the predictor can queue.
-     * 2 queues the next batch behind the running one, so the GPU does not idle while a run's output is waited for and
-     * post-processed and the next is launched (about 1 ms per batch of 64 on an H200); 1 runs one batch at a time.
-     */
-    static final String QUEUE_DEPTH_PROPERTY = "streamdetect.batching.gpu-queue-depth";
-    /** How often the inference thread looks for the next batch and the running one's end, while one runs. */
-    private static final long RUNNING_POLL_MICROS = 50;
 
     /** Where a submitted image is; read by timeouts to tell a slow image from a stuck batcher. */
     public enum Progress { QUEUED, PREPARING, BATCHED, RUNNING, DONE }
@@ -134,10 +124,6 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private final DecodePool decodePool;
     /** Where the two threads spend their time: {@link #stageTimes}. */
     private final StageClocks clocks = new StageClocks();
-    /** Batches the inference thread keeps queued on the GPU at once: 1 or 2 ({@link #QUEUE_DEPTH_PROPERTY}). */
-    private final int queueDepth;
-    /** Inference thread: when it collected the last batch, for the engine time of one queued behind it. */
-    private long lastRunEndNanos;
 
     public MicroBatcher(Predictor predictor, BatchingConfig config, BatchListener<T> listener, String name) {
         this(predictor, config, listener, name, DecodeFirst.forBatcher(predictor.preprocessing() == Preprocessing.GPU,
@@ -155,7 +141,6 @@ public final class MicroBatcher<T> implements AutoCloseable {
         int count = predictor.preprocessing() == Preprocessing.GPU ? GPU_BUFFERS : CPU_BUFFERS;
         this.free = new ArrayBlockingQueue<>(count);
         this.decodeFirst = decodeFirst;
-        this.queueDepth = predictor.queues() ? queueDepth() : 1; // elsewhere a run's output is gone at the next run
         int decodeThreads = config.decodeThreadsFor(predictor.session().info().backend() == Backend.ONNXRUNTIME);
         this.decodePool = decodeThreads > 1 ? DecodePool.acquire(decodeThreads) : null;
         try {
@@ -187,15 +172,6 @@ public final class MicroBatcher<T> implements AutoCloseable {
             close();
             throw e;
         }
-    }
-
-    private static int queueDepth() {
-        int depth = Integer.getInteger(QUEUE_DEPTH_PROPERTY, 2);
-        if (depth < 1 || depth > io.streamdetect.engine.DeviceInput.MAX_QUEUED_RUNS) {
-            throw new IllegalArgumentException("-D" + QUEUE_DEPTH_PROPERTY + " must be 1 or "
-                    + io.streamdetect.engine.DeviceInput.MAX_QUEUED_RUNS + ", got " + depth);
-        }
-        return depth;
     }
 
     /** The engine's first-use costs for these buffers, now, before either thread runs (see Predictor#warmUp). */
@@ -419,9 +395,9 @@ public final class MicroBatcher<T> implements AutoCloseable {
             return true;
         }
         clocks.prepare.enter(BatchStage.GPU_UPLOAD);
+        decodeFirst.decoding();
         try {
-            predictor.uploadToGpu(batch.input, batch.prepared, batch.size(), decodeFirst::submitted);
-            batch.decodeTicket = decodeFirst.submittedCount();
+            predictor.uploadToGpu(batch.input, batch.prepared, batch.size());
             return true;
         } catch (RuntimeException e) {
             LOG.warn("GPU pre-processing failed for a batch of {}: {}", batch.size(), e.getMessage());
@@ -431,69 +407,50 @@ public final class MicroBatcher<T> implements AutoCloseable {
     }
 
     /**
-     * Runs batches as they come ready, one on the GPU at a time, or two where the predictor can queue ({@link
-     * #QUEUE_DEPTH_PROPERTY}): a batch that comes ready while another runs is queued behind it once the decode of the
-     * batch after it is submitted ({@link DecodeFirst#awaitSuccessorSubmitted}), so the GPU goes from one batch
-     * straight to the next. Otherwise the running batch is collected first and the next launched after the hold
-     * ({@link DecodeFirst#awaitDecodeSubmitted}). Either way a collected batch is post-processed after the next batch's
-     * launch, while the GPU computes it: its output stays readable that long ({@link Predictor.QueuedBatch#await}).
+     * Runs batches as they come ready, one on the GPU at a time. Where the predictor can queue, a batch that has run is
+     * post-processed after the next batch's launch when that batch is already waiting, so the GPU computes while this
+     * thread decodes the output and calls the listener (its output stays readable that long: {@link
+     * Predictor.QueuedBatch#await}); elsewhere the launch runs the whole batch, and post-processing comes first.
+     * Session 8 also tried two batches on the GPU at once, the next queued behind the running one; it lost throughput
+     * (nvJPEG's decode of the batch after then waits for both; docs/benchmarks.md).
      */
     private void inferenceLoop() throws InterruptedException {
-        Launched<T> running = null; // on the GPU, not yet collected
+        boolean overlap = predictor.queues();
+        Ran<T> ran = null; // its output is back; not yet post-processed
+        Launched<T> launched = null; // on the GPU
         try {
             while (!closing && failure.get() == null) {
                 Batch<T> next;
-                Launched<T> queuedBehind = null;
-                if (running == null) {
+                if (ran == null) {
                     clocks.inference.enter(BatchStage.WAIT_FOR_BATCH);
                     next = ready.poll(100, TimeUnit.MILLISECONDS);
-                } else {
-                    clocks.inference.enter(BatchStage.ENGINE);
-                    next = nextWhileRunning(running);
-                    Launched<T> before = running;
-                    if (next != null && queueDepth > 1
-                            && decodeFirst.awaitSuccessorSubmitted(next.decodeTicket, () -> !before.run.finished())) {
-                        queuedBehind = launch(next);
-                        next = null;
-                    }
+                } else { // only one already waiting: the last batch's images wait for no other
+                    next = overlap ? ready.poll() : null;
                 }
-                Ran<T> ran = null;
-                if (running != null) {
-                    Launched<T> collecting = running;
-                    running = queuedBehind; // from here on, the batch the finally below must not leave on the GPU
-                    ran = await(collecting, queuedBehind != null);
-                } else {
-                    running = queuedBehind;
-                }
-                if (next != null && failure.get() == null) {
+                if (next != null) {
                     clocks.inference.enter(BatchStage.HOLD_FOR_DECODE);
-                    decodeFirst.awaitDecodeSubmitted(next.decodeTicket);
-                    running = launch(next);
+                    decodeFirst.awaitDecodeSubmitted();
+                    launched = launch(next);
                 }
                 if (ran != null) {
-                    postprocess(ran);
+                    Ran<T> done = ran;
+                    ran = null;
+                    postprocess(done);
+                }
+                if (launched != null) {
+                    Launched<T> running = launched;
+                    launched = null;
+                    ran = await(running);
                 }
             }
-        } finally {
-            if (running != null) { // closing or failed: its images get no outcome, but the GPU must be done with it
-                abandon(running);
+        } finally { // closing or failed: their images get no outcome, but the GPU must be done with their buffers
+            if (launched != null) {
+                abandon(launched);
+            }
+            if (ran != null) {
+                release(ran.launched.batch);
             }
         }
-    }
-
-    /**
-     * While {@code running} runs: the next ready batch; null once it has finished with none ready (it is then
-     * collected before the next batch is launched). Polls both: the GPU's end of a run is an event, not something a
-     * Java thread can wait on together with a queue.
-     */
-    private Batch<T> nextWhileRunning(Launched<T> running) throws InterruptedException {
-        while (!closing && !running.run.finished()) {
-            Batch<T> batch = ready.poll(RUNNING_POLL_MICROS, TimeUnit.MICROSECONDS);
-            if (batch != null) {
-                return batch;
-            }
-        }
-        return null;
     }
 
     /** Queues {@code batch} on the engine; null when that failed, which fails the batcher and gives the buffer back. */
@@ -502,25 +459,20 @@ public final class MicroBatcher<T> implements AutoCloseable {
         batch.items.forEach(p -> p.progress = Progress.RUNNING);
         clocks.inference.enter(BatchStage.ENGINE);
         long start = System.nanoTime();
-        if (inferenceSinceNanos == 0) {
-            inferenceSinceNanos = start;
-        }
+        inferenceSinceNanos = start;
         try {
             return new Launched<>(batch, predictor.queue(batch.input, batch.prepared, n), start);
         } catch (RuntimeException | Error e) {
             LOG.warn("inference failed for a batch of {}: {}", n, e.toString());
             fail(e); // fails this batch's items too: they are outstanding
+            inferenceSinceNanos = 0;
             release(batch);
             return null;
         }
     }
 
-    /**
-     * Waits for a launched batch's output; null when the GPU failed (the batcher then fails, and the buffer goes
-     * back). Its engine time runs from its launch, or the end of the batch before it if that was later, to now.
-     * {@code another}: a batch is queued behind it, which has the GPU from now on.
-     */
-    private Ran<T> await(Launched<T> launched, boolean another) {
+    /** Waits for a launched batch's output; null when the GPU failed (the batcher then fails, and the buffer goes back). */
+    private Ran<T> await(Launched<T> launched) {
         clocks.inference.enter(BatchStage.ENGINE);
         FloatBuffer output;
         try {
@@ -533,12 +485,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
         } finally {
             inferenceSinceNanos = 0;
         }
-        long end = System.nanoTime();
-        if (another) {
-            inferenceSinceNanos = end;
-        }
-        long inferenceNanos = end - Math.max(launched.startNanos, lastRunEndNanos);
-        lastRunEndNanos = end;
+        long inferenceNanos = System.nanoTime() - launched.startNanos;
         clocks.batchRan(launched.batch.size());
         listener.batchRan(launched.batch.size(), inferenceNanos);
         return new Ran<>(launched, output, inferenceNanos);
@@ -858,8 +805,6 @@ public final class MicroBatcher<T> implements AutoCloseable {
         /** The good slots' images, in slot order, once {@link #dropFailedSlots} has closed the gaps. */
         final List<PreparedImage> prepared = new ArrayList<>();
         final List<Future<?>> decodes = new ArrayList<>();
-        /** GPU decodes submitted once this batch's own was ({@link DecodeFirst#submittedCount}); its holds' ticket. */
-        volatile long decodeTicket;
 
         Batch(InputBatch input, int capacity) {
             this.input = input;

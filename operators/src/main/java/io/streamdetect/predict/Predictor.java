@@ -288,14 +288,6 @@ public final class Predictor implements AutoCloseable {
      * @throws IllegalStateException when this predictor pre-processes on the CPU
      */
     public void uploadToGpu(InputBatch batch, List<PreparedImage> prepared, int count) {
-        uploadToGpu(batch, prepared, count, () -> {});
-    }
-
-    /**
-     * {@link #uploadToGpu(InputBatch, List, int)}, running {@code submitted} once the batch's GPU work is submitted
-     * and before waiting for it (see {@link GpuPreprocessor#upload}).
-     */
-    public void uploadToGpu(InputBatch batch, List<PreparedImage> prepared, int count, Runnable submitted) {
         if (gpu == null) {
             throw new IllegalStateException("this predictor pre-processes on the CPU");
         }
@@ -305,7 +297,7 @@ public final class Predictor implements AutoCloseable {
         }
         GpuBatch twin = gpuBatch(batch);
         synchronized (gpu) { // one upload at a time: the decoder's buffers are reused
-            twin.uploadFailures = gpu.upload(batch, slots, count, twin.input, submitted);
+            twin.uploadFailures = gpu.upload(batch, slots, count, twin.input);
         }
     }
 

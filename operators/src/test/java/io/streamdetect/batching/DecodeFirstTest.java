@@ -15,40 +15,48 @@ class DecodeFirstTest {
     private final AtomicLong now = new AtomicLong();
     private final LongSupplier clock = () -> now.addAndGet(TICK);
 
-    private long heldNanos(DecodeFirst order, long ticket) {
+    private long heldNanos(DecodeFirst order) {
         long before = now.get();
-        order.awaitDecodeSubmitted(ticket);
+        order.awaitDecodeSubmitted();
         return now.get() - before;
     }
 
     @Test
     void anIdlePrepareThreadHoldsNothing() {
         DecodeFirst order = new DecodeFirst(HOLD, clock);
-        assertThat(heldNanos(order, 0)).isLessThanOrEqualTo(2 * TICK);
+        assertThat(heldNanos(order)).isLessThanOrEqualTo(2 * TICK);
     }
 
     @Test
-    void theNextBatchsSubmittedDecodeEndsTheHold() {
+    void aDecodeJustCalledIsGivenTheRestOfTheHold() {
         DecodeFirst order = new DecodeFirst(HOLD, clock);
         order.gathering();
-        order.submitted(); // the batch after the one with ticket 0
-        assertThat(heldNanos(order, 0)).isLessThanOrEqualTo(2 * TICK);
+        order.decoding(); // at 10 us
+        assertThat(heldNanos(order)).isBetween(HOLD - 2 * TICK, HOLD + 2 * TICK);
     }
 
     @Test
-    void theBatchsOwnDecodeDoesNotEndItsHold() {
+    void theDecodeOfABatchThatWasNotGatheredAsFullIsNotHeldFor() {
         DecodeFirst order = new DecodeFirst(HOLD, clock);
-        order.submitted();
-        long ticket = order.submittedCount(); // taken after its own decode was submitted
+        order.decoding();
+        assertThat(order.preparing()).isFalse();
+        assertThat(heldNanos(order)).isLessThanOrEqualTo(2 * TICK);
+    }
+
+    @Test
+    void aDecodeCalledLongerAgoThanTheHoldIsNotWaitedFor() {
+        DecodeFirst order = new DecodeFirst(HOLD, clock);
         order.gathering();
-        assertThat(heldNanos(order, ticket)).isBetween(2 * HOLD, 2 * HOLD + 2 * TICK);
+        order.decoding();
+        now.addAndGet(HOLD);
+        assertThat(heldNanos(order)).isLessThanOrEqualTo(2 * TICK);
     }
 
     @Test
     void gatheringThatNeverEndsIsHeldForTwiceTheHoldAtMost() {
         DecodeFirst order = new DecodeFirst(HOLD, clock);
         order.gathering();
-        assertThat(heldNanos(order, 0)).isBetween(2 * HOLD, 2 * HOLD + 2 * TICK);
+        assertThat(heldNanos(order)).isBetween(2 * HOLD, 2 * HOLD + 2 * TICK);
     }
 
     @Test
@@ -56,33 +64,7 @@ class DecodeFirstTest {
         DecodeFirst order = new DecodeFirst(HOLD, clock);
         order.gathering();
         order.idle();
-        assertThat(heldNanos(order, 0)).isLessThanOrEqualTo(2 * TICK);
-    }
-
-    @Test
-    void aBatchIsQueuedBehindTheRunningOneOnceTheDecodeAfterItIsSubmitted() {
-        DecodeFirst order = new DecodeFirst(HOLD, clock);
-        int[] looks = {0};
-        boolean queue = order.awaitSuccessorSubmitted(0, () -> {
-            if (++looks[0] == 3) {
-                order.submitted(); // the prepare thread's decode call returns while the GPU is busy
-            }
-            return true;
-        });
-        assertThat(queue).isTrue();
-        assertThat(looks[0]).isEqualTo(3);
-    }
-
-    @Test
-    void aBatchIsNotQueuedWhenTheGpuGoesIdleFirstNorWithoutAHold() {
-        DecodeFirst order = new DecodeFirst(HOLD, clock);
-        order.gathering();
-        int[] looks = {0};
-        assertThat(order.awaitSuccessorSubmitted(0, () -> ++looks[0] < 3)).isFalse();
-        assertThat(looks[0]).isEqualTo(3);
-        DecodeFirst off = new DecodeFirst(0, clock);
-        off.submitted();
-        assertThat(off.awaitSuccessorSubmitted(0, () -> true)).as("no hold: never queued behind").isFalse();
+        assertThat(heldNanos(order)).isLessThanOrEqualTo(2 * TICK);
     }
 
     @Test
@@ -92,7 +74,7 @@ class DecodeFirstTest {
         DecodeFirst off = new DecodeFirst(0, clock);
         off.gathering();
         long before = now.get();
-        off.awaitDecodeSubmitted(0); // at once: with a hold, a gathering prepare thread would keep it twice the hold
+        off.awaitDecodeSubmitted(); // at once: with a hold, a gathering prepare thread would keep it twice the hold
         assertThat(now.get() - before).isZero();
     }
 

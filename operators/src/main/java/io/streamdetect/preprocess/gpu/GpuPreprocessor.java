@@ -113,13 +113,10 @@ public final class GpuPreprocessor implements AutoCloseable {
      * Writes the first {@code count} slots into {@code target}: JPEG slots decoded and letterboxed on the GPU, the
      * others copied from {@code host}. Returns when the writes are complete, so any stream may read the batch.
      *
-     * @param submitted run once the batch's GPU work is submitted (nvJPEG's decode call has returned), before this
-     *                  waits for it: work queued on the GPU after that no longer delays this batch's decode
      * @return per slot, the error of an image that could be decoded neither on the GPU nor on the CPU (its slot
      *         then holds stale data and its result must be dropped); null entries for the rest
      */
-    public PipelineException[] upload(InputBatch host, List<Slot> slots, int count, DeviceBatch target,
-                                      Runnable submitted) {
+    public PipelineException[] upload(InputBatch host, List<Slot> slots, int count, DeviceBatch target) {
         Cuda.setDevice(cudaDevice);
         PipelineException[] failures = new PipelineException[count];
         List<Integer> gpuSlots = new ArrayList<>(count);
@@ -143,7 +140,6 @@ public final class GpuPreprocessor implements AutoCloseable {
                 }
             }
         }
-        submitted.run();
         Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize after GPU pre-processing");
         return failures;
     }

@@ -70,7 +70,7 @@ class GpuHeaderMismatchGpuTest {
                  GpuPreprocessor gpu = new GpuPreprocessor(0, w, h, MAX_BATCH, decoder);
                  FloatPointer copied = new FloatPointer(cpu.imageSize());
                  FloatPointer expected = new FloatPointer(cpu.imageSize())) {
-                assertThat(gpu.upload(host, slots, slots.size(), device, () -> {})).containsOnlyNulls();
+                assertThat(gpu.upload(host, slots, slots.size(), device)).containsOnlyNulls();
                 try (DecodedImage image = decoder.decode(jpeg)) {
                     cpu.process(image, expected.asBuffer(), 0);
                 }

@@ -276,7 +276,7 @@ class GpuPipelineGpuTest {
                         var header = ImageHeaderReader.read(jpeg);
                         slots.add(new GpuPreprocessor.Slot(jpeg, Letterbox.of(header.width(), header.height(), w, h)));
                     }
-                    assertThat(gpu.upload(host, slots, slots.size(), device, () -> {})).containsOnlyNulls();
+                    assertThat(gpu.upload(host, slots, slots.size(), device)).containsOnlyNulls();
                     for (int slot = 0; slot < slots.size(); slot++) {
                         Cuda.check(cudaMemcpy(copied, Cuda.at(device.slotAddress(slot)), (long) cpu.imageSize() * Float.BYTES,
                                 cudaMemcpyDeviceToHost), "copy back");
