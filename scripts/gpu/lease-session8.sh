@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The third lease of 2026-12-02 session 8: this build against session 7's (65f0074), side by side, by swapping the
-# operators jar between runs (the s7 jar is carried in .lease/operators-s7.jar, built by
+# The third lease of 2026-12-02 session 8: "this" build (e09da0a, reverted afterwards: docs/benchmarks.md, session 8)
+# against session 7's (65f0074), side by side, by swapping the operators jar between runs (the s7 jar is carried in .lease/operators-s7.jar, built by
 #   git worktree add /work/wt-s7 65f0074 && (cd /work/wt-s7 && ./mvnw -o -q package -pl operators -DskipTests)).
 # Session 7 left issue 14 at 0.80x of compute-only (one slot), `bench` end to end at 0.82x: the inference thread ran
 # a batch, post-processed it, held for the next decode and launched the next, the GPU idle meanwhile. This build

@@ -39,10 +39,6 @@ import org.slf4j.LoggerFactory;
  *                        then the InputBatch goes back to the free pool
  * </pre>
  *
- * Where the predictor can queue ({@link Predictor#queues}: TensorRT with GPU pre-processing), a batch that has run
- * is post-processed after the next batch's launch if that batch is already waiting, so the GPU does not idle while
- * this thread decodes the output and calls the listener.
- *
  * Two input buffers circulate, so at most one batch is prepared while another runs; with GPU pre-processing the
  * prepare thread also decodes each closed batch on the GPU, and three circulate (see {@link #uploadToGpu}).
  * With a {@link DecodePool} (see {@link BatchingConfig#decodeThreads}) the images of a batch decode in parallel,
@@ -406,118 +402,44 @@ public final class MicroBatcher<T> implements AutoCloseable {
         }
     }
 
-    /**
-     * Runs batches as they come ready, one on the GPU at a time. Where the predictor can queue, a batch that has run is
-     * post-processed after the next batch's launch when that batch is already waiting, so the GPU computes while this
-     * thread decodes the output and calls the listener (its output stays readable that long: {@link
-     * Predictor.QueuedBatch#await}); elsewhere the launch runs the whole batch, and post-processing comes first.
-     * Session 8 also tried two batches on the GPU at once, the next queued behind the running one; it lost throughput
-     * (nvJPEG's decode of the batch after then waits for both; docs/benchmarks.md).
-     */
     private void inferenceLoop() throws InterruptedException {
-        boolean overlap = predictor.queues();
-        Ran<T> ran = null; // its output is back; not yet post-processed
-        Launched<T> launched = null; // on the GPU
-        try {
-            while (!closing && failure.get() == null) {
-                Batch<T> next;
-                if (ran == null) {
-                    clocks.inference.enter(BatchStage.WAIT_FOR_BATCH);
-                    next = ready.poll(100, TimeUnit.MILLISECONDS);
-                } else { // only one already waiting: the last batch's images wait for no other
-                    next = overlap ? ready.poll() : null;
+        while (!closing && failure.get() == null) {
+            clocks.inference.enter(BatchStage.WAIT_FOR_BATCH);
+            Batch<T> batch = ready.poll(100, TimeUnit.MILLISECONDS);
+            if (batch != null) {
+                try {
+                    run(batch);
+                } finally {
+                    free.add(batch.input);
+                    batchFinished();
                 }
-                if (next != null) {
-                    clocks.inference.enter(BatchStage.HOLD_FOR_DECODE);
-                    decodeFirst.awaitDecodeSubmitted();
-                    launched = launch(next);
-                }
-                if (ran != null) {
-                    Ran<T> done = ran;
-                    ran = null;
-                    postprocess(done);
-                }
-                if (launched != null) {
-                    Launched<T> running = launched;
-                    launched = null;
-                    ran = await(running);
-                }
-            }
-        } finally { // closing or failed: their images get no outcome, but the GPU must be done with their buffers
-            if (launched != null) {
-                abandon(launched);
-            }
-            if (ran != null) {
-                release(ran.launched.batch);
             }
         }
     }
 
-    /** Queues {@code batch} on the engine; null when that failed, which fails the batcher and gives the buffer back. */
-    private Launched<T> launch(Batch<T> batch) {
+    private void run(Batch<T> batch) {
         int n = batch.size();
         batch.items.forEach(p -> p.progress = Progress.RUNNING);
+        clocks.inference.enter(BatchStage.HOLD_FOR_DECODE);
+        decodeFirst.awaitDecodeSubmitted();
         clocks.inference.enter(BatchStage.ENGINE);
         long start = System.nanoTime();
+        FloatBuffer output;
         inferenceSinceNanos = start;
         try {
-            return new Launched<>(batch, predictor.queue(batch.input, batch.prepared, n), start);
+            output = predictor.infer(batch.input, batch.prepared, n);
         } catch (RuntimeException | Error e) {
             LOG.warn("inference failed for a batch of {}: {}", n, e.toString());
             fail(e); // fails this batch's items too: they are outstanding
-            inferenceSinceNanos = 0;
-            release(batch);
-            return null;
-        }
-    }
-
-    /** Waits for a launched batch's output; null when the GPU failed (the batcher then fails, and the buffer goes back). */
-    private Ran<T> await(Launched<T> launched) {
-        clocks.inference.enter(BatchStage.ENGINE);
-        FloatBuffer output;
-        try {
-            output = launched.run.await();
-        } catch (RuntimeException | Error e) {
-            LOG.warn("inference failed for a batch of {}: {}", launched.batch.size(), e.toString());
-            fail(e);
-            release(launched.batch);
-            return null;
+            return;
         } finally {
             inferenceSinceNanos = 0;
         }
-        long inferenceNanos = System.nanoTime() - launched.startNanos;
-        clocks.batchRan(launched.batch.size());
-        listener.batchRan(launched.batch.size(), inferenceNanos);
-        return new Ran<>(launched, output, inferenceNanos);
-    }
-
-    /** Post-processes a batch that ran and gives its buffer back. */
-    private void postprocess(Ran<T> ran) {
-        try {
-            clocks.inference.enter(BatchStage.POSTPROCESS);
-            postprocessAll(new RanBatch<>(ran.launched.batch, ran.output, ran.launched.run, ran.launched.startNanos,
-                    ran.inferenceNanos));
-        } finally {
-            release(ran.launched.batch);
-        }
-    }
-
-    /** The batch is done with: its input buffer goes back to the free pool. */
-    private void release(Batch<T> batch) {
-        free.add(batch.input);
-        batchFinished();
-    }
-
-    /** A launched batch nobody will report: waits for the GPU to be done with its buffers, then gives them back. */
-    private void abandon(Launched<T> launched) {
-        try {
-            launched.run.await();
-        } catch (RuntimeException e) {
-            LOG.debug("an abandoned batch failed on the GPU: {}", e.toString());
-        } finally {
-            inferenceSinceNanos = 0;
-            release(launched.batch);
-        }
+        long inferenceNanos = System.nanoTime() - start;
+        clocks.inference.enter(BatchStage.POSTPROCESS);
+        clocks.batchRan(n);
+        listener.batchRan(n, inferenceNanos);
+        postprocessAll(new RanBatch<>(batch, output, start, inferenceNanos));
     }
 
     /**
@@ -569,7 +491,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private void postprocessOne(RanBatch<T> ran, int i) {
         Pending<T> p = ran.batch.items.get(i);
         PreparedImage prepared = ran.batch.prepared.get(i);
-        PipelineException failure = ran.run.failure(i);
+        PipelineException failure = predictor.failure(i);
         if (failure != null) { // an image only the GPU decode could have told bad: a dead letter like any other
             complete(p, Prediction.failed(failure), ran.startNanos - p.submittedNanos);
             return;
@@ -748,15 +670,13 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private static final class RanBatch<T> {
         final Batch<T> batch;
         final FloatBuffer output;
-        final Predictor.QueuedBatch run;
         final long startNanos;
         final long inferenceNanos;
         private final AtomicInteger next = new AtomicInteger();
 
-        RanBatch(Batch<T> batch, FloatBuffer output, Predictor.QueuedBatch run, long startNanos, long inferenceNanos) {
+        RanBatch(Batch<T> batch, FloatBuffer output, long startNanos, long inferenceNanos) {
             this.batch = batch;
             this.output = output;
-            this.run = run;
             this.startNanos = startNanos;
             this.inferenceNanos = inferenceNanos;
         }
@@ -768,12 +688,6 @@ public final class MicroBatcher<T> implements AutoCloseable {
             }
         }
     }
-
-    /** A batch queued on the engine, and when. */
-    private record Launched<T>(Batch<T> batch, Predictor.QueuedBatch run, long startNanos) {}
-
-    /** A launched batch whose output has come back, not yet post-processed. */
-    private record Ran<T>(Launched<T> launched, FloatBuffer output, long inferenceNanos) {}
 
     private static final class Pending<T> implements Ticket {
         final byte[] image;

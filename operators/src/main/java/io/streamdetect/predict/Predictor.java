@@ -191,34 +191,14 @@ public final class Predictor implements AutoCloseable {
 
     /**
      * Runs the engine on the first {@code count} slots, {@code prepared} being what {@link #prepare} returned for
-     * them; with GPU pre-processing this is where their JPEGs are decoded, unless {@link #uploadToGpu} did. The
-     * result is valid until the next call; check {@link #failure} for each slot before post-processing it.
+     * them; with GPU pre-processing this is where their JPEGs are decoded. The result is valid until the next
+     * call; check {@link #failure} for each slot before post-processing it.
      */
     public FloatBuffer infer(InputBatch batch, List<PreparedImage> prepared, int count) {
-        QueuedBatch run = queue(batch, prepared, count);
-        FloatBuffer output = run.await();
-        slotFailures = run.failures;
-        return output;
-    }
-
-    /**
-     * Whether {@link #queue} returns before the batch has run, so that another may be queued behind it: TensorRT with
-     * GPU pre-processing. Elsewhere each batch runs inside {@code queue}, and its output is valid until the next.
-     */
-    public boolean queues() {
-        return deviceInput != null;
-    }
-
-    /**
-     * {@link #infer} without waiting where the engine can queue (TensorRT with GPU pre-processing): the run is queued
-     * on the GPU and this returns, so the caller may queue the next batch behind it (up to {@link
-     * DeviceInput#MAX_QUEUED_RUNS}) before collecting this one's output. Elsewhere the batch runs now and comes back
-     * finished. Collect batches in the order queued; {@code batch} must not be written until then.
-     */
-    public QueuedBatch queue(InputBatch batch, List<PreparedImage> prepared, int count) {
         try {
             if (gpu == null) {
-                return new QueuedBatch(null, session.run(batch, count), new PipelineException[count]);
+                slotFailures = new PipelineException[count];
+                return session.run(batch, count);
             }
             GpuBatch twin = gpuBatch(batch);
             PipelineException[] failures = twin.takeUploadFailures();
@@ -226,55 +206,10 @@ public final class Predictor implements AutoCloseable {
                 uploadToGpu(batch, prepared, count);
                 failures = twin.takeUploadFailures();
             }
-            return new QueuedBatch(deviceInput.queueOnDevice(twin.input, count), null, failures);
+            slotFailures = failures;
+            return deviceInput.runOnDevice(twin.input, count);
         } catch (EngineException e) {
-            throw inferenceFailed(e);
-        }
-    }
-
-    private static PipelineException inferenceFailed(EngineException e) {
-        return new PipelineException(ErrorKind.INFERENCE_FAILED, Stage.ENGINE, e.getMessage(), e);
-    }
-
-    /**
-     * A batch {@link #queue}d on the engine: whether it is done, its output, and which of its slots the GPU could not
-     * decode. Used by the thread that queued it.
-     */
-    public static final class QueuedBatch {
-        private final DeviceInput.QueuedRun run; // null: the batch ran at once
-        private final FloatBuffer output; // the output of a batch that ran at once
-        private final PipelineException[] failures;
-
-        private QueuedBatch(DeviceInput.QueuedRun run, FloatBuffer output, PipelineException[] failures) {
-            this.run = run;
-            this.output = output;
-            this.failures = failures;
-        }
-
-        /** Whether {@link #await} would return at once. Never blocks. */
-        public boolean finished() {
-            try {
-                return run == null || run.finished();
-            } catch (EngineException e) {
-                throw inferenceFailed(e);
-            }
-        }
-
-        /**
-         * The batch's output, once it is done; valid until {@link DeviceInput#MAX_QUEUED_RUNS} more batches have been
-         * queued or run after this one (one may compute while this output is read). Call once.
-         */
-        public FloatBuffer await() {
-            try {
-                return run == null ? output : run.await();
-            } catch (EngineException e) {
-                throw inferenceFailed(e);
-            }
-        }
-
-        /** As {@link Predictor#failure}, for this batch. */
-        public PipelineException failure(int slot) {
-            return slot < failures.length ? failures[slot] : null;
+            throw new PipelineException(ErrorKind.INFERENCE_FAILED, Stage.ENGINE, e.getMessage(), e);
         }
     }
 

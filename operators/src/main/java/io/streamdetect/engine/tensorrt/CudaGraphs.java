@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One session's CUDA graphs of its engine launches. A YOLO11n launch is about a hundred kernels; launched one by
  * one they cost more host time than a batch-1 run takes on the GPU, while a graph replays them with one call.
- * A graph is captured once per (profile, batch size, input address, output buffers) on first use: the kernels'
- * shapes and pointers are baked into it. Only small batches, where launching costs as much as computing, run as graphs
+ * A graph is captured once per (profile, batch size, input address) on first use: the kernels' shapes and
+ * pointers are baked into it. Only small batches, where launching costs as much as computing, run as graphs
  * ({@link #MAX_BATCH_PROPERTY}). The first run of each key runs the engine directly, which also lets TensorRT
  * finish any shape-dependent setup before the capture, as TensorRT asks.
  *
@@ -27,8 +27,7 @@ import org.slf4j.LoggerFactory;
 final class CudaGraphs implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CudaGraphs.class);
 
-    /** {@code outputs}: which of the session's output buffer sets the run writes ({@code RunOutputs}). */
-    private record Key(int profile, int batch, long inputAddress, int outputs) {}
+    private record Key(int profile, int batch, long inputAddress) {}
 
     /**
      * System property: the largest batch launched as a graph (default {@value #DEFAULT_MAX_BATCH}). Larger batches
@@ -57,12 +56,12 @@ final class CudaGraphs implements AutoCloseable {
      * Runs the engine once on the stream: replays the graph of this key, or runs {@code launch} (TensorRT's
      * enqueue) and captures it into a graph for the next run of the same key.
      */
-    void run(int profile, int batch, long inputAddress, int outputs, Runnable launch) {
+    void run(int profile, int batch, long inputAddress, Runnable launch) {
         if (disabledBecause != null || batch > maxBatch) {
             launch.run();
             return;
         }
-        Key key = new Key(profile, batch, inputAddress, outputs);
+        Key key = new Key(profile, batch, inputAddress);
         CUgraphExec_st graph = graphs.get(key);
         if (graph != null) {
             Cuda.check(cudaGraphLaunch(graph, stream), "cudaGraphLaunch");

@@ -11,32 +11,30 @@ import io.streamdetect.engine.EngineInfo;
 import io.streamdetect.engine.EngineSession;
 import io.streamdetect.engine.InputBatch;
 import java.nio.FloatBuffer;
-import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 
 /**
  * One slot's TensorRT state: an execution context per optimisation profile, a CUDA stream, one device-memory
- * block the contexts share (they run one after another on that stream), a device input buffer and the output
- * buffers of up to {@link DeviceInput#MAX_QUEUED_RUNS} runs ({@link RunOutputs}), all sized for the engine's max
- * batch, and the CUDA graphs of its launches. The one owner of that native memory: {@link #close()} frees it. A run
- * is H2D copy, the engine launch (a graph replay where one was captured, see {@link CudaGraphs}; else {@code
- * enqueueV3}), D2H copy on the slot's stream; with GPU pre-processing the input is written on the device into a
- * {@link DeviceBatch} instead, and the run reads it from there ({@link DeviceInput}), where a second run may be
- * queued behind the first. Each run uses the context of the profile that fits its batch best
+ * block the contexts share (they run one after another on that stream), device input/output buffers and pinned
+ * host output buffers, all sized for the engine's max batch, and the CUDA graphs of its launches. The one owner
+ * of that native memory: {@link #close()} frees it. A run is H2D copy, the engine launch (a graph replay where
+ * one was captured, see {@link CudaGraphs}; else {@code enqueueV3}), D2H copy on the slot's stream; with GPU
+ * pre-processing the input is written on the device into a {@link DeviceBatch} instead, and the run reads it from
+ * there ({@link DeviceInput}). Each run uses the context of the profile that fits its batch best
  * ({@link OptimizationProfiles#indexFor}).
  *
  * <p>Every entry point first makes the session's device current on the calling thread: the contexts, stream and
  * buffers were made on the thread that opened the session, and runs come from others (MicroBatcher's threads),
  * whose current device is 0, or another slot's, unless set.
  *
- * <p>Queued runs on one context and stream: TensorRT reads the tensor addresses at {@code enqueueV3}, and the two
- * runs share the activation memory one after the other in stream order, so the second run may be given other output
- * buffers while the first still computes.
+ * <p>Plans with NMS ({@link NmsHead}) have two outputs, the per-image count and the detection rows; they are
+ * copied back separately and put together in the layout {@link EngineInfo} documents.
  */
 final class TensorRtSession implements EngineSession, DeviceInput {
     private final IExecutionContext[] contexts;
@@ -49,14 +47,13 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     private final Pointer contextMemory;
     private final long contextMemoryBytes;
     private final Pointer deviceInput;
-    /**
-     * Used in turn, run after run, so that a collected run's output stays readable while the next one computes:
-     * [0] made at open, [1] at the second run.
-     */
-    private final RunOutputs[] outputs = new RunOutputs[DeviceInput.MAX_QUEUED_RUNS];
-    private int nextOutputs;
-    /** Runs queued and not yet collected, oldest first. */
-    private final ArrayDeque<Queued> queued = new ArrayDeque<>();
+    private final Pointer deviceOutput;
+    private final FloatPointer hostOutput;
+    private final FloatBuffer output;
+    // NMS plans only: the count per image, on the device and pinned on the host; null otherwise
+    private final Pointer deviceCounts;
+    private final IntPointer hostCounts;
+    private final FloatBuffer packed;
     /** Null when graphs are off: by setting, or for a plan with NMS in it (see TensorRtEngine). */
     private final CudaGraphs graphs;
     /**
@@ -65,8 +62,6 @@ final class TensorRtSession implements EngineSession, DeviceInput {
      */
     private final int[] contextBatch;
     private final long[] contextInput;
-    /** Per context, the {@link #outputs} index its output tensors were last pointed at (-1: not yet). */
-    private final int[] contextOutputs;
     private boolean closed;
 
     /**
@@ -92,14 +87,26 @@ final class TensorRtSession implements EngineSession, DeviceInput {
             // non-blocking: work that other libraries queue on the legacy default stream need not wait for this one
             Cuda.check(cudaStreamCreateWithFlags(stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
             long in = (long) info.maxBatch() * info.inputSize();
+            long out = (long) info.maxBatch() * outputFloatsPerImage();
             this.contextMemoryBytes = contextMemoryBytes;
             this.contextMemory = contextMemoryBytes > 0 ? Cuda.malloc(contextMemoryBytes, "TensorRT activations") : null;
             this.deviceInput = Cuda.malloc(in * Float.BYTES, "input batch");
-            outputs[0] = new RunOutputs(info, outputFloatsPerImage());
+            this.deviceOutput = Cuda.malloc(out * Float.BYTES, "output batch");
+            this.hostOutput = Cuda.mallocHost(out, "output batch");
+            this.output = hostOutput.asBuffer();
+            if (info.nmsInEngine()) {
+                this.deviceCounts = Cuda.malloc((long) info.maxBatch() * Integer.BYTES, "detection counts");
+                this.hostCounts = new IntPointer();
+                Cuda.check(cudaMallocHost(hostCounts, (long) info.maxBatch() * Integer.BYTES), "cudaMallocHost for detection counts");
+                hostCounts.capacity(info.maxBatch()).limit(info.maxBatch());
+                this.packed = FloatBuffer.allocate(info.maxBatch() * info.outputSize());
+            } else {
+                this.deviceCounts = null;
+                this.hostCounts = null;
+                this.packed = null;
+            }
             this.contextBatch = new int[contexts.length];
             this.contextInput = new long[contexts.length];
-            this.contextOutputs = new int[contexts.length];
-            java.util.Arrays.fill(contextOutputs, -1);
             this.graphs = cudaGraphs
                     ? new CudaGraphs(stream, "the " + info.precision().label() + " engine's session on GPU " + device) : null;
             String refused = prepareContexts();
@@ -112,7 +119,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
         }
     }
 
-    /** Gives each context its profile, the shared device memory and the input address; what failed, or null. */
+    /** Gives each context its profile, the shared device memory and the output addresses; what failed, or null. */
     private String prepareContexts() {
         for (int i = 0; i < contexts.length; i++) {
             IExecutionContext context = contexts[i];
@@ -121,8 +128,13 @@ final class TensorRtSession implements EngineSession, DeviceInput {
             }
             // also with size 0 (null memory): a kUSER_MANAGED context must be given its memory before enqueue
             context.setDeviceMemoryV2(contextMemory == null ? new Pointer() : contextMemory, contextMemoryBytes);
-            if (!context.setTensorAddress(info.inputName(), deviceInput)) {
-                return "the input tensor address";
+            boolean addressed = context.setTensorAddress(info.inputName(), deviceInput)
+                    && context.setTensorAddress(info.outputName(), deviceOutput);
+            if (info.nmsInEngine()) {
+                addressed &= context.setTensorAddress(NmsHead.COUNT, deviceCounts);
+            }
+            if (!addressed) {
+                return "the tensor addresses";
             }
         }
         Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize after choosing profiles");
@@ -135,11 +147,9 @@ final class TensorRtSession implements EngineSession, DeviceInput {
      */
     @Override
     public long deviceMemoryBytes() {
-        long bytes = contextMemoryBytes + (long) info.maxBatch() * info.inputSize() * Float.BYTES;
-        for (RunOutputs o : outputs) {
-            bytes += o == null ? 0 : o.deviceBytes();
-        }
-        return bytes;
+        long in = (long) info.maxBatch() * info.inputSize() * Float.BYTES;
+        long out = (long) info.maxBatch() * outputFloatsPerImage() * Float.BYTES;
+        return contextMemoryBytes + in + out + (info.nmsInEngine() ? (long) info.maxBatch() * Integer.BYTES : 0);
     }
 
     /** Floats of the main output per image: raw rows × anchors, or max detections × 6 for NMS plans. */
@@ -163,11 +173,10 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     @Override
     public FloatBuffer run(InputBatch input, int batchSize) {
         checkBatch(batchSize);
-        requireNothingQueued("a run from host memory");
         Cuda.setDevice(device);
         Cuda.check(cudaMemcpyAsync(deviceInput, input.pointer(), (long) batchSize * info.inputSize() * Float.BYTES,
                 cudaMemcpyHostToDevice, stream), "input copy to the GPU");
-        return queue(deviceInput, batchSize).await();
+        return runFrom(deviceInput, batchSize);
     }
 
     @Override
@@ -177,77 +186,30 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     }
 
     @Override
-    public QueuedRun queueOnDevice(DeviceBatch input, int batchSize) {
+    public FloatBuffer runOnDevice(DeviceBatch input, int batchSize) {
         if (input.capacity() < batchSize || input.imageBytes() != (long) info.inputSize() * Float.BYTES) {
             throw new IllegalArgumentException("a device batch of " + input.capacity() + " images of " + input.imageBytes()
                     + " bytes does not fit this engine's input");
         }
-        return queue(input.pointer(), batchSize);
+        return runFrom(input.pointer(), batchSize);
     }
 
-    /** Queues a run on the input at {@code inputMemory}, behind the work already queued on this session's stream. */
-    private Queued queue(Pointer inputMemory, int batchSize) {
-        checkBatch(batchSize);
-        if (queued.size() >= DeviceInput.MAX_QUEUED_RUNS) {
-            throw new IllegalStateException(queued.size() + " runs are queued on this session already: collect the "
-                    + "oldest first");
-        }
+    /** Runs on the input at {@code inputMemory}, after the work already queued on this session's stream. */
+    private FloatBuffer runFrom(Pointer inputMemory, int batchSize) {
         Cuda.setDevice(device);
-        int index = nextOutputs;
-        if (outputs[index] == null) {
-            outputs[index] = new RunOutputs(info, outputFloatsPerImage());
+        launch(inputMemory, batchSize);
+        Cuda.check(cudaMemcpyAsync(hostOutput, deviceOutput, (long) batchSize * outputFloatsPerImage() * Float.BYTES,
+                cudaMemcpyDeviceToHost, stream), "output copy from the GPU");
+        if (info.nmsInEngine()) {
+            Cuda.check(cudaMemcpyAsync(hostCounts, deviceCounts, (long) batchSize * Integer.BYTES,
+                    cudaMemcpyDeviceToHost, stream), "detection count copy from the GPU");
         }
-        launch(inputMemory, batchSize, index);
-        outputs[index].copyBack(batchSize, stream);
-        nextOutputs = (index + 1) % outputs.length;
-        Queued run = new Queued(index, batchSize);
-        queued.addLast(run);
-        return run;
+        Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+        return info.nmsInEngine() ? pack(batchSize) : output.slice(0, batchSize * info.outputSize());
     }
 
-    /** A queued run; collected once, in the order queued. */
-    private final class Queued implements QueuedRun {
-        private final RunOutputs out;
-        private final int batchSize;
-
-        Queued(int index, int batchSize) {
-            this.out = outputs[index];
-            this.batchSize = batchSize;
-        }
-
-        @Override
-        public boolean finished() {
-            Cuda.setDevice(device);
-            return out.landed();
-        }
-
-        @Override
-        public FloatBuffer await() {
-            if (queued.peekFirst() != this) {
-                throw new IllegalStateException(queued.contains(this) ? "a run queued before this one is not collected yet"
-                        : "this run was collected already");
-            }
-            Cuda.setDevice(device);
-            try {
-                out.awaitLanded();
-            } finally {
-                queued.removeFirst(); // also when the GPU failed: the session is broken then, and says so on every call
-            }
-            return out.read(batchSize);
-        }
-    }
-
-    private void requireNothingQueued(String what) {
-        if (!queued.isEmpty()) {
-            throw new IllegalStateException(what + " while " + queued.size() + " run(s) are queued: collect them first");
-        }
-    }
-
-    /**
-     * Queues the engine on the batch at {@code inputMemory}, its outputs into {@code outputs[outputIndex]}: with the
-     * profile that fits, as a graph if it can.
-     */
-    private void launch(Pointer inputMemory, int batchSize, int outputIndex) {
+    /** Queues the engine on the batch at {@code inputMemory}: with the profile that fits, as a graph if it can. */
+    private void launch(Pointer inputMemory, int batchSize) {
         checkBatch(batchSize);
         int size = runSize(batchSize);
         int profile = pinnedProfile >= 0 ? pinnedProfile : profiles.indexFor(size);
@@ -256,10 +218,6 @@ final class TensorRtSession implements EngineSession, DeviceInput {
             bindInput(context, inputMemory);
             contextInput[profile] = inputMemory.address();
         }
-        if (contextOutputs[profile] != outputIndex) {
-            bindOutputs(context, outputs[outputIndex]);
-            contextOutputs[profile] = outputIndex;
-        }
         if (contextBatch[profile] != size) {
             setBatch(context, size);
             contextBatch[profile] = size;
@@ -267,8 +225,20 @@ final class TensorRtSession implements EngineSession, DeviceInput {
         if (graphs == null) {
             enqueue(context, size);
         } else {
-            graphs.run(profile, size, inputMemory.address(), outputIndex, () -> enqueue(context, size));
+            graphs.run(profile, size, inputMemory.address(), () -> enqueue(context, size));
         }
+    }
+
+    /** Count, then the rows, per image: only the rows that hold detections are copied. */
+    private FloatBuffer pack(int batchSize) {
+        int rows = outputFloatsPerImage();
+        for (int i = 0; i < batchSize; i++) {
+            int count = Math.max(0, Math.min(hostCounts.get(i), info.nmsMaxDetections()));
+            int at = i * info.outputSize();
+            packed.put(at, count);
+            packed.put(at + 1, output, i * rows, count * EngineInfo.DETECTION_FIELDS);
+        }
+        return packed.slice(0, batchSize * info.outputSize());
     }
 
     @Override
@@ -276,13 +246,8 @@ final class TensorRtSession implements EngineSession, DeviceInput {
         warmUp(deviceInput, (long) info.maxBatch() * info.inputSize() * Float.BYTES, largestBatch);
     }
 
-    /** Also for the second runs' outputs: a graph bakes in the output addresses as well. */
     @Override
     public void warmUp(DeviceBatch input, int largestBatch) {
-        if (graphs != null && outputs[1] == null) {
-            Cuda.setDevice(device);
-            outputs[1] = new RunOutputs(info, outputFloatsPerImage());
-        }
         warmUp(input.pointer(), input.capacity() * input.imageBytes(), largestBatch);
     }
 
@@ -291,7 +256,6 @@ final class TensorRtSession implements EngineSession, DeviceInput {
      * now (see {@link CudaGraphs#warmUpSizes}); the input is zeroed first, so that the runs compute on numbers.
      */
     private void warmUp(Pointer inputMemory, long inputBytes, int largestBatch) {
-        requireNothingQueued("a warm-up");
         int[] sizes = graphs == null ? new int[0] : info.staticBatch()
                 ? graphs.warmUpSizes(info.maxBatch(), info.maxBatch())
                 : graphs.warmUpSizes(1, Math.min(largestBatch, info.maxBatch()));
@@ -302,19 +266,16 @@ final class TensorRtSession implements EngineSession, DeviceInput {
         Cuda.check(cudaMemsetAsync(inputMemory, 0, inputBytes, stream), "cudaMemsetAsync of the input before warm-up");
         Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize after zeroing the input");
         for (int size : sizes) {
-            for (int o = 0; o < outputs.length && outputs[o] != null; o++) {
-                launch(inputMemory, size, o);
-                Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize after a warm-up run");
-            }
+            launch(inputMemory, size);
+            Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize after a warm-up run");
         }
     }
 
     /** The engine alone on whatever is in device memory: no copies. For benchmarks. */
     @Override
     public void runComputeOnly(InputBatch input, int batchSize) {
-        requireNothingQueued("a compute-only run");
         Cuda.setDevice(device);
-        launch(deviceInput, batchSize, 0);
+        launch(deviceInput, batchSize);
         Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
     }
 
@@ -332,17 +293,6 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     private void bindInput(IExecutionContext context, Pointer inputMemory) {
         if (!context.setTensorAddress(info.inputName(), inputMemory)) {
             throw new EngineException("TensorRT refused the input address: " + TensorRtLogger.INSTANCE.takeLastError());
-        }
-    }
-
-    /** Points the context's output tensors at {@code out}. */
-    private void bindOutputs(IExecutionContext context, RunOutputs out) {
-        boolean addressed = context.setTensorAddress(info.outputName(), out.device());
-        if (info.nmsInEngine()) {
-            addressed &= context.setTensorAddress(NmsHead.COUNT, out.deviceCounts());
-        }
-        if (!addressed) {
-            throw new EngineException("TensorRT refused the output addresses: " + TensorRtLogger.INSTANCE.takeLastError());
         }
     }
 
@@ -400,17 +350,12 @@ final class TensorRtSession implements EngineSession, DeviceInput {
         if (graphs != null) {
             graphs.close();
         }
-        if (!stream.isNull()) { // runs still queued (a batcher that gave up waiting never closes under one)
-            cudaStreamSynchronize(stream);
-        }
-        queued.clear();
         Cuda.free(contextMemory);
         Cuda.free(deviceInput);
-        for (RunOutputs o : outputs) {
-            if (o != null) {
-                o.close();
-            }
-        }
+        Cuda.free(deviceOutput);
+        Cuda.freeHost(hostOutput);
+        Cuda.free(deviceCounts);
+        Cuda.freeHost(hostCounts);
         if (!stream.isNull()) {
             cudaStreamDestroy(stream);
             stream.setNull();

@@ -183,63 +183,6 @@ class GpuPipelineGpuTest {
         }
     }
 
-    /**
-     * Two batches queued back to back on one session, the second behind the first, as MicroBatcher runs them: each
-     * keeps its own output (the session writes them to separate buffers) and gives the detections it gives when run
-     * alone; collecting out of order, or queueing a third, is refused.
-     */
-    @Test
-    void aBatchQueuedBehindAnotherKeepsItsOwnOutput() {
-        List<byte[]> images = SharedFiles.coco8ValAndBus().stream().map(TestImages::read).toList();
-        int k = Math.min(MAX_BATCH, images.size() / 2);
-        List<byte[]> first = images.subList(0, k);
-        List<byte[]> second = images.subList(k, 2 * k);
-        try (Predictor predictor = new Predictor(engine, PredictorConfig.DEFAULT.withPreprocessing(Preprocessing.GPU));
-             InputBatch a = predictor.newInputBatch();
-             InputBatch b = predictor.newInputBatch();
-             InputBatch c = predictor.newInputBatch()) {
-            assertThat(predictor.queues()).isTrue();
-            List<io.streamdetect.predict.PreparedImage> preparedA = prepare(predictor, first, a);
-            List<io.streamdetect.predict.PreparedImage> preparedB = prepare(predictor, second, b);
-            List<List<DetectedObject>> aloneA = detections(predictor, predictor.infer(a, preparedA, k), preparedA);
-            List<List<DetectedObject>> aloneB = detections(predictor, predictor.infer(b, preparedB, k), preparedB);
-            assertThat(aloneA).as("different images, different detections").isNotEqualTo(aloneB);
-
-            Predictor.QueuedBatch queuedA = predictor.queue(a, preparedA, k);
-            Predictor.QueuedBatch queuedB = predictor.queue(b, preparedB, k);
-            List<io.streamdetect.predict.PreparedImage> preparedC = prepare(predictor, first, c);
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> predictor.queue(c, preparedC, k))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("collect the oldest first");
-            org.assertj.core.api.Assertions.assertThatThrownBy(queuedB::await)
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("queued before this one");
-            java.nio.FloatBuffer outA = queuedA.await();
-            java.nio.FloatBuffer outB = queuedB.await();
-            assertThat(queuedA.finished()).isTrue();
-            assertThat(detections(predictor, outA, preparedA)).as("the first batch, read after the second ran")
-                    .isEqualTo(aloneA);
-            assertThat(detections(predictor, outB, preparedB)).isEqualTo(aloneB);
-        }
-    }
-
-    private static List<io.streamdetect.predict.PreparedImage> prepare(Predictor predictor, List<byte[]> images,
-                                                                        InputBatch batch) {
-        List<io.streamdetect.predict.PreparedImage> prepared = new ArrayList<>();
-        for (int i = 0; i < images.size(); i++) {
-            prepared.add(predictor.prepare(images.get(i), batch, i));
-        }
-        predictor.uploadToGpu(batch, prepared, prepared.size());
-        return prepared;
-    }
-
-    private static List<List<DetectedObject>> detections(Predictor predictor, java.nio.FloatBuffer output,
-                                                         List<io.streamdetect.predict.PreparedImage> prepared) {
-        List<List<DetectedObject>> all = new ArrayList<>();
-        for (int i = 0; i < prepared.size(); i++) {
-            all.add(predictor.postprocess(output, i, prepared.get(i)));
-        }
-        return all;
-    }
-
     @Test
     void busThroughTheWholeGpuPathMatchesTheReference() {
         try (Predictor gpu = new Predictor(engine, PredictorConfig.DEFAULT.withPreprocessing(Preprocessing.GPU))) {
