@@ -32,6 +32,11 @@ CREATE TABLE images (
   'properties.group.id' = '${group}',
   'scan.startup.mode' = 'group-offsets',
   'properties.auto.offset.reset' = 'earliest',
+  -- fetches sized for images, as the streaming job's source has them (ImageFetchDefaults): Kafka's own 1 MiB per
+  -- partition and fetch holds about 19 coco8 JPEGs, and the slot then reads at the broker's round-trip pace
+  'properties.max.partition.fetch.bytes' = '8388608',
+  'properties.fetch.max.bytes' = '33554432',
+  'properties.receive.buffer.bytes' = '-1',
   -- latest-offset: stop at the end offsets as of the start (a bounded run)
   'scan.bounded.mode' = '${bounded:-unbounded}',
   'format' = 'streamdetect-avro'

@@ -6,8 +6,11 @@
 # 0.02-0.05. This lease therefore runs each setting three times, alternating, every timing step alone:
 #   0. the default plan: carried in .plans/ (then no build), else built here first (~18 min from a cold timing cache;
 #      copied to $W/out as soon as it exists: bring it home);
-#   1. the job, 1 slot: defaults | hold 2 ms (-D batch.gpu-decode-hold=2ms; bench had 0.84x at 2 ms in session 5) |
-#      the sink in a task of its own (-D sink.chained=false; session 8: mean 0.82 of 5 against 0.80 chained), x3;
+#   1. the job, 1 slot: defaults (since session 8, image-sized Kafka fetches: ImageFetchDefaults) | Kafka's own fetch
+#      sizes (the defaults before) | the sink in a task of its own (-D sink.chained=false; session 8: mean 0.81 of 7
+#      against 0.80 chained), x3. Session 8 saw the inference thread wait for a batch 22-30% of a job run, and the
+#      input path alone run 1.7-3.5x faster with the new fetch sizes on a 2-core box: does the job follow?
+#   1b. bin/bench-flink feed on this host, the job's fetch sizes against Kafka's, coco8 and bus.jpg;
 #   2. NmsGraphsDiagnosisGpuTest (graphs on NMS plans, 1 min), then bench --latency with graphs forced on for the NMS
 #      plan (issue 18: p99 at 10% load 5.6-5.9 ms with graphs off, 3.1 ms with them on in session 5).
 # Stage with `bin/gpu-pack --flink`; carry .plans/ (plan and timing cache) with the last runtime part, then:
@@ -23,11 +26,20 @@ W=/root/lease; mkdir -p "$W/out"; start_gpu_monitor "$W"
 echo export > "$W/phase"
 export_default_plan "$W"
 job() { watched_job "$W" "$@"; }
+KAFKA_FETCH=(-D kafka.max.partition.fetch.bytes=1048576 -D kafka.fetch.max.bytes=52428800 -D kafka.receive.buffer.bytes=65536)
 for round in a b c; do
   job "defaults-$round" 1
-  job "hold-2ms-$round" 1 -D batch.gpu-decode-hold=2ms
+  job "kafka-fetch-sizes-$round" 1 "${KAFKA_FETCH[@]}"
   job "sink-unchained-$round" 1 -D sink.chained=false
 done
+echo feed > "$W/phase"
+FLINK_JAVA=("$A/jre/bin/java" -Xmx8g --add-opens=java.base/java.util=ALL-UNNAMED
+  --add-opens=java.base/java.lang=ALL-UNNAMED -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/*:$GPU_RT_JARS")
+AGAINST=(--against kafka.max.partition.fetch.bytes=1048576 --against kafka.fetch.max.bytes=52428800
+  --against kafka.receive.buffer.bytes=65536)
+"${FLINK_JAVA[@]}" io.streamdetect.bench.FeedThroughputBenchmark --rounds 3 "${AGAINST[@]}" > "$W/feed.log" 2>&1
+"${FLINK_JAVA[@]}" io.streamdetect.bench.FeedThroughputBenchmark --rounds 3 --images "$A/shared/images" \
+  --records 10000 "${AGAINST[@]}" > "$W/feed-bus.log" 2>&1
 echo nms-graphs > "$W/phase"
 bash "$R/scripts/gpu/nms-graphs-diagnosis.sh" > "$W/nms-graphs.log" 2>&1
 cp /root/nmsdiag/summary.txt "$W/nms-graphs-summary.txt"

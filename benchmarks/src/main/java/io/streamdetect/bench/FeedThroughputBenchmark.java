@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
 /**
  * How fast the streaming job's input path can feed one detection slot, with Flink's object reuse off (Flink's
  * default: each record deep-copied at every hop between chained operators) and on (the jobs' default, {@code
- * ObjectReuse}), the two alternating in one run. The job is the one {@link StreamingDetectionJob#build} makes, one
+ * ObjectReuse}), the two alternating in one run; or, with {@code --against}, the job's settings against others (such
+ * as Kafka's own fetch sizes against the job's {@code ImageFetchDefaults}). The job is the one {@link StreamingDetectionJob#build} makes, one
  * slot, on an in-process KRaft broker: the Kafka source and its deserializer, the split of readable and unreadable
  * records, then a filter in the {@code beforeDetection} hook that counts each image and drops it, so that the
  * detection operator gets none. What is timed is the first to the last image through that filter; the first waits
@@ -57,6 +58,12 @@ public final class FeedThroughputBenchmark implements Callable<Integer> {
             description = "A job setting beyond the defaults, for every run, e.g. -D kafka.check.crcs=false. Repeatable.")
     Map<String, String> settings = new java.util.LinkedHashMap<>();
 
+    @Option(names = "--against", paramLabel = "KEY=VALUE",
+            description = "Compare the job's settings with these instead of object reuse off and on: the two alternate "
+                    + "with object reuse on, e.g. --against kafka.max.partition.fetch.bytes=1048576 for Kafka's own "
+                    + "fetch size. Repeatable.")
+    Map<String, String> against = new java.util.LinkedHashMap<>();
+
     /** Where the table goes; tests read it. */
     java.io.PrintStream out = System.out;
 
@@ -78,21 +85,27 @@ public final class FeedThroughputBenchmark implements Callable<Integer> {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopics(1, INPUT);
             StreamingJobBenchmark.produce(kafka.bootstrapServers(), INPUT, records, jpegs);
+            // the baseline first in each round: object reuse off (Flink's default), or the job's settings with --against
+            List<Variant> variants = against.isEmpty()
+                    ? List.of(new Variant("object reuse off (Flink's default)", Map.of("pipeline.object-reuse", "false")),
+                              new Variant("object reuse on", Map.of("pipeline.object-reuse", "true")))
+                    : List.of(new Variant("with " + against, against), new Variant("the job's defaults", Map.of()));
             // one unreported run of each first: the JIT compiles the path (the first run was half as fast here)
-            feed(kafka, work, "feed-warm-up-off", false);
-            feed(kafka, work, "feed-warm-up-on", true);
-            out.println("| round | object reuse | images/s | MB/s | × reuse off (same round) | task thread CPU µs/image "
+            for (Variant v : variants) {
+                feed(kafka, work, "feed-warm-up-" + variants.indexOf(v), v.settings());
+            }
+            out.println("| round | setting | images/s | MB/s | × the first (same round) | task thread CPU µs/image "
                     + "| its ceiling images/s | Kafka fetcher CPU µs/image | process CPU µs/image |");
             out.println("|---|---|---|---|---|---|---|---|---|");
             int run = 0;
             for (int round = 1; round <= rounds; round++) {
-                double off = 0;
-                for (boolean reuse : new boolean[] {false, true}) {
-                    Feed f = feed(kafka, work, "feed-" + (++run), reuse);
+                double first = 0;
+                for (Variant v : variants) {
+                    Feed f = feed(kafka, work, "feed-" + (++run), v.settings());
                     double rate = f.imagesPerSecond();
-                    off = reuse ? off : rate;
+                    first = first == 0 ? rate : first;
                     out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.2f | %.1f | %.0f | %.1f | %.1f |%n", round,
-                            reuse ? "on" : "off (Flink's default)", rate, rate * bytes / records / 1e6, rate / off,
+                            v.label(), rate, rate * bytes / records / 1e6, rate / first,
                             f.taskThreadMicros(), 1e6 / f.taskThreadMicros(), f.fetcherMicros(), f.processMicros());
                 }
             }
@@ -101,13 +114,13 @@ public final class FeedThroughputBenchmark implements Callable<Integer> {
     }
 
     /** One bounded run of the job over the whole topic: images per second through the counting filter. */
-    private Feed feed(EmbeddedKafka kafka, Path work, String run, boolean reuse) throws Exception {
+    private Feed feed(EmbeddedKafka kafka, Path work, String run, Map<String, String> variant) throws Exception {
         kafka.createTopics(1, run + "-detections", run + "-dead");
         Configuration c = StreamingJobBenchmark.benchmarkRun(kafka.bootstrapServers(), INPUT, run, SharedFiles.model(),
                 "onnxruntime", work);
         c.set(BOUNDED, true);
         settings.forEach(c::setString);
-        c.setString("pipeline.object-reuse", String.valueOf(reuse));
+        variant.forEach(c::setString);
         CountAndDrop.reset(records);
         try (MiniCluster cluster = StreamingJobBenchmark.cluster(1)) {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -129,6 +142,9 @@ public final class FeedThroughputBenchmark implements Callable<Integer> {
                 last.since(first, name -> name.contains("Source Data Fetcher")) / 1e3 / between,
                 last.processSince(first) / 1e3 / between);
     }
+
+    /** One of the two settings compared, added to the job's for its runs. */
+    record Variant(String label, Map<String, String> settings) {}
 
     /** A run's images/s, and CPU microseconds per image: the task thread, the Kafka fetcher, the whole process. */
     record Feed(double imagesPerSecond, double taskThreadMicros, double fetcherMicros, double processMicros) {}

@@ -4,6 +4,7 @@ import static io.streamdetect.jobs.StreamingJobOptions.*;
 
 import io.streamdetect.flink.DetectionOperator;
 import io.streamdetect.flink.DetectionOptions;
+import io.streamdetect.jobs.kafka.ImageFetchDefaults;
 import io.streamdetect.jobs.kafka.ImageRecordDeserializer;
 import io.streamdetect.jobs.kafka.OffsetSpec;
 import io.streamdetect.records.DeadLetter;
@@ -124,7 +125,7 @@ public final class StreamingDetectionJob {
                 .setBootstrapServers(config.get(BOOTSTRAP_SERVERS))
                 .setTopics(topic)
                 .setGroupId(config.get(GROUP_ID))
-                .setProperties(kafkaProperties(config))
+                .setProperties(ImageFetchDefaults.under(kafkaProperties(config)))
                 .setStartingOffsets(OffsetSpec.starting(starting, topic))
                 .setDeserializer(new ImageRecordDeserializer());
         if (stopping != null) {
