@@ -7,6 +7,11 @@ source "$R/scripts/gpu/carried-plans.sh"
 export STREAMDETECT_SHARED=$A/shared
 M=$A/shared/models/yolo11n.onnx; IMAGES=$A/shared/data/coco128/images
 sd() { java -Xmx8g -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/*:$GPU_RT_JARS" "$@"; }
+# sd_flink: sd on the app's own Java runtime, which has java.rmi for Flink's MiniCluster (bin/gpu-pack --flink)
+sd_flink() {
+  "$A/jre/bin/java" -Xmx8g --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
+    -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/*:$GPU_RT_JARS" "$@"
+}
 
 # export_default_plan W: the plan a default job uses (yolo11n FP16, max batch 64, NMS in the plan, auto profiles),
 # built unless carried (~18 min on an H200 from a cold timing cache); plan and timing cache copied to W/out.
@@ -21,6 +26,18 @@ export_default_plan() {
   cp "$STREAMDETECT_ENGINE_CACHE"/*fp16-b64* "$STREAMDETECT_ENGINE_CACHE"/timing-* "$w/out/"
   touch "$w/out/ready"
 }
+
+# begin_lease W: the lease's folder W (W/out holds what must come home), the GPU monitor, and the default plan,
+# built unless carried (export_default_plan). Every lease script starts with it.
+begin_lease() {
+  mkdir -p "$1/out"
+  start_gpu_monitor "$1"
+  echo export > "$1/phase"
+  export_default_plan "$1"
+}
+
+# Kafka's own consumer fetch sizes, which the streaming job's ImageFetchDefaults replace: a baseline to run against
+KAFKA_FETCH_SIZES=(kafka.max.partition.fetch.bytes=1048576 kafka.fetch.max.bytes=52428800 kafka.receive.buffer.bytes=65536)
 
 # watched_job W NAME SLOTS [ARGS...]: streaming-job.sh's step (1 slot count, no latency runs), with a thread dump
 # into its log if it runs past 120 s and a kill 15 s later; its log copied to W.

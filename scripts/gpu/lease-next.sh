@@ -22,23 +22,18 @@
 set -u
 R=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$R/scripts/gpu/lease-common.sh"
-W=/root/lease; mkdir -p "$W/out"; start_gpu_monitor "$W"
-echo export > "$W/phase"
-export_default_plan "$W"
+W=/root/lease; begin_lease "$W"
 job() { watched_job "$W" "$@"; }
-KAFKA_FETCH=(-D kafka.max.partition.fetch.bytes=1048576 -D kafka.fetch.max.bytes=52428800 -D kafka.receive.buffer.bytes=65536)
+KAFKA_FETCH=(); AGAINST=()
+for setting in "${KAFKA_FETCH_SIZES[@]}"; do KAFKA_FETCH+=(-D "$setting"); AGAINST+=(--against "$setting"); done
 for round in a b c; do
   job "defaults-$round" 1
   job "kafka-fetch-sizes-$round" 1 "${KAFKA_FETCH[@]}"
   job "sink-unchained-$round" 1 -D sink.chained=false
 done
 echo feed > "$W/phase"
-FLINK_JAVA=("$A/jre/bin/java" -Xmx8g --add-opens=java.base/java.util=ALL-UNNAMED
-  --add-opens=java.base/java.lang=ALL-UNNAMED -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/*:$GPU_RT_JARS")
-AGAINST=(--against kafka.max.partition.fetch.bytes=1048576 --against kafka.fetch.max.bytes=52428800
-  --against kafka.receive.buffer.bytes=65536)
-"${FLINK_JAVA[@]}" io.streamdetect.bench.FeedThroughputBenchmark --rounds 3 "${AGAINST[@]}" > "$W/feed.log" 2>&1
-"${FLINK_JAVA[@]}" io.streamdetect.bench.FeedThroughputBenchmark --rounds 3 --images "$A/shared/images" \
+sd_flink io.streamdetect.bench.FeedThroughputBenchmark --rounds 3 "${AGAINST[@]}" > "$W/feed.log" 2>&1
+sd_flink io.streamdetect.bench.FeedThroughputBenchmark --rounds 3 --images "$A/shared/images" \
   --records 10000 "${AGAINST[@]}" > "$W/feed-bus.log" 2>&1
 echo nms-graphs > "$W/phase"
 bash "$R/scripts/gpu/nms-graphs-diagnosis.sh" > "$W/nms-graphs.log" 2>&1

@@ -19,12 +19,10 @@ set -u
 R=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$R/scripts/gpu/lease-common.sh"
 W=/root/lease; mkdir -p "$W/out"; start_gpu_monitor "$W"
-FLINK_JAVA=("$A/jre/bin/java" -Xmx8g --add-opens=java.base/java.util=ALL-UNNAMED
-  --add-opens=java.base/java.lang=ALL-UNNAMED -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/*:$GPU_RT_JARS")
 
 echo export > "$W/phase"
-( "${FLINK_JAVA[@]}" io.streamdetect.bench.FeedThroughputBenchmark --rounds 2 > "$W/feed.log" 2>&1
-  "${FLINK_JAVA[@]}" io.streamdetect.bench.FeedThroughputBenchmark --rounds 2 --images "$A/shared/images" \
+( sd_flink io.streamdetect.bench.FeedThroughputBenchmark --rounds 2 > "$W/feed.log" 2>&1
+  sd_flink io.streamdetect.bench.FeedThroughputBenchmark --rounds 2 --images "$A/shared/images" \
     --records 10000 > "$W/feed-bus.log" 2>&1 ) &
 feed=$!
 export_default_plan "$W"

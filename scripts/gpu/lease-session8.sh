@@ -17,9 +17,7 @@
 set -u
 R=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$R/scripts/gpu/lease-common.sh"
-W=/root/lease; mkdir -p "$W/out"; start_gpu_monitor "$W"
-echo export > "$W/phase"
-export_default_plan "$W"
+W=/root/lease; begin_lease "$W"
 JAR=$(ls "$A"/lib/streamdetect-operators-*-SNAPSHOT.jar | grep -v tests)
 cp "$JAR" "$R/.lease/operators-this.jar"
 use() { cp "$R/.lease/operators-$1.jar" "$JAR"; }

@@ -1,6 +1,5 @@
 package io.streamdetect.jobs.kafka;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -8,7 +7,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 /**
  * Kafka consumer settings for a topic of images, where the consumer's own defaults (made for records of a few hundred
  * bytes) leave it fetching about 19 coco8 JPEGs, or 7 of bus.jpg's size, per round trip to the broker: {@code
- * max.partition.fetch.bytes} is 1 MiB. Flink's Kafka source hands the task thread at most two fetches at a time, so a
+ * max.partition.fetch.bytes} is 1 MiB. Flink's Kafka source queues at most two of the consumer's polls for the task thread, so a
  * slot that frees a batch of 64 images' room finds 40 or fewer waiting and then reads at the broker's round-trip pace,
  * while its GPU waits (docs/benchmarks.md, session 8). Applied under whatever the user sets as {@code kafka.*}.
  *
@@ -23,15 +22,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 public final class ImageFetchDefaults {
     private ImageFetchDefaults() {}
 
-    static final Map<String, String> DEFAULTS = defaults();
-
-    private static Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(8 << 20));
-        d.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(32 << 20));
-        d.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, "-1");
-        return Map.copyOf(d);
-    }
+    static final Map<String, String> DEFAULTS = Map.of(
+            ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(8 << 20),
+            ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(32 << 20),
+            ConsumerConfig.RECEIVE_BUFFER_CONFIG, "-1");
 
     /** {@code userProperties} with these defaults added where the user set none of them; a new object. */
     public static Properties under(Properties userProperties) {
