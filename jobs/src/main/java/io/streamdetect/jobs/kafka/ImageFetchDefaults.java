@@ -7,9 +7,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 /**
  * Kafka consumer settings for a topic of images, where the consumer's own defaults (made for records of a few hundred
  * bytes) leave it fetching about 19 coco8 JPEGs, or 7 of bus.jpg's size, per round trip to the broker: {@code
- * max.partition.fetch.bytes} is 1 MiB. Flink's Kafka source queues at most two of the consumer's polls for the task thread, so a
- * slot that frees a batch of 64 images' room finds 40 or fewer waiting and then reads at the broker's round-trip pace,
- * while its GPU waits (docs/benchmarks.md, session 8). Applied under whatever the user sets as {@code kafka.*}.
+ * max.partition.fetch.bytes} is 1 MiB. Flink's Kafka source queues at most two of the consumer's polls for the task
+ * thread, so a slot that frees a batch of 64 images' room finds 40 or fewer waiting and then reads at the broker's
+ * round-trip pace, while its GPU waits (docs/benchmarks.md, session 8). Applied under whatever the user sets as {@code
+ * kafka.*}.
  *
  * <ul>
  *   <li>{@code max.partition.fetch.bytes} 8 MiB: about 150 coco8 images per partition and fetch;</li>
