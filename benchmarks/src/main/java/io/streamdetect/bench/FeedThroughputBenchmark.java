@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
  * How fast the streaming job's input path can feed one detection slot, with Flink's object reuse off (Flink's
  * default: each record deep-copied at every hop between chained operators) and on (the jobs' default, {@code
  * ObjectReuse}), the two alternating in one run; or, with {@code --against}, the job's settings against others (such
- * as Kafka's own fetch sizes against the job's {@code ImageFetchDefaults}). The job is the one {@link StreamingDetectionJob#build} makes, one
- * slot, on an in-process KRaft broker: the Kafka source and its deserializer, the split of readable and unreadable
+ * as Kafka's own fetch sizes against the job's {@code ImageFetchDefaults}). The job is the one {@link
+ * StreamingDetectionJob#build} makes, one slot, on an in-process KRaft broker: the Kafka source and its deserializer, the split of readable and unreadable
  * records, then a filter in the {@code beforeDetection} hook that counts each image and drops it, so that the
  * detection operator gets none. What is timed is the first to the last image through that filter; the first waits
  * there until the slot's engine has opened, so that loading the model is not in the span.
