@@ -172,8 +172,20 @@ class StreamingDetectionJobIT {
         StreamingDetectionJob.build(second, c);
         JobClient resumed = second.executeAsync("streamdetect-it-sink-chained-" + !chainedFirst);
         try {
-            assertThat(committedDetections(detections, GOOD, Duration.ofSeconds(180))).isGreaterThanOrEqualTo(GOOD);
-            assertExactlyOnce(consume(detections, "dead-" + run), good, bad, "dead-" + run);
+            long resumedAt = System.nanoTime();
+            int seen = committedDetections(detections, GOOD, Duration.ofSeconds(180));
+            // a rare CI failure saw 189 of 190 here: say where the missing ones are (written but not committed, or
+            // never written) and how the resumed job stands
+            Outcome outcome = consume(detections, "dead-" + run);
+            Set<String> missing = new HashSet<>(good);
+            missing.removeAll(outcome.detections().keySet());
+            assertThat(missing).as("sink chained first %s: detections missing %.0f s after the resume (%d seen then); "
+                            + "the resumed job %s; "
+                            + "the missing records as written to %s, committed or not: %s; transactions %s",
+                    chainedFirst, (System.nanoTime() - resumedAt) / 1e9, seen, resumed.getJobStatus().get(), detections,
+                    missing.isEmpty() ? "" : uncommitted(detections, missing), missing.isEmpty() ? "" : transactions())
+                    .isEmpty();
+            assertExactlyOnce(outcome, good, bad, "dead-" + run);
         } finally {
             resumed.cancel().get();
         }
@@ -357,6 +369,14 @@ class StreamingDetectionJobIT {
     }
 
     private static String uncommittedDeadLetters(String topic) {
+        return uncommitted(topic, null);
+    }
+
+    /**
+     * Every record of {@code topic} read with read_uncommitted (those of open and aborted transactions too), as
+     * partition@offset=key, only those keyed in {@code keys} unless it is null.
+     */
+    private static String uncommitted(String topic, Set<String> keys) {
         Properties p = new Properties();
         p.put("bootstrap.servers", kafka.bootstrapServers());
         p.put("group.id", "diag-" + System.nanoTime());
@@ -374,8 +394,12 @@ class StreamingDetectionJobIT {
             out.append("end offsets ").append(c.endOffsets(partitions)).append(": ");
             long end = System.currentTimeMillis() + 3000;
             while (System.currentTimeMillis() < end) {
-                c.poll(Duration.ofMillis(200)).forEach(r -> out.append(topic).append(':').append(r.partition())
-                        .append('@').append(r.offset()).append('=').append(r.key()).append(' '));
+                c.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (keys == null || keys.contains(r.key())) {
+                        out.append(topic).append(':').append(r.partition()).append('@').append(r.offset())
+                                .append('=').append(r.key()).append(' ');
+                    }
+                });
             }
         }
         return out.toString();
@@ -415,7 +439,11 @@ class StreamingDetectionJobIT {
 
     private static void assertExactlyOnce(Outcome outcome, Set<String> good, Set<String> bad, String deadTopic)
             throws Exception {
-        String transactions = transactions() + " uncommitted dead letters: " + uncommittedDeadLetters(deadTopic);
+        Set<String> missing = new HashSet<>(good);
+        missing.removeAll(outcome.detections().keySet());
+        String transactions = transactions() + " uncommitted dead letters: " + uncommittedDeadLetters(deadTopic)
+                + "; dead letters of good images: " + missing.stream().map(outcome.deadLetters()::get)
+                .filter(java.util.Objects::nonNull).toList();
         assertThat(outcome.detections().keySet()).as("one detection record per good image; %s", transactions).isEqualTo(good);
         assertThat(outcome.detections().values()).as("no duplicates").containsOnly(1);
         assertThat(outcome.deadLetters().keySet()).as("one dead letter per bad record; %s", transactions).isEqualTo(bad);
