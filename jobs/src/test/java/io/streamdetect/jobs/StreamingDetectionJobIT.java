@@ -11,6 +11,10 @@ import io.streamdetect.records.ErrorKind;
 import io.streamdetect.records.ImageRecord;
 import io.streamdetect.testing.SharedFiles;
 import io.streamdetect.testing.TestImages;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +33,7 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -180,14 +185,29 @@ class StreamingDetectionJobIT {
             Set<String> missing = new HashSet<>(good);
             missing.removeAll(outcome.detections().keySet());
             assertThat(missing).as("sink chained first %s: detections missing %.0f s after the resume (%d seen then); "
-                            + "the resumed job %s; "
+                            + "the resumed job %s, its failures %s; "
                             + "the missing records as written to %s, committed or not: %s; transactions %s",
-                    chainedFirst, (System.nanoTime() - resumedAt) / 1e9, seen, resumed.getJobStatus().get(), detections,
+                    chainedFirst, (System.nanoTime() - resumedAt) / 1e9, seen, resumed.getJobStatus().get(),
+                    missing.isEmpty() ? "" : failures(resumed), detections,
                     missing.isEmpty() ? "" : uncommitted(detections, missing), missing.isEmpty() ? "" : transactions())
                     .isEmpty();
             assertExactlyOnce(outcome, good, bad, "dead-" + run);
         } finally {
             resumed.cancel().get();
+        }
+    }
+
+    /** The job's exception history from the MiniCluster's REST API (restarts and their causes), shortened. */
+    private static String failures(JobClient job) {
+        Configuration client = FLINK.getClientConfiguration();
+        URI uri = URI.create("http://" + client.get(RestOptions.ADDRESS) + ":" + client.get(RestOptions.PORT)
+                + "/jobs/" + job.getJobID() + "/exceptions?maxExceptions=5");
+        try {
+            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            return body.length() > 4000 ? body.substring(0, 4000) + "..." : body;
+        } catch (Exception e) {
+            return "unknown (" + e + ")";
         }
     }
 
