@@ -125,6 +125,9 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
 
     /** An image whose timeout expired, in a batcher: a dead letter, or the job fails (see {@link #timeout}); any thread. */
     private void expire(InFlight item) {
+        if (item.placed.progress() == MicroBatcher.Progress.DONE) {
+            return; // processed: the batcher's thread reports its outcome (DONE is set just before it does)
+        }
         var batcherProblem = item.placed.lateBecauseOfBatcher(settings.timeout());
         if (batcherProblem.isPresent()) {
             if (item.finish()) {

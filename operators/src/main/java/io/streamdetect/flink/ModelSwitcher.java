@@ -67,14 +67,24 @@ final class ModelSwitcher<T> implements AutoCloseable {
     static final class Placed<T> implements MicroBatcher.Ticket {
         private volatile ModelGeneration<T> generation;
         private volatile MicroBatcher.Ticket ticket;
-        /** The caller's timeout expired while the image waited for the model to open. */
+        /** Submitted while the slot's first model opened: its timeout counts from the opening. */
+        private final boolean waitedForOpen;
+        /**
+         * The caller's timeout expired before a full timeout had passed since the model opened (while the image
+         * waited for it, or soon after the opening handed it to the batcher).
+         */
         private volatile boolean timedOutWhileOpening;
+        /** The slot has looked at this image a full timeout after the model opened ({@link #expireDeferred}). */
+        private volatile boolean deferredExpiryPassed;
 
-        private Placed() {}
+        private Placed() {
+            this.waitedForOpen = true;
+        }
 
         private Placed(ModelGeneration<T> generation, MicroBatcher.Ticket ticket) {
             this.ticket = ticket;
             this.generation = generation;
+            this.waitedForOpen = false;
         }
 
         /** Null while the image waits for the slot's first model to open. */
@@ -99,17 +109,22 @@ final class ModelSwitcher<T> implements AutoCloseable {
         }
 
         /**
-         * Called when the caller's timeout for this image expires: true while the image waits for the model to
-         * open, and then the caller must leave it be; the slot calls its {@code expire} for it a full timeout after
-         * the model is open (unless it has its outcome by then). False: it is in a batcher, expire it now.
+         * Called when the caller's timeout for this image expires. True for an image submitted while the model
+         * opened, until a full timeout has passed since the opening, and then the caller must leave it be: the slot
+         * calls its {@code expire} for it a full timeout after the model opened (a no-op there if it has its outcome
+         * by then). Its timer counts from its submission, so it fires before that, also when the image has been
+         * handed to the batcher since: expired then, an image that waited 29 of 30 s for a slow opening got 1 s in
+         * the batcher, and its first batch's decode made it a TIMEOUT dead letter (or a "batcher behind" job
+         * failure). False: it was submitted to an open model, or its deferred look has passed; expire it now.
          */
         boolean deferTimeout() {
-            if (inBatcher()) {
+            if (!waitedForOpen) {
                 return false;
             }
             timedOutWhileOpening = true;
-            // set before looking again: either the opening thread, placing it, sees the flag, or this sees it placed
-            return !inBatcher();
+            // set before looking: either the slot's deferred look, marking it passed, sees the flag, or this sees
+            // the mark (or both, and expire runs twice, which the callers' completion guards make harmless)
+            return !deferredExpiryPassed;
         }
 
         /** Why the image is late, when not its own fault (see {@link MicroBatcher#lateBecauseOfBatcher}); in a batcher. */
@@ -188,8 +203,8 @@ final class ModelSwitcher<T> implements AutoCloseable {
         metrics.active(first.modelName(), first.modelSha256());
         warnIfSharingAGpu(first);
         if (!handedOver.isEmpty()) {
-            // a waiting image's timer may have fired already (deferTimeout left it waiting), or fire later (then it
-            // finds the image in the batcher): one look a full timeout from now covers the first case
+            // a waiting image's timer fires before a full timeout from now (it was submitted before the opening):
+            // deferTimeout leaves it waiting, and this one look a full timeout from now expires it if still unfinished
             java.util.concurrent.CompletableFuture.delayedExecutor(settings.timeout().toMillis(),
                     java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> expireDeferred(handedOver));
         }
@@ -202,6 +217,7 @@ final class ModelSwitcher<T> implements AutoCloseable {
             }
         }
         for (Waiting<T> w : handedOver) {
+            w.placed.deferredExpiryPassed = true;
             if (w.placed.timedOutWhileOpening && w.placed.inBatcher()) { // not one that failed at the handover
                 expire.accept(w.item); // one that has its outcome already is a no-op there
             }

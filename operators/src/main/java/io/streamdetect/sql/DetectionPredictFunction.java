@@ -74,8 +74,8 @@ public final class DetectionPredictFunction extends AsyncPredictFunction {
     }
 
     private void expire(Pending pending) {
-        if (pending.future.isDone()) {
-            return;
+        if (pending.future.isDone() || pending.placed.progress() == MicroBatcher.Progress.DONE) {
+            return; // DONE: processed, and the batcher's thread is completing the future
         }
         slot.lateBecauseOfBatcher(pending.placed, settings.timeout()).ifPresentOrElse(pending.future::completeExceptionally,
                 () -> pending.future.complete(List.of(row(Prediction.failed(timedOut())))));

@@ -106,8 +106,10 @@ class ModelSwitcherTest {
 
     /**
      * The slot's first model opens in the background (made to take 1.5 s): images submitted meanwhile wait, then all
-     * run on it; one whose timeout expired while it waited is handed back a full timeout after the model opened,
-     * the others not at all.
+     * run on it. Their timeouts count from the opening: one whose timer fired while it waited, and one whose timer
+     * fired after the opening had handed it to the batcher but before a full timeout since (its timer counts from
+     * its submission), are both handed back a full timeout after the model opened; the third, whose timer did not
+     * fire, not at all. An image submitted to the open model, or a timer that comes after that look, expires at once.
      */
     @Test
     void imagesWaitForTheFirstModelAndTheirTimeoutsCountFromItsOpening() throws Exception {
@@ -132,16 +134,20 @@ class ModelSwitcherTest {
             assertThat(placed).noneMatch(ModelSwitcher.Placed::inBatcher);
             assertThat(slot.waiting()).isEqualTo(3);
             assertThat(placed.get(0).deferTimeout()).as("its timer fired while the model opened: it waits").isTrue();
-            await(() -> processedBy.size() == 3, "the images that waited, processed once the model opened");
-            long opened = System.nanoTime();
-            assertThat(Duration.ofNanos(opened - start)).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+            await(() -> placed.get(1).inBatcher(), "the images that waited, handed to the batcher once the model opened");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+            assertThat(placed.get(1).deferTimeout()).as("in a batcher, but less than a timeout after the opening: "
+                    + "it waits").isTrue();
+            await(() -> processedBy.size() == 3, "the images that waited, processed");
             assertThat(placed).allMatch(ModelSwitcher.Placed::inBatcher);
-            assertThat(placed.get(1).deferTimeout()).as("in a batcher: expire it now").isFalse();
-            await(() -> !expired.isEmpty(), "the deferred timeout handed back");
+            assertThat(slot.submit(bus, 3).deferTimeout()).as("submitted to the open model: expire it now").isFalse();
+            await(() -> expired.size() == 2, "the deferred timeouts handed back");
             Thread.sleep(200);
-            assertThat(expired).containsExactly(0);
+            assertThat(expired).containsExactly(0, 1);
             assertThat(Duration.ofNanos(expiredAt[0] - start)).as("a full timeout after the opening")
                     .isGreaterThanOrEqualTo(Duration.ofMillis(1500 + 700));
+            assertThat(placed.get(2).deferTimeout()).as("a timer after the slot's deferred look: expire it now")
+                    .isFalse();
         } finally {
             System.clearProperty(io.streamdetect.engine.SharedEngines.TEST_OPEN_DELAY_PROPERTY);
         }
