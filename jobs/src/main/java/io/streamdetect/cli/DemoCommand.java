@@ -142,17 +142,26 @@ public final class DemoCommand implements Callable<Integer> {
         Thread t = new Thread(() -> {
             try (ImageProducer producer = new ImageProducer(bootstrap, new Properties())) {
                 long pauseMs = (long) (1000 / rate);
+                List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
                 for (int i = 0; i < count; i++) {
-                    producer.send(IMAGES, ImageProducer.fromFile(files.get(i % files.size()), "demo-camera"));
+                    sent.add(producer.send(IMAGES, ImageProducer.fromFile(files.get(i % files.size()), "demo-camera")));
                     if (i == count / 2) {
-                        producer.send(IMAGES, ImageRecord.newBuilder().setRecordId("broken-upload.jpg")
+                        sent.add(producer.send(IMAGES, ImageRecord.newBuilder().setRecordId("broken-upload.jpg")
                                 .setSourceId("demo-camera")
                                 .setImage(ByteBuffer.wrap("<html>502 Bad Gateway</html>".getBytes(StandardCharsets.UTF_8)))
-                                .build());
+                                .build()));
                     }
                     Thread.sleep(pauseMs);
                 }
                 producer.flush();
+                // a record the broker refused would otherwise only show as one missing from the count at the end
+                for (var f : sent) {
+                    try {
+                        f.get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        err.println("an image was not sent to " + IMAGES + ": " + e.getCause());
+                    }
+                }
             } catch (Exception e) {
                 err.println("producer stopped: " + e);
             }
