@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamdetect.engine.SharedEngines;
 import io.streamdetect.jobs.demo.EmbeddedKafka;
-import io.streamdetect.jobs.kafka.ImageProducer;
+import io.streamdetect.jobs.kafka.InputTopic;
 import io.streamdetect.jobs.kafka.RecordConsumer;
 import io.streamdetect.records.DeadLetter;
 import io.streamdetect.records.DetectionRecord;
@@ -139,14 +139,13 @@ class EngineOpenCheckpointsIT {
     private static void produce(String topic) throws Exception {
         kafka.createTopics(1, topic);
         byte[] bus = Files.readAllBytes(SharedFiles.busJpg());
-        try (ImageProducer producer = new ImageProducer(kafka.bootstrapServers(), new Properties())) {
-            for (int i = 0; i < IMAGES; i++) {
-                producer.send(topic, ImageRecord.newBuilder().setRecordId("img-" + i).setSourceId("it")
-                        .setEventTime(Instant.now()).setImage(java.nio.ByteBuffer.wrap(bus)).setContentType("image/jpeg")
-                        .build());
-            }
-            producer.flush();
+        List<InputTopic.Input> inputs = new java.util.ArrayList<>();
+        for (int i = 0; i < IMAGES; i++) {
+            inputs.add(InputTopic.Input.of(ImageRecord.newBuilder().setRecordId("img-" + i).setSourceId("it")
+                    .setEventTime(Instant.now()).setImage(java.nio.ByteBuffer.wrap(bus)).setContentType("image/jpeg")
+                    .build()));
         }
+        InputTopic.write(kafka.bootstrapServers(), topic, inputs);
     }
 
     private static Configuration job(String run, Path model, Path work) throws Exception {

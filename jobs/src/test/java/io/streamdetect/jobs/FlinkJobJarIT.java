@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamdetect.jobs.demo.EmbeddedKafka;
 import io.streamdetect.jobs.kafka.ImageProducer;
+import io.streamdetect.jobs.kafka.InputTopic;
 import io.streamdetect.jobs.kafka.RecordConsumer;
 import io.streamdetect.records.DeadLetter;
 import io.streamdetect.records.DetectionRecord;
@@ -51,14 +52,13 @@ class FlinkJobJarIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopics(1, "jar-images", "jar-detections", "jar-dead");
             Set<String> sent = new HashSet<>();
-            try (ImageProducer producer = new ImageProducer(kafka.bootstrapServers(), new Properties())) {
-                for (Path image : List.of(SharedFiles.busJpg(), SharedFiles.coco8().resolve("images/val/000000000036.jpg"))) {
-                    var record = ImageProducer.fromFile(image, "jar");
-                    producer.send("jar-images", record);
-                    sent.add(record.getRecordId());
-                }
-                producer.flush();
+            List<InputTopic.Input> inputs = new java.util.ArrayList<>();
+            for (Path image : List.of(SharedFiles.busJpg(), SharedFiles.coco8().resolve("images/val/000000000036.jpg"))) {
+                var record = ImageProducer.fromFile(image, "jar");
+                inputs.add(InputTopic.Input.of(record));
+                sent.add(record.getRecordId());
             }
+            InputTopic.write(kafka.bootstrapServers(), "jar-images", inputs);
             Run run = runJar("stream", "--model", SharedFiles.model().toString(), "--backend", "onnxruntime",
                     "-b", kafka.bootstrapServers(), "--input-topic", "jar-images", "--output-topic", "jar-detections",
                     "--dead-letter-topic", "jar-dead", "--group-id", "jar-it", "--bounded", "--starting-offsets", "earliest",

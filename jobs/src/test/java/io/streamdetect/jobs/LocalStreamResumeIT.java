@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamdetect.cli.StreamDetect;
 import io.streamdetect.jobs.demo.EmbeddedKafka;
 import io.streamdetect.jobs.kafka.ImageProducer;
+import io.streamdetect.jobs.kafka.InputTopic;
 import io.streamdetect.jobs.kafka.RecordConsumer;
 import io.streamdetect.records.DetectionRecord;
 import io.streamdetect.records.ImageRecord;
@@ -82,15 +83,14 @@ class LocalStreamResumeIT {
         }
         files.add(SharedFiles.busJpg());
         Set<String> ids = new HashSet<>();
-        try (ImageProducer producer = new ImageProducer(bootstrap, new Properties())) {
-            for (int i = 0; i < IMAGES; i++) {
-                ImageRecord r = ImageProducer.fromFile(files.get(i % files.size()), "resume");
-                r.setRecordId("img-" + i);
-                producer.send("resume-images", r);
-                ids.add(r.getRecordId());
-            }
-            producer.flush();
+        List<InputTopic.Input> inputs = new ArrayList<>();
+        for (int i = 0; i < IMAGES; i++) {
+            ImageRecord r = ImageProducer.fromFile(files.get(i % files.size()), "resume");
+            r.setRecordId("img-" + i);
+            inputs.add(InputTopic.Input.of(r));
+            ids.add(r.getRecordId());
         }
+        InputTopic.write(bootstrap, "resume-images", inputs);
         return ids;
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamdetect.jobs.demo.EmbeddedKafka;
 import io.streamdetect.jobs.kafka.ImageProducer;
+import io.streamdetect.jobs.kafka.InputTopic;
+import io.streamdetect.jobs.kafka.InputTopic.Input;
 import io.streamdetect.jobs.kafka.RecordConsumer;
 import io.streamdetect.records.DeadLetter;
 import io.streamdetect.records.DetectionRecord;
@@ -42,7 +44,6 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.TransactionState;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -357,62 +358,30 @@ class StreamingDetectionJobIT {
                 int k = i / 20;
                 if (k < 5) {
                     String id = "raw-" + k;
-                    inputs.add(new Input(id, null, ("garbage " + k).getBytes(StandardCharsets.UTF_8)));
+                    inputs.add(Input.raw(id, ("garbage " + k).getBytes(StandardCharsets.UTF_8)));
                     bad.add(id);
                 } else {
                     String id = (k % 2 == 0 ? "text-" : "truncated-") + (k - 5);
                     byte[] bytes = k % 2 == 0 ? "<html>not an image</html>".getBytes(StandardCharsets.UTF_8)
                             : TestImages.truncated(bus, 0.4);
-                    inputs.add(new Input(id, image(id, bytes), null));
+                    inputs.add(Input.of(image(id, bytes)));
                     bad.add(id);
                 }
                 continue;
             }
             ImageRecord r = ImageProducer.fromFile(images.get(i % images.size()), "it");
             r.setRecordId("img-" + i);
-            inputs.add(new Input(r.getRecordId(), r, null));
+            inputs.add(Input.of(r));
             good.add(r.getRecordId());
         }
         assertThat(good).hasSize(GOOD);
         assertThat(bad).hasSize(BAD);
-        // read back: under load the broker once refused the batch holding img-0 (OutOfOrderSequenceException on the
-        // input topic) and the producer gave up on it, so the job never saw it and e5 missed its detection; an input
-        // not written is sent again, by new producers, so that every test starts from exactly these 200 records
-        List<Input> toSend = inputs;
-        Map<String, Long> written = Map.of();
-        for (int attempt = 1; attempt <= 3 && !toSend.isEmpty(); attempt++) {
-            send(topic, toSend);
-            written = readAll(topic).stream().collect(java.util.stream.Collectors.groupingBy(
-                    org.apache.kafka.clients.consumer.ConsumerRecord::key, java.util.stream.Collectors.counting()));
-            Set<String> present = written.keySet();
-            toSend = inputs.stream().filter(in -> !present.contains(in.id())).toList();
-            if (!toSend.isEmpty()) {
-                System.out.println("input records not written to " + topic + " (attempt " + attempt + "), sent again: "
-                        + toSend.stream().map(Input::id).toList());
-            }
-        }
+        InputTopic.write(kafka.bootstrapServers(), topic, inputs);
         Set<String> all = new HashSet<>(good);
         all.addAll(bad);
+        Map<String, Long> written = InputTopic.keyCounts(kafka.bootstrapServers(), topic);
         assertThat(written.keySet()).as("the input topic holds every input").isEqualTo(all);
         assertThat(written.values()).as("each once").containsOnly(1L);
-    }
-
-    /** One input record: an ImageRecord, or raw bytes that are not one. */
-    private record Input(String id, ImageRecord image, byte[] raw) {}
-
-    private static void send(String topic, List<Input> inputs) {
-        try (ImageProducer producer = new ImageProducer(kafka.bootstrapServers(), new Properties());
-             KafkaProducer<String, byte[]> raw = ImageProducer.rawProducer(kafka.bootstrapServers())) {
-            for (Input in : inputs) {
-                if (in.image() != null) {
-                    producer.send(topic, in.image());
-                } else {
-                    ImageProducer.sendRaw(raw, topic, in.id(), in.raw());
-                }
-            }
-            producer.flush();
-            raw.flush();
-        }
     }
 
     private static ImageRecord image(String id, byte[] bytes) {
@@ -429,39 +398,13 @@ class StreamingDetectionJobIT {
      */
     private static String uncommitted(String topic, Set<String> keys) {
         StringBuilder out = new StringBuilder();
-        for (var r : readAll(topic)) {
+        for (var r : InputTopic.readAll(kafka.bootstrapServers(), topic)) {
             if (keys == null || keys.contains(r.key())) {
                 out.append(topic).append(':').append(r.partition()).append('@').append(r.offset()).append('=')
                         .append(r.key()).append(' ');
             }
         }
         return out.toString();
-    }
-
-    /**
-     * Every record of {@code topic} up to its end offsets, read with read_uncommitted (those of open and aborted
-     * transactions too), by explicit assignment from the beginning: a group join could skip the first records.
-     */
-    private static List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> readAll(String topic) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("isolation.level", "read_uncommitted");
-        p.put("max.partition.fetch.bytes", String.valueOf(16 << 20));
-        List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(p,
-                new org.apache.kafka.common.serialization.StringDeserializer(),
-                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            var partitions = c.partitionsFor(topic).stream()
-                    .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            Map<org.apache.kafka.common.TopicPartition, Long> end = c.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
     }
 
     /**
