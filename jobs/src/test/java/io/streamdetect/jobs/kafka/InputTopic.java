@@ -2,7 +2,6 @@ package io.streamdetect.jobs.kafka;
 
 import io.streamdetect.records.ImageRecord;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -41,14 +40,16 @@ public final class InputTopic {
      * Sends {@code inputs} to {@code topic}, then reads the topic back and sends again, by new producers, each
      * input whose key is not there, up to 3 times in all (each resend is printed).
      *
+     * @return how many records of the topic have each key, as last read back
      * @throws IllegalStateException when an input is still missing after that
      */
-    public static void write(String bootstrap, String topic, List<Input> inputs) {
+    public static Map<String, Long> write(String bootstrap, String topic, List<Input> inputs) {
         List<Input> toSend = inputs;
+        Map<String, Long> written = Map.of();
         for (int attempt = 1; attempt <= ATTEMPTS && !toSend.isEmpty(); attempt++) {
             send(bootstrap, topic, toSend);
-            Set<String> present = readAll(bootstrap, topic).stream().map(ConsumerRecord::key)
-                    .collect(Collectors.toCollection(HashSet::new));
+            written = keyCounts(bootstrap, topic);
+            Set<String> present = written.keySet();
             toSend = inputs.stream().filter(in -> !present.contains(in.id())).toList();
             if (!toSend.isEmpty()) {
                 System.out.println("input records not written to " + topic + " (attempt " + attempt + "): "
@@ -59,6 +60,7 @@ public final class InputTopic {
             throw new IllegalStateException(toSend.size() + " input record(s) not written to " + topic + " after "
                     + ATTEMPTS + " attempts: " + toSend.stream().map(Input::id).toList());
         }
+        return written;
     }
 
     /** How many records of {@code topic} have each key. */
