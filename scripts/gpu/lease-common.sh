@@ -40,11 +40,11 @@ begin_lease() {
 KAFKA_FETCH_SIZES=(kafka.max.partition.fetch.bytes=1048576 kafka.fetch.max.bytes=52428800 kafka.receive.buffer.bytes=65536)
 
 # watched_job W NAME SLOTS [ARGS...]: streaming-job.sh's step (1 slot count, no latency runs), with a thread dump
-# into its log if it runs past 120 s and a kill 15 s later; its log copied to W.
+# into its log if it runs past WATCHDOG_S seconds (default 120) and a kill 15 s later; its log copied to W.
 watched_job() {
   local w=$1 name=$2 slots=$3; shift 3
   echo "job $name" > "$w/phase"
-  ( sleep 120; pkill -QUIT -f "[S]treamingJobBenchmark"; sleep 15; pkill -9 -f "[S]treamingJobBenchmark" ) &
+  ( sleep "${WATCHDOG_S:-120}"; pkill -QUIT -f "[S]treamingJobBenchmark"; sleep 15; pkill -9 -f "[S]treamingJobBenchmark" ) &
   local watchdog=$!
   bash "$R/scripts/gpu/streaming-job.sh" "$name" "$slots" --no-latency "$@"
   kill "$watchdog" 2>/dev/null

@@ -7,6 +7,7 @@
 # per slot, and latency p50/p95/p99 at 25/50/90% of the steady rate.
 #   streaming-job.sh                       every step below, in order
 #   streaming-job.sh NAME SLOTS [ARGS...]  one step: log in $W/NAME.log, exit status in $W/exits.txt
+# RECORDS=N in the environment writes N records instead of 20,000.
 # The FP16 batch-64 plan takes 15 min or more to build on first use and a device call lasts at most 10 minutes, so
 # start it detached and poll $W/*.log and $W/done:
 #   setsid nohup bash scripts/gpu/streaming-job.sh > /root/jobbench/run.log 2>&1 &
@@ -27,7 +28,7 @@ step() {
   local name=$1 slots=$2; shift 2
   "${JAVA[@]}" -cp "$A/lib/*:$GPU_RT_JARS" io.streamdetect.bench.StreamingJobBenchmark \
     --model "$A/shared/models/yolo11n.onnx" --images "$A/shared/data/coco8/images" \
-    --backend tensorrt --precision fp16 --max-batch 64 --records 20000 --slots "$slots" \
+    --backend tensorrt --precision fp16 --max-batch 64 --records "${RECORDS:-20000}" --slots "$slots" \
     --seconds 5 --work-dir "$W/checkpoints-$name" "$@" > "$W/$name.log" 2>&1
   echo "$name exit $?" >> "$W/exits.txt"
 }

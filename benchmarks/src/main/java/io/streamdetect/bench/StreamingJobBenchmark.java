@@ -39,6 +39,7 @@ import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsCounts;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
+import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
 import org.apache.flink.runtime.checkpoint.FailedCheckpointStats;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
@@ -147,6 +148,7 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
             List<String> latencyRows = new ArrayList<>();
             List<String> notes = new ArrayList<>();
             List<String> threadRows = new ArrayList<>();
+            List<String> timelineRows = new ArrayList<>();
             out.println("| slots | compute-only img/s | steady img/s | x compute-only | wall img/s | records committed "
                     + "| duplicate ids | failed checkpoints | completed checkpoints | GPU memory per slot |");
             out.println("|---|---|---|---|---|---|---|---|---|---|");
@@ -171,6 +173,9 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
                             + "Flink's log or checkpoint history", slotCount, t.failedCheckpoints - t.failures.size()));
                 }
                 threadRows.addAll(threadRows(slotCount, t));
+                timelineRows.add(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %s | %s |", slotCount,
+                        t.timeline.rate(0.1, 0.9), t.timeline.rate(0, 0.1), t.timeline.rate(0.9, 1),
+                        t.timeline.ratesCell(TIMELINE_BIN_MILLIS), t.timeline.checkpointsCell()));
                 for (double load : noLatency ? List.<Double>of() : loads) {
                     latencyRows.add(latency(kafka, slotCount, load, t.steady));
                 }
@@ -182,6 +187,14 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
             out.println("| slots | thread | CPU ms | busy | CPU us per image |");
             out.println("|---|---|---|---|---|");
             threadRows.forEach(out::println);
+            out.println();
+            out.println("Timeline of the detections (their processingTime): the rate over the middle 80% of them, over "
+                    + "the first and the last 10%, per " + TIMELINE_BIN_MILLIS + " ms from the first on, and the completed "
+                    + "checkpoints (trigger time since the first detection: end to end, longest synchronous part, size):");
+            out.println("| slots | middle 80% img/s | first 10% img/s | last 10% img/s | img/s per " + TIMELINE_BIN_MILLIS
+                    + " ms | checkpoints |");
+            out.println("|---|---|---|---|---|---|");
+            timelineRows.forEach(out::println);
             if (restarts > 0) {
                 out.println();
                 out.println("| slots | failovers | GPU memory in use, peak of attempt 1 | peak of attempt " + (restarts + 1)
@@ -271,7 +284,11 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
 
     record Throughput(double steady, double wall, int committed, int duplicates, long failedCheckpoints,
                       long completedCheckpoints, String gpuMemoryPerSlot, List<CheckpointFailureLog.Failure> failures,
-                      Map<String, Integer> deadLetters, long detections, ThreadCpuSampler.Span threads) {}
+                      Map<String, Integer> deadLetters, long detections, ThreadCpuSampler.Span threads,
+                      RunTimeline timeline) {}
+
+    /** The timeline's interval: about a dozen of them in a 20,000-image run at GPU rates. */
+    private static final long TIMELINE_BIN_MILLIS = 250;
 
     /** Threads shown per run: the task threads, fetchers, batcher threads and broker threads that did the most. */
     private static final int BUSIEST_THREADS = 12;
@@ -303,7 +320,8 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
                     out.distinct() / wallSeconds, out.distinct(), out.total - out.distinct(),
                     checkpoints.getNumberOfFailedCheckpoints(), checkpoints.getNumberOfCompletedCheckpoints(), perSlot,
                     failures, out.deadLetterKinds, out.detections,
-                    cpu.busiest(out.firstMillis, out.lastMillis, BUSIEST_THREADS));
+                    cpu.busiest(out.firstMillis, out.lastMillis, BUSIEST_THREADS),
+                    new RunTimeline(out.processingMillis, completed(stats)));
         }
     }
 
@@ -315,6 +333,22 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
                     b.cpuNanos() / 1e6, 100 * b.cpuNanos() / wall, b.cpuNanos() / 1e3 / Math.max(1, t.detections)));
         }
         return rows;
+    }
+
+    /** The run's completed checkpoints, oldest first, for its timeline. */
+    static List<RunTimeline.Checkpoint> completed(CheckpointStatsSnapshot stats) {
+        List<RunTimeline.Checkpoint> completed = new ArrayList<>();
+        for (var c : stats.getHistory().getCheckpoints()) {
+            if (c instanceof CompletedCheckpointStats done) {
+                long sync = done.getAllTaskStateStats().stream()
+                        .mapToLong(t -> t.getSummaryStats().getSyncCheckpointDurationStats().getMaximum())
+                        .max().orElse(0);
+                completed.add(new RunTimeline.Checkpoint(done.getCheckpointId(), done.getTriggerTimestamp(),
+                        done.getEndToEndDuration(), sync, done.getStateSize()));
+            }
+        }
+        completed.sort(java.util.Comparator.comparingLong(RunTimeline.Checkpoint::id));
+        return completed;
     }
 
     /**
@@ -475,6 +509,7 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
     static final class Outputs {
         final Map<String, Integer> ids = new HashMap<>();
         final List<Long> latencyNanos = new ArrayList<>();
+        final List<Long> processingMillis = new ArrayList<>();
         final Map<String, Integer> deadLetterKinds = new java.util.TreeMap<>();
         int total;
         int detections;
@@ -489,6 +524,7 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
             count(r.getRecordId());
             detections++;
             long t = r.getProcessingTime().toEpochMilli();
+            processingMillis.add(t);
             firstMillis = Math.min(firstMillis, t);
             lastMillis = Math.max(lastMillis, t);
             latencyNanos.add(Duration.between(r.getEventTime(), r.getProcessingTime()).toNanos());

@@ -32,6 +32,10 @@ class StreamingJobBenchmarkTest {
                 // the busiest threads of the steady window, e.g. the detection operator's task thread
                 .contains("| slots | thread | CPU ms | busy | CPU us per image |")
                 .containsPattern("\\| 1 \\| [^|]+ \\| [\\d.]+ \\| \\d+% \\| [\\d.]+ \\|")
+                // the timeline: middle, first and last rates, the rate per interval, the checkpoints taken
+                .contains("| slots | middle 80% img/s | first 10% img/s | last 10% img/s | img/s per 250 ms | checkpoints |")
+                .containsPattern("\\| 1 \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| \\d+( \\d+)* \\| "
+                        + "\\d+ at [+-][\\d.]+ s: \\d+ ms, sync \\d+ ms, [\\d.]+ MB")
                 .containsPattern("\\| 1 \\| 90% \\| [\\d.]+ \\| [\\d.]+ \\| \\d+ \\| \\d+ \\| \\d+ \\| \\d+ \\|")
                 // --restarts: both failovers happened, memory is n/a on the CPU, every record came back once
                 .contains("| 1 | 2 of 2 | n/a (no CUDA) | n/a (no CUDA) | n/a | n/a (no CUDA) | n/a (no CUDA) | n/a | 16 of 16 | 0 |");
