@@ -8,6 +8,7 @@ import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.flink.DetectionOptions;
 import io.streamdetect.jobs.demo.EmbeddedKafka;
 import io.streamdetect.jobs.kafka.ImageProducer;
+import io.streamdetect.jobs.kafka.InputTopic;
 import io.streamdetect.jobs.kafka.RecordConsumer;
 import io.streamdetect.model.OnnxModelFile;
 import io.streamdetect.predict.Prediction;
@@ -23,10 +24,12 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -42,6 +45,7 @@ import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -220,14 +224,22 @@ class ModelSwapIT {
         return scores;
     }
 
-    /** Sends img-from .. img-(to - 1); returns {@code to}. */
+    /** Sends img-from .. img-(to - 1), each acknowledged by the broker (else sent again); returns {@code to}. */
     private static int produce(ImageProducer producer, List<Path> images, int from, int to) throws Exception {
+        Map<String, ImageRecord> records = new LinkedHashMap<>();
         for (int i = from; i < to; i++) {
             ImageRecord r = ImageProducer.fromFile(images.get(i % images.size()), "swap");
             r.setRecordId("img-" + i);
-            producer.send("swap-images", r);
+            records.put(r.getRecordId(), r);
         }
+        Map<String, Future<RecordMetadata>> sends = new LinkedHashMap<>();
+        records.forEach((id, r) -> sends.put(id, producer.send("swap-images", r)));
         producer.flush();
+        InputTopic.acknowledged(sends, id -> {
+            var again = producer.send("swap-images", records.get(id));
+            producer.flush();
+            return again;
+        });
         return to;
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.streamdetect.jobs.demo.EmbeddedKafka;
 import io.streamdetect.jobs.files.AvroFiles;
 import io.streamdetect.jobs.kafka.ImageProducer;
+import io.streamdetect.jobs.kafka.InputTopic;
 import io.streamdetect.jobs.kafka.RecordConsumer;
 import io.streamdetect.records.DeadLetter;
 import io.streamdetect.records.DetectionRecord;
@@ -14,6 +15,7 @@ import io.streamdetect.records.ImageRecord;
 import io.streamdetect.testing.SharedFiles;
 import io.streamdetect.testing.TestImages;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,9 +23,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.configuration.Configuration;
@@ -31,6 +38,7 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,27 +81,35 @@ class ReprocessJobIT {
         byte[] bus = TestImages.bus();
         try (ImageProducer producer = new ImageProducer(kafka.bootstrapServers(), new Properties());
              KafkaProducer<String, byte[]> raw = ImageProducer.rawProducer(kafka.bootstrapServers())) {
-            for (int i = 0; i < 10; i++) {
-                producer.send("archive", image("before-" + i));
-            }
+            Function<String, Future<RecordMetadata>> send = id -> switch (id) {
+                case "raw-garbage" -> raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>("archive", id,
+                        "not avro".getBytes(StandardCharsets.UTF_8)));
+                case "text-as-image" -> producer.send("archive", record(id, "<html/>".getBytes(StandardCharsets.UTF_8)));
+                case "truncated-jpeg" -> producer.send("archive", record(id, TestImages.truncated(bus, 0.5)));
+                default -> producer.send("archive", image(id));
+            };
+            // a group at a time, each acknowledged (or sent again) before the next: the offset ranges are the test
+            Consumer<List<String>> group = ids -> {
+                Map<String, Future<RecordMetadata>> sends = new LinkedHashMap<>();
+                ids.forEach(id -> sends.put(id, send.apply(id)));
+                producer.flush();
+                raw.flush();
+                InputTopic.acknowledged(sends, id -> {
+                    Future<RecordMetadata> again = send.apply(id);
+                    producer.flush();
+                    raw.flush();
+                    return again;
+                });
+            };
+            group.accept(IntStream.range(0, 10).mapToObj(i -> "before-" + i).toList());
             for (int i = 0; i < 20; i++) {
-                if (i == 4) {
-                    raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>("archive", "raw-garbage",
-                            "not avro".getBytes(StandardCharsets.UTF_8))).get();
-                } else if (i == 9) {
-                    producer.send("archive", record("text-as-image", "<html/>".getBytes(StandardCharsets.UTF_8)));
-                } else if (i == 15) {
-                    producer.send("archive", record("truncated-jpeg", TestImages.truncated(bus, 0.5)));
-                } else {
-                    producer.send("archive", image("in-" + i));
-                    inRangeGood.add("in-" + i);
+                String id = i == 4 ? "raw-garbage" : i == 9 ? "text-as-image" : i == 15 ? "truncated-jpeg" : "in-" + i;
+                if (id.startsWith("in-")) {
+                    inRangeGood.add(id);
                 }
-                producer.flush();   // keeps the offsets in send order across the two producers
+                group.accept(List.of(id)); // one by one: keeps the offsets in send order across the two producers
             }
-            for (int i = 0; i < 5; i++) {
-                producer.send("archive", image("after-" + i));
-            }
-            producer.flush();
+            group.accept(IntStream.range(0, 5).mapToObj(i -> "after-" + i).toList());
         }
 
         Configuration config = base();
@@ -235,10 +251,14 @@ class ReprocessJobIT {
         return ReprocessJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), config).orElseThrow();
     }
 
-    private static ImageRecord image(String id) throws IOException {
-        ImageRecord r = ImageProducer.fromFile(coco8.get(id.hashCode() & 7), "it");
-        r.setRecordId(id);
-        return r;
+    private static ImageRecord image(String id) {
+        try {
+            ImageRecord r = ImageProducer.fromFile(coco8.get(id.hashCode() & 7), "it");
+            r.setRecordId(id);
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static ImageRecord record(String id, byte[] bytes) {

@@ -2,14 +2,22 @@ package io.streamdetect.jobs.kafka;
 
 import io.streamdetect.records.ImageRecord;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -61,6 +69,49 @@ public final class InputTopic {
                     + ATTEMPTS + " attempts: " + toSend.stream().map(Input::id).toList());
         }
         return written;
+    }
+
+    /**
+     * Waits for the broker to acknowledge each of {@code sends} (a record's id and its send, already started; the
+     * caller has flushed) and sends again, by {@code resend}, each one the broker refused, waiting for those too, up
+     * to 3 attempts in all. For tests whose input order or pace is part of the test (a record at a time while a model
+     * swap is awaited, offset ranges written group after group), which {@link #write} would not keep.
+     *
+     * @throws IllegalStateException when a record is still refused after that, naming it and the broker's reason
+     */
+    public static void acknowledged(Map<String, Future<RecordMetadata>> sends,
+                                    Function<String, Future<RecordMetadata>> resend) {
+        Map<String, Future<RecordMetadata>> pending = sends;
+        for (int attempt = 1; ; attempt++) {
+            Map<String, Throwable> refused = new LinkedHashMap<>();
+            pending.forEach((id, send) -> refusal(send).ifPresent(why -> refused.put(id, why)));
+            if (refused.isEmpty()) {
+                return;
+            }
+            if (attempt == ATTEMPTS) {
+                throw new IllegalStateException(refused.size() + " input record(s) refused by the broker after "
+                        + ATTEMPTS + " attempts: " + refused);
+            }
+            System.out.println("input records refused by the broker (attempt " + attempt + "), sent again: " + refused);
+            Map<String, Future<RecordMetadata>> again = new LinkedHashMap<>();
+            refused.keySet().forEach(id -> again.put(id, resend.apply(id)));
+            pending = again;
+        }
+    }
+
+    /** Why the broker refused {@code send}, once it is done; empty when it was acknowledged. */
+    private static Optional<Throwable> refusal(Future<RecordMetadata> send) {
+        try {
+            send.get(30, TimeUnit.SECONDS);
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            return Optional.of(e.getCause());
+        } catch (TimeoutException e) {
+            return Optional.of(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the broker", e);
+        }
     }
 
     /** How many records of {@code topic} have each key. */
