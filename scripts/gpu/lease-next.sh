@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # The lease after 2026-12-02 session 10. Session 10 measured the job at 0.77-0.79x of compute-only with the default
-# (image-sized) fetches, 0.81 with Kafka's, 0.78-0.79 with twice the in-flight window (docs/benchmarks.md, session 10):
-# neither starves the slot. Its 20,000-record runs last under 3 s, one checkpoint interval, so a ramp-up or one
-# checkpoint's pause weighs several percent. StreamingJobBenchmark now prints a timeline (middle-80% rate, rate per
-# 250 ms, each checkpoint's time, synchronous part and size). This lease, every timing step alone:
+# (image-sized) fetches, 0.81 with Kafka's, 0.78-0.79 with twice the in-flight window (docs/benchmarks.md, session 10),
+# and found the slot bound by GPU pre-processing (9.0-9.3 ms per batch of 63 on the prepare thread), not starved: the
+# "wait for image" of the slot's summary was the wait before its first image and after its last batch. The summary
+# now covers the busy window only, and StreamingJobBenchmark prints a timeline (middle-80% rate, rate per 250 ms,
+# each checkpoint's time, synchronous part and size). This lease, every timing step alone:
 #   0. the default plan: carried in .plans/ (then no build), else built here first (~18 min from a cold timing cache;
 #      copied to $W/out as soon as it exists: bring it home);
 #   1. the job, 1 slot, at defaults: 20,000 records and 80,000 records (a steady window of ~12 s), alternating, x2;
-#      then Kafka's fetch sizes at 80,000, x2. Read the timelines: a plateau at the steady rate means the slot is fed
-#      that slowly throughout; dips at the checkpoints mean the checkpoints cost it;
+#      then Kafka's fetch sizes at 80,000, x2. Read the timelines (a plateau at the steady rate: the slot runs that
+#      slowly throughout; dips at the checkpoints: they cost it) and the busy-window summaries (prepare-bound?);
 #   1b. bin/bench-flink feed on this host, the job's fetch sizes against Kafka's, coco8 (session 10 lost this step);
 #   2. NmsGraphsDiagnosisGpuTest with graphs off and on (1 min), then `eval` coco8 and coco128 with graphs forced on
-#      for the NMS plan against off (mAP must match): whether graphs can be the default for NMS plans (session 10: p99 at 10% load 3.2 ms on,
-#      6.4 ms off; 7.6% more saturated throughput).
+#      for the NMS plan against off (mAP must match): whether graphs can be the default for NMS plans (session 10:
+#      p99 at 10% load 3.2 ms on, 6.4 ms off; 7.6% more saturated throughput).
 # Stage with `bin/gpu-pack --flink`; carry .plans/ (plan and timing cache) with the last runtime part. Start this
 # script IN THE SAME CALL as the last app part, and poll inside that call (sleeps of 5-10 s, up to ~280 s), then
 # chain poll calls back to back: session 10 lost two machines to gaps between calls, one of them right after staging.

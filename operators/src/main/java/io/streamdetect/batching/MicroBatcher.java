@@ -195,6 +195,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
             throw new IllegalStateException("micro-batcher " + name + " is closed");
         }
         Pending<T> pending = new Pending<>(image, item, System.nanoTime());
+        clocks.imageSubmitted();
         outstanding.add(pending);
         queue.add(pending);
         if (failure.get() != null) { // failed while we queued: nobody else will fail this one
@@ -223,6 +224,15 @@ public final class MicroBatcher<T> implements AutoCloseable {
      */
     public BatchStageTimes stageTimes() {
         return clocks.snapshot();
+    }
+
+    /**
+     * {@link #stageTimes} from the first image submitted to the end of the latest batch: where the time went while
+     * the batcher had work, without the idle stretch before its first image or after its last batch, which in a
+     * short run can be a large part of the whole. Empty until a batch has finished.
+     */
+    public Optional<BatchStageTimes> busyStageTimes() {
+        return clocks.busyWindow();
     }
 
     /** What failed this batcher, if anything did. */
@@ -412,6 +422,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
                 } finally {
                     free.add(batch.input);
                     batchFinished();
+                    clocks.batchFinished();
                 }
             }
         }

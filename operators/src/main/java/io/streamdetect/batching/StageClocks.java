@@ -1,5 +1,7 @@
 package io.streamdetect.batching;
 
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -17,6 +19,9 @@ final class StageClocks {
     // written by the inference thread only
     private volatile long batches;
     private volatile long images;
+    /** The busy window's ends: snapshots when the first image came and when the latest batch finished. */
+    private final AtomicReference<BatchStageTimes> atFirstImage = new AtomicReference<>();
+    private volatile BatchStageTimes atLatestBatch;
 
     StageClocks() {
         this.startNanos = System.nanoTime();
@@ -28,6 +33,29 @@ final class StageClocks {
     void batchRan(int size) {
         batches++;
         images += size;
+    }
+
+    /** An image was submitted: the first one opens the busy window. */
+    void imageSubmitted() {
+        if (atFirstImage.get() == null) {
+            atFirstImage.compareAndSet(null, snapshot());
+        }
+    }
+
+    /** A batch finished, its outcomes delivered: the busy window reaches to now. By the inference thread. */
+    void batchFinished() {
+        atLatestBatch = snapshot();
+    }
+
+    /**
+     * From the first image submitted to the end of the latest batch: what a slot did while it had work, without the
+     * wait before its first image (the job starting, the engine opening) or after its last batch (the end of the
+     * input, closing). Empty until a batch has finished.
+     */
+    Optional<BatchStageTimes> busyWindow() {
+        BatchStageTimes first = atFirstImage.get();
+        BatchStageTimes latest = atLatestBatch;
+        return first == null || latest == null ? Optional.empty() : Optional.of(latest.minus(first));
     }
 
     void listenerCalled(long nanos) {

@@ -1,11 +1,13 @@
 package io.streamdetect.flink;
 
 import io.streamdetect.batching.BatchListener;
+import io.streamdetect.batching.BatchStageTimes;
 import io.streamdetect.batching.MicroBatcher;
 import io.streamdetect.engine.SharedEngines;
 import io.streamdetect.predict.Prediction;
 import io.streamdetect.predict.Predictor;
 import io.streamdetect.records.RecordFactory;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -124,8 +126,13 @@ final class ModelGeneration<T> {
     /** Where this slot's time went, one line; never in the way of closing. */
     private void logSummary() {
         try {
+            BatchStageTimes whole = batcher.stageTimes();
+            String ran = batcher.busyStageTimes()
+                    .map(busy -> busy.summary() + String.format(Locale.ROOT,
+                            " (from its first image to the end of its last batch; open %.1f s)", whole.wallNanos() / 1e9))
+                    .orElse(whole.summary());
             LOG.info("{} ran {}; CUDA graph captures {} ({} ms), nvJPEG re-initialisations {} ({} ms)", name,
-                    batcher.stageTimes().summary(), predictor.session().graphCaptures().count(),
+                    ran, predictor.session().graphCaptures().count(),
                     Math.round(predictor.session().graphCaptures().millis()), predictor.nvJpegInitializations().count(),
                     Math.round(predictor.nvJpegInitializations().millis()));
         } catch (RuntimeException e) {

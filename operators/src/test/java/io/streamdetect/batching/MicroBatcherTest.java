@@ -112,6 +112,39 @@ class MicroBatcherTest {
         ReferenceDetections.assertMatches(recorder.completed.get("lone").objects(), ReferenceDetections.BUS);
     }
 
+    /**
+     * A slot's summary: the idle stretches before its first image and after its last batch are left out of the busy
+     * window (in a 3 s job run they were a third of the prepare thread's "wait for image").
+     */
+    @Test
+    void theBusyWindowRunsFromTheFirstImageToTheEndOfTheLastBatch() throws Exception {
+        long idleNanos = TimeUnit.MILLISECONDS.toNanos(400);
+        Recorder recorder = new Recorder(2);
+        try (Predictor predictor = new Predictor(ORT.engine(), PredictorConfig.DEFAULT);
+             MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(4, NEVER),
+                     recorder, "test")) {
+            assertThat(batcher.busyStageTimes()).isEmpty();
+            TimeUnit.NANOSECONDS.sleep(idleNanos); // open, no image yet
+            batcher.submit(TestImages.bus(), "a");
+            batcher.submit(TestImages.bus(), "b");
+            recorder.await();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (batcher.busyStageTimes().map(BatchStageTimes::images).orElse(0L) < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(5); // the window closes just after the last outcome is delivered
+            }
+            TimeUnit.NANOSECONDS.sleep(idleNanos); // no image left
+            BatchStageTimes whole = batcher.stageTimes();
+            BatchStageTimes busy = batcher.busyStageTimes().orElseThrow();
+
+            assertThat(busy.images()).isEqualTo(2);
+            assertThat(busy.batches()).isEqualTo(whole.batches());
+            assertThat(whole.wallNanos() - busy.wallNanos()).isGreaterThanOrEqualTo(2 * idleNanos);
+            assertThat(whole.nanos(BatchStage.WAIT_FOR_IMAGE) - busy.nanos(BatchStage.WAIT_FOR_IMAGE))
+                    .isGreaterThanOrEqualTo(2 * idleNanos - TimeUnit.MILLISECONDS.toNanos(50));
+            assertThat(busy.nanos(BatchStage.ENGINE)).isPositive().isEqualTo(whole.nanos(BatchStage.ENGINE));
+        }
+    }
+
     /** The old rule, still selectable: a lone image waits max-delay for company, also with the engine idle. */
     @Test
     void fixedWaitKeepsALoneImageWaitingForMaxDelay() throws Exception {
