@@ -18,7 +18,7 @@ final class RunTimeline {
 
     /**
      * A completed checkpoint as the run saw it: triggered at {@code triggerMillis} (epoch ms), its end-to-end time, the
-     * longest synchronous part of any task (while it, the task thread processes nothing) and its state size.
+     * longest synchronous part of any task (during which that task's thread processes nothing) and its state size.
      */
     record Checkpoint(long id, long triggerMillis, long endToEndMillis, long longestSyncMillis, long stateBytes) {}
 
@@ -52,17 +52,30 @@ final class RunTimeline {
         return (int) Math.round(Math.max(0, Math.min(1, quantile)) * (millis.length - 1));
     }
 
-    /** Results per second in each interval of {@code binMillis} from the first result on; the last may be partial. */
+    /**
+     * Results per second in each interval of {@code binMillis} from the first result on. The last interval ends at
+     * the last result, so its rate is over its own length, not a whole interval: a run does not seem to slow down
+     * at its end only because it ended mid-interval.
+     */
     double[] ratePerInterval(long binMillis) {
+        if (binMillis <= 0) {
+            throw new IllegalArgumentException("an interval must be at least 1 ms, not " + binMillis);
+        }
         if (millis.length == 0) {
             return new double[0];
         }
         long start = millis[0];
-        int[] counts = new int[(int) ((millis[millis.length - 1] - start) / binMillis) + 1];
+        long span = millis[millis.length - 1] - start;
+        int[] counts = new int[(int) (span / binMillis) + 1];
         for (long m : millis) {
             counts[(int) ((m - start) / binMillis)]++;
         }
-        return Arrays.stream(counts).mapToDouble(c -> c * 1000.0 / binMillis).toArray();
+        double[] rates = new double[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            long length = i < counts.length - 1 ? binMillis : span - i * binMillis + 1;
+            rates[i] = counts[i] * 1000.0 / length;
+        }
+        return rates;
     }
 
     /** {@link #ratePerInterval} as whole numbers separated by spaces, for a table cell. */
@@ -77,17 +90,18 @@ final class RunTimeline {
     /**
      * The checkpoints, each with its trigger time in seconds since the first result (negative: before it), its
      * end-to-end time, longest synchronous part and state size, e.g. "1 at +1.25 s: 340 ms, sync 12 ms, 25.8 MB";
-     * "none" without any.
+     * "none" without any; without results the trigger time is "n/a".
      */
     String checkpointsCell() {
         if (checkpoints.isEmpty()) {
             return "none";
         }
         List<String> parts = new ArrayList<>();
-        long start = millis.length == 0 ? 0 : millis[0];
         for (Checkpoint c : checkpoints) {
-            parts.add(String.format(Locale.ROOT, "%d at %+.2f s: %d ms, sync %d ms, %.1f MB", c.id(),
-                    (c.triggerMillis() - start) / 1000.0, c.endToEndMillis(), c.longestSyncMillis(), c.stateBytes() / 1e6));
+            String at = millis.length == 0 ? "n/a"
+                    : String.format(Locale.ROOT, "%+.2f s", (c.triggerMillis() - millis[0]) / 1000.0);
+            parts.add(String.format(Locale.ROOT, "%d at %s: %d ms, sync %d ms, %.1f MB", c.id(), at, c.endToEndMillis(),
+                    c.longestSyncMillis(), c.stateBytes() / 1e6));
         }
         return String.join("; ", parts);
     }

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -189,7 +190,8 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
             threadRows.forEach(out::println);
             out.println();
             out.println("Timeline of the detections (their processingTime): the rate over the middle 80% of them, over "
-                    + "the first and the last 10%, per " + TIMELINE_BIN_MILLIS + " ms from the first on, and the completed "
+                    + "the first and the last 10%, per " + TIMELINE_BIN_MILLIS + " ms from the first on (the last interval "
+                    + "over its own length), and the completed "
                     + "checkpoints (trigger time since the first detection: end to end, longest synchronous part, size):");
             out.println("| slots | middle 80% img/s | first 10% img/s | last 10% img/s | img/s per " + TIMELINE_BIN_MILLIS
                     + " ms | checkpoints |");
@@ -335,7 +337,10 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
         return rows;
     }
 
-    /** The run's completed checkpoints, oldest first, for its timeline. */
+    /**
+     * The run's completed checkpoints, oldest first, for its timeline: those of Flink's checkpoint history, which
+     * keeps the latest 10 (web.checkpoints.history), so a long run lists fewer than it completed.
+     */
     static List<RunTimeline.Checkpoint> completed(CheckpointStatsSnapshot stats) {
         List<RunTimeline.Checkpoint> completed = new ArrayList<>();
         for (var c : stats.getHistory().getCheckpoints()) {
@@ -347,7 +352,7 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
                         done.getEndToEndDuration(), sync, done.getStateSize()));
             }
         }
-        completed.sort(java.util.Comparator.comparingLong(RunTimeline.Checkpoint::id));
+        completed.sort(Comparator.comparingLong(RunTimeline.Checkpoint::id));
         return completed;
     }
 

@@ -45,13 +45,14 @@ class RunTimelineTest {
 
         double[] rates = timeline.ratePerInterval(100);
 
-        // 0-500 ms: 500 results; the pause fills the interval from 500 ms; the last one, from 1,000 ms, is full too
+        // 0-500 ms: 500 results; the pause fills the interval from 500 ms; the last one, from 1,000 ms, ends at the
+        // last result (1,090 ms): its 100 results over its own 91 ms
         assertThat(rates).hasSize(11);
         assertThat(rates[0]).isEqualTo(1_000);
         assertThat(rates[4]).isEqualTo(1_000);
         assertThat(rates[5]).isEqualTo(0);
         assertThat(rates[6]).isEqualTo(1_000);
-        assertThat(rates[10]).isEqualTo(1_000);
+        assertThat(rates[10]).isCloseTo(100 * 1000.0 / 91, within(0.01));
         assertThat(timeline.ratesCell(100)).startsWith("1000 1000 1000 1000 1000 0 1000");
     }
 
@@ -64,6 +65,22 @@ class RunTimelineTest {
         assertThat(timeline.checkpointsCell())
                 .isEqualTo("1 at -0.20 s: 120 ms, sync 3 ms, 2.5 MB; 2 at +0.49 s: 340 ms, sync 95 ms, 25.8 MB");
         assertThat(new RunTimeline(List.of(5L), List.of()).checkpointsCell()).isEqualTo("none");
+    }
+
+    @Test
+    void aRunEndingMidIntervalIsNotShownSlowingDown() {
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            millis.add(1_000L + i); // 1,000 results/s for 300 ms: the second 250 ms interval holds only 50 ms of it
+        }
+
+        assertThat(new RunTimeline(millis, List.of()).ratePerInterval(250)).containsExactly(1_000.0, 1_000.0);
+    }
+
+    @Test
+    void checkpointsOfARunWithoutResultsHaveNoTime() {
+        assertThat(new RunTimeline(List.of(), List.of(new RunTimeline.Checkpoint(1, 800, 120, 3, 2_500_000)))
+                .checkpointsCell()).isEqualTo("1 at n/a: 120 ms, sync 3 ms, 2.5 MB");
     }
 
     @Test

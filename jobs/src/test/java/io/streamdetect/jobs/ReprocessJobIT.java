@@ -82,8 +82,7 @@ class ReprocessJobIT {
         try (ImageProducer producer = new ImageProducer(kafka.bootstrapServers(), new Properties());
              KafkaProducer<String, byte[]> raw = ImageProducer.rawProducer(kafka.bootstrapServers())) {
             Function<String, Future<RecordMetadata>> send = id -> switch (id) {
-                case "raw-garbage" -> raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>("archive", id,
-                        "not avro".getBytes(StandardCharsets.UTF_8)));
+                case "raw-garbage" -> ImageProducer.sendRaw(raw, "archive", id, "not avro".getBytes(StandardCharsets.UTF_8));
                 case "text-as-image" -> producer.send("archive", record(id, "<html/>".getBytes(StandardCharsets.UTF_8)));
                 case "truncated-jpeg" -> producer.send("archive", record(id, TestImages.truncated(bus, 0.5)));
                 default -> producer.send("archive", image(id));

@@ -16,12 +16,12 @@ final class StageClocks {
     final Clock inference;
     private final long startNanos;
     private final LongAdder listenerNanos = new LongAdder();
+    /** The busy window's ends: when the first image came (submitting thread) and when the latest batch finished. */
+    private final AtomicReference<BatchStageTimes> atFirstImage = new AtomicReference<>();
+    private volatile BatchStageTimes atLatestBatch;
     // written by the inference thread only
     private volatile long batches;
     private volatile long images;
-    /** The busy window's ends: snapshots when the first image came and when the latest batch finished. */
-    private final AtomicReference<BatchStageTimes> atFirstImage = new AtomicReference<>();
-    private volatile BatchStageTimes atLatestBatch;
 
     StageClocks() {
         this.startNanos = System.nanoTime();
@@ -42,7 +42,10 @@ final class StageClocks {
         }
     }
 
-    /** A batch finished, its outcomes delivered: the busy window reaches to now. By the inference thread. */
+    /**
+     * A batch finished, its outcomes delivered: the busy window reaches to now. By the inference thread, holding no
+     * clock lock; a snapshot (two small arrays, both locks a moment) per batch, every few ms at most.
+     */
     void batchFinished() {
         atLatestBatch = snapshot();
     }
@@ -50,7 +53,8 @@ final class StageClocks {
     /**
      * From the first image submitted to the end of the latest batch: what a slot did while it had work, without the
      * wait before its first image (the job starting, the engine opening) or after its last batch (the end of the
-     * input, closing). Empty until a batch has finished.
+     * input, closing). Empty until a batch has finished. Its long-stretch counts ({@link BatchStageTimes#longSegments})
+     * still include the wait before the first image, which ends inside the window: use them from whole snapshots.
      */
     Optional<BatchStageTimes> busyWindow() {
         BatchStageTimes first = atFirstImage.get();
@@ -65,7 +69,9 @@ final class StageClocks {
     BatchStageTimes snapshot() {
         long[] nanos = new long[BatchStage.values().length];
         long[] longSegments = new long[BatchStageTimes.longSegmentCounters()];
-        synchronized (prepare) { // always prepare, then inference: the batcher threads only ever hold their own
+        // always prepare, then inference, and never from inside a clock's own lock: no deadlock, whichever thread
+        // (the inference thread takes both once per batch, for the busy window)
+        synchronized (prepare) {
             synchronized (inference) {
                 long now = System.nanoTime();
                 prepare.addTo(nanos, longSegments, now);

@@ -114,7 +114,7 @@ class MicroBatcherTest {
 
     /**
      * A slot's summary: the idle stretches before its first image and after its last batch are left out of the busy
-     * window (in a 3 s job run they were a third of the prepare thread's "wait for image").
+     * window (in a 3 s job run on the H200 they were about all of the prepare thread's "wait for image").
      */
     @Test
     void theBusyWindowRunsFromTheFirstImageToTheEndOfTheLastBatch() throws Exception {

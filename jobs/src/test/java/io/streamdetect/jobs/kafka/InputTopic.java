@@ -73,11 +73,16 @@ public final class InputTopic {
 
     /**
      * Waits for the broker to acknowledge each of {@code sends} (a record's id and its send, already started; the
-     * caller has flushed) and sends again, by {@code resend}, each one the broker refused, waiting for those too, up
-     * to 3 attempts in all. For tests whose input order or pace is part of the test (a record at a time while a model
-     * swap is awaited, offset ranges written group after group), which {@link #write} would not keep.
+     * caller has flushed, so each is done) and sends again, by {@code resend}, each one the broker refused, waiting
+     * for those too, up to 3 attempts in all. For tests whose input order or pace is part of the test (a record at a
+     * time while a model swap is awaited, offset ranges written group after group), which {@link #write} would not
+     * keep. Order is kept between the groups a test acknowledges one after the other, not within one: a record sent
+     * again lands after those of its group that were taken. {@code resend} may use the same producer: since Kafka 3
+     * an idempotent producer recovers from a refused batch ({@code OutOfOrderSequenceException}) by itself.
      *
-     * @throws IllegalStateException when a record is still refused after that, naming it and the broker's reason
+     * @throws IllegalStateException when a record is still refused after that, naming it and the broker's reason, or
+     *                               when a send is not done within 30 s (it may still land: sending it again could
+     *                               write it twice)
      */
     public static void acknowledged(Map<String, Future<RecordMetadata>> sends,
                                     Function<String, Future<RecordMetadata>> resend) {
@@ -107,7 +112,8 @@ public final class InputTopic {
         } catch (ExecutionException e) {
             return Optional.of(e.getCause());
         } catch (TimeoutException e) {
-            return Optional.of(e);
+            throw new IllegalStateException("an input record was not acknowledged within 30 s (flush before "
+                    + "acknowledged)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the broker", e);
