@@ -55,8 +55,8 @@ import org.slf4j.LoggerFactory;
  *       is closed first;</li>
  *   <li>an engine failure, or any {@link Error} (out of memory, a bug) on either thread, <em>fails</em> the
  *       batcher: every image it holds is failed with the cause, and {@link #submit} refuses new ones;</li>
- *   <li>{@link #lateBecauseOfBatcher} tells a caller's timeout whether the image itself is slow (its own
- *       decode) or the batcher is stuck or behind.</li>
+ *   <li>{@link #lateness} tells a caller's timeout whether the image is done, itself slow (its own decode), or
+ *       held up by a batcher that failed, is stuck or is behind.</li>
  * </ul>
  *
  * <p>Native memory: the input buffers (and whatever the caller hands to {@link #close(Runnable)}, such as the
@@ -241,33 +241,40 @@ public final class MicroBatcher<T> implements AutoCloseable {
     }
 
     /**
-     * Whether {@code ticket}'s image is late because of the batcher rather than itself, called when the caller's
-     * timeout for it expired. Empty when the image's own pre-processing is what is running (a slow image: a dead
-     * letter is the right outcome) or when it is already done; otherwise the reason, meant to fail the job: the
-     * batcher failed, the engine has run one batch for {@code timeout} or more (stuck), or the image never got
-     * its turn (the batcher is behind: the caller's capacity is too large for its timeout).
+     * Why {@code ticket}'s image is late, called when the caller's timeout for it expired: {@link Lateness.Verdict#DONE}
+     * when it is processed (its outcome is being reported), {@link Lateness.Verdict#SLOW_IMAGE} when its own
+     * pre-processing is what is running (a dead letter is the right outcome), otherwise {@link
+     * Lateness.Verdict#BATCHER_AT_FAULT} with the reason, meant to fail the job: the batcher failed, the engine has run
+     * one batch for {@code timeout} or more (stuck), or the image never got its turn (the batcher is behind: the
+     * caller's capacity is too large for its timeout).
      */
-    public Optional<BatcherFailedException> lateBecauseOfBatcher(Ticket ticket, Duration timeout) {
+    public Lateness lateness(Ticket ticket, Duration timeout) {
         Throwable cause = failure.get();
-        if (cause != null) {
-            return Optional.of(new BatcherFailedException("micro-batcher " + name + " has failed: " + cause, cause));
-        }
         Progress progress = ticket.progress();
-        if (progress == Progress.PREPARING || progress == Progress.DONE) {
-            return Optional.empty();
+        if (progress == Progress.DONE) {
+            return Lateness.DONE; // also after a failure: the batcher's thread delivered its outcome first
+        }
+        if (cause != null) {
+            return Lateness.batcherAtFault(new BatcherFailedException("micro-batcher " + name + " has failed: " + cause,
+                    cause));
+        }
+        if (progress == Progress.PREPARING) {
+            return Lateness.SLOW_IMAGE;
         }
         long since = inferenceSinceNanos;
         long runningNanos = since == 0 ? 0 : System.nanoTime() - since;
         String engine = since == 0 ? "the engine is idle"
                 : "the engine has been running one batch for " + TimeUnit.NANOSECONDS.toMillis(runningNanos) + " ms";
         if (!prepareThread.isAlive() || !inferenceThread.isAlive()) {
-            return Optional.of(new BatcherFailedException("micro-batcher " + name + " lost a thread; " + engine, null));
+            return Lateness.batcherAtFault(new BatcherFailedException("micro-batcher " + name + " lost a thread; "
+                    + engine, null));
         }
         String hint = runningNanos >= timeout.toNanos()
                 ? "the engine is stuck (a hung GPU or a deadlocked backend)"
                 : "the batcher is behind: lower `capacity` or `batch.max-size`, or raise `timeout`";
-        return Optional.of(new BatcherFailedException("an image was still " + progress + " in micro-batcher " + name
-                + " after " + timeout.toMillis() + " ms; " + engine + " (" + hint + ")", null));
+        return Lateness.batcherAtFault(new BatcherFailedException("an image was still " + progress
+                + " in micro-batcher " + name + " after " + timeout.toMillis() + " ms; " + engine + " (" + hint + ")",
+                null));
     }
 
     /** The prepare loop; once it has stopped, however, no decode is coming, so the inference thread holds for none. */

@@ -1,5 +1,6 @@
 package io.streamdetect.flink;
 
+import io.streamdetect.batching.Lateness;
 import io.streamdetect.batching.MicroBatcher;
 import io.streamdetect.predict.Prediction;
 import io.streamdetect.records.DeadLetter;
@@ -125,16 +126,15 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
 
     /** An image whose timeout expired, in a batcher: a dead letter, or the job fails (see {@link #timeout}); any thread. */
     private void expire(InFlight item) {
-        if (item.placed.progress() == MicroBatcher.Progress.DONE) {
-            return; // processed: the batcher's thread reports its outcome (DONE is set just before it does)
-        }
-        var batcherProblem = item.placed.lateBecauseOfBatcher(settings.timeout());
-        if (batcherProblem.isPresent()) {
-            if (item.finish()) {
-                item.future.completeExceptionally(batcherProblem.get());
+        Lateness late = item.placed.lateness(settings.timeout());
+        switch (late.verdict()) {
+            case DONE -> { } // the batcher's thread reports its outcome
+            case SLOW_IMAGE -> item.complete(Either.Left(RecordFactory.timedOut(item.image, item.bytes, settings.timeout())));
+            case BATCHER_AT_FAULT -> {
+                if (item.finish()) {
+                    item.future.completeExceptionally(late.batcherFailure());
+                }
             }
-        } else {
-            item.complete(Either.Left(RecordFactory.timedOut(item.image, item.bytes, settings.timeout())));
         }
     }
 

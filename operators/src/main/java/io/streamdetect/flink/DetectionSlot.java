@@ -92,16 +92,15 @@ public final class DetectionSlot<T> implements AutoCloseable {
 
     /**
      * For an image whose timeout expired: true while it waits for the engine to open; leave it be, the slot calls
-     * {@code expire} for it a full timeout after the engine opened. False: ask {@link #lateBecauseOfBatcher} now.
+     * {@code expire} for it a full timeout after the engine opened. False: ask {@link #lateness} now.
      */
     public boolean deferTimeout(MicroBatcher.Ticket ticket) {
         return ((ModelSwitcher.Placed<?>) ticket).deferTimeout();
     }
 
-    /** See {@link MicroBatcher#lateBecauseOfBatcher}: why an image is late, when it is not its own fault. */
-    public java.util.Optional<io.streamdetect.batching.BatcherFailedException> lateBecauseOfBatcher(
-            MicroBatcher.Ticket ticket, java.time.Duration timeout) {
-        return ((ModelSwitcher.Placed<?>) ticket).lateBecauseOfBatcher(timeout);
+    /** See {@link MicroBatcher#lateness}: why an image whose timeout expired is late. */
+    public io.streamdetect.batching.Lateness lateness(MicroBatcher.Ticket ticket, java.time.Duration timeout) {
+        return ((ModelSwitcher.Placed<?>) ticket).lateness(timeout);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.streamdetect.flink;
 
+import io.streamdetect.batching.Lateness;
 import io.streamdetect.batching.MicroBatcher;
 import io.streamdetect.engine.EngineInfo;
 import io.streamdetect.engine.EngineSpec;
@@ -127,10 +128,10 @@ final class ModelSwitcher<T> implements AutoCloseable {
             return !deferredExpiryPassed;
         }
 
-        /** Why the image is late, when not its own fault (see {@link MicroBatcher#lateBecauseOfBatcher}); in a batcher. */
-        Optional<io.streamdetect.batching.BatcherFailedException> lateBecauseOfBatcher(java.time.Duration timeout) {
+        /** Why the image is late (see {@link MicroBatcher#lateness}); once it is in a batcher. */
+        Lateness lateness(java.time.Duration timeout) {
             // the batcher asked is the one of the model that took the image, also when the slot has switched since
-            return generation.batcher().lateBecauseOfBatcher(ticket, timeout);
+            return generation.batcher().lateness(ticket, timeout);
         }
     }
 

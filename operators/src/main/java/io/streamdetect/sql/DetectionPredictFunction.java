@@ -2,6 +2,7 @@ package io.streamdetect.sql;
 
 import io.streamdetect.PipelineException;
 import io.streamdetect.Stage;
+import io.streamdetect.batching.Lateness;
 import io.streamdetect.batching.MicroBatcher;
 import io.streamdetect.flink.DetectionSettings;
 import io.streamdetect.flink.DetectionSlot;
@@ -74,11 +75,15 @@ public final class DetectionPredictFunction extends AsyncPredictFunction {
     }
 
     private void expire(Pending pending) {
-        if (pending.future.isDone() || pending.placed.progress() == MicroBatcher.Progress.DONE) {
-            return; // DONE: processed, and the batcher's thread is completing the future
+        if (pending.future.isDone()) {
+            return;
         }
-        slot.lateBecauseOfBatcher(pending.placed, settings.timeout()).ifPresentOrElse(pending.future::completeExceptionally,
-                () -> pending.future.complete(List.of(row(Prediction.failed(timedOut())))));
+        Lateness late = slot.lateness(pending.placed, settings.timeout());
+        switch (late.verdict()) {
+            case DONE -> { } // the batcher's thread is completing the future
+            case SLOW_IMAGE -> pending.future.complete(List.of(row(Prediction.failed(timedOut()))));
+            case BATCHER_AT_FAULT -> pending.future.completeExceptionally(late.batcherFailure());
+        }
     }
 
     private PipelineException timedOut() {

@@ -342,15 +342,46 @@ class MicroBatcherTest {
             MicroBatcher.Ticket waiting = batcher.submit(TestImages.bus(), "waiting");
             awaitRunning(batcher);
             Thread.sleep(300);
-            assertThat(batcher.lateBecauseOfBatcher(running, Duration.ofMillis(200))).hasValueSatisfying(e ->
-                    assertThat(e).hasMessageContaining("RUNNING").hasMessageContaining("the engine is stuck"));
-            assertThat(batcher.lateBecauseOfBatcher(waiting, Duration.ofSeconds(30))).hasValueSatisfying(e ->
-                    assertThat(e).hasMessageContaining("the batcher is behind").hasMessageContaining("capacity"));
+            Lateness stuckEngine = batcher.lateness(running, Duration.ofMillis(200));
+            assertThat(stuckEngine.verdict()).isEqualTo(Lateness.Verdict.BATCHER_AT_FAULT);
+            assertThat(stuckEngine.batcherFailure()).hasMessageContaining("RUNNING").hasMessageContaining("the engine is stuck");
+            Lateness behind = batcher.lateness(waiting, Duration.ofSeconds(30));
+            assertThat(behind.verdict()).isEqualTo(Lateness.Verdict.BATCHER_AT_FAULT);
+            assertThat(behind.batcherFailure()).hasMessageContaining("the batcher is behind").hasMessageContaining("capacity");
             unblock.countDown();
             recorder.await();
-            assertThat(batcher.lateBecauseOfBatcher(running, Duration.ofMillis(200))).as("done: nothing to blame").isEmpty();
+            awaitProgress(running, MicroBatcher.Progress.DONE);
+            assertThat(batcher.lateness(running, Duration.ofMillis(200)).verdict()).as("done: nothing to blame")
+                    .isEqualTo(Lateness.Verdict.DONE);
+            assertThatThrownBy(() -> batcher.lateness(running, Duration.ofMillis(200)).batcherFailure())
+                    .isInstanceOf(IllegalStateException.class);
         }
         assertThat(recorder.completed).containsOnlyKeys("running", "waiting");
+    }
+
+    /**
+     * The third verdict: an image whose own decode is what runs when its timeout expires is slow itself (a TIMEOUT
+     * dead letter for the caller), not a batcher at fault; a 36-megapixel JPEG takes its decode long enough to ask.
+     */
+    @Test
+    void anImageStillInItsOwnDecodeIsSlowItselfNotHeldUpByTheBatcher() throws Exception {
+        byte[] huge = TestImages.solid(6000, 6000, 40, 80, 120, ".jpg");
+        Recorder recorder = new Recorder(1);
+        try (Predictor predictor = new Predictor(ORT.engine(), PredictorConfig.DEFAULT);
+             MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(1, Duration.ZERO),
+                     recorder, "test")) {
+            MicroBatcher.Ticket ticket = batcher.submit(huge, "huge");
+            Lateness late = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (late == null && System.nanoTime() < deadline) {
+                if (ticket.progress() == MicroBatcher.Progress.PREPARING) {
+                    late = batcher.lateness(ticket, Duration.ofMillis(1));
+                }
+            }
+            recorder.await(); // here the decode had about 0.9 s to go when asked
+            assertThat(late).as("asked while the image was PREPARING").isNotNull();
+            assertThat(late.verdict()).isEqualTo(Lateness.Verdict.SLOW_IMAGE);
+        }
     }
 
     /** Regression (issue 13.8): buffers allocated before a failed construction were never freed. */

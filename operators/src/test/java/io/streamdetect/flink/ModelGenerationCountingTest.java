@@ -61,7 +61,7 @@ class ModelGenerationCountingTest {
      * The premature variant: image 1's completed throws (counted out twice), image 2 is still in the batcher (its
      * callback held on a latch). drained() must be false; with the double decrement it is true, so
      * ModelSwitcher.closeWhenDrained would close the old batcher under image 2, which then gets no outcome (Flink's
-     * timeout then asks lateBecauseOfBatcher of a closed batcher: "lost a thread").
+     * timeout then asks lateness of a closed batcher: "lost a thread").
      */
     @Test
     void aGenerationWithAnImageStillInItIsNotDrained() throws Exception {

@@ -1,0 +1,52 @@
+package io.streamdetect.batching;
+
+import java.util.Objects;
+
+/**
+ * What a caller's timeout finds when it asks {@link MicroBatcher#lateness} about an image: one of three verdicts, so
+ * that no caller can take an image that is already done for one that is slow (both were once "nothing to blame",
+ * and a caller that forgot to look at the progress first made a TIMEOUT dead letter of a detected image).
+ */
+public final class Lateness {
+    /** The verdicts. */
+    public enum Verdict {
+        /** Processed: the batcher's thread is reporting its outcome. Leave it be. */
+        DONE,
+        /** Its own pre-processing is what runs late (a slow or huge image): time it out, a TIMEOUT dead letter. */
+        SLOW_IMAGE,
+        /** The batcher failed, is stuck or is behind: fail the image, and so the job, which replays it. */
+        BATCHER_AT_FAULT
+    }
+
+    static final Lateness DONE = new Lateness(Verdict.DONE, null);
+    static final Lateness SLOW_IMAGE = new Lateness(Verdict.SLOW_IMAGE, null);
+
+    private final Verdict verdict;
+    private final BatcherFailedException batcherFailure;
+
+    private Lateness(Verdict verdict, BatcherFailedException batcherFailure) {
+        this.verdict = verdict;
+        this.batcherFailure = batcherFailure;
+    }
+
+    static Lateness batcherAtFault(BatcherFailedException why) {
+        return new Lateness(Verdict.BATCHER_AT_FAULT, Objects.requireNonNull(why));
+    }
+
+    public Verdict verdict() {
+        return verdict;
+    }
+
+    /** Why the batcher is at fault, to fail the image with; only for {@link Verdict#BATCHER_AT_FAULT}. */
+    public BatcherFailedException batcherFailure() {
+        if (batcherFailure == null) {
+            throw new IllegalStateException("not the batcher's fault: " + verdict);
+        }
+        return batcherFailure;
+    }
+
+    @Override
+    public String toString() {
+        return batcherFailure == null ? verdict.toString() : verdict + ": " + batcherFailure.getMessage();
+    }
+}
