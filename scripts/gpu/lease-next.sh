@@ -14,6 +14,9 @@
 #   2. NmsGraphsDiagnosisGpuTest with graphs off and on (1 min), then `eval` coco8 and coco128 with graphs forced on
 #      for the NMS plan against off (mAP must match): whether graphs can be the default for NMS plans (session 10:
 #      p99 at 10% load 3.2 ms on, 6.4 ms off; 7.6% more saturated throughput).
+#   3. issue 18's batch-1 target (0.741 ms on the default plan with graphs and its 1..1 profile, session 3; target
+#      <= 0.6 ms): a plan for batch 1 alone at builder optimisation level 5, built last (at most 15 min, copied to
+#      $W/out: bring it home), then batch 1 on it against the default plan, graphs off and on, one JVM each.
 # Stage with `bin/gpu-pack --flink`; carry .plans/ (plan and timing cache) with the last runtime part. Start this
 # script IN THE SAME CALL as the last app part, and poll inside that call (sleeps of 5-10 s, up to ~280 s), then
 # chain poll calls back to back: session 10 lost two machines to gaps between calls, one of them right after staging.
@@ -49,6 +52,20 @@ for data in coco8 coco128; do
       io.streamdetect.cli.StreamDetect eval -m "$M" --backend tensorrt --precision fp16 --max-batch 64 \
       --data "$A/shared/data/$data" > "$W/eval-$data-graphs-$graphs.log" 2>&1
   done
+done
+echo "export b1-o5" > "$W/phase"
+B1=$W/out/yolo11n-fp16-b1-o5.engine
+timeout 900 sd io.streamdetect.cli.StreamDetect export -m "$M" --precision fp16 --max-batch 1 --opt-level 5 \
+  --out "$B1" > "$W/export-b1-o5.log" 2>&1
+echo "exit $?, $SECONDS s into the lease" >> "$W/export-b1-o5.log"
+# the default plan through the ONNX model (batches up to 64: the carried plan), then the batch-1 plan's file
+for plan in "$M:1,64" "$B1:1"; do
+  file=${plan%%:*}; batches=${plan##*:}
+  [ -f "$file" ] || continue
+  echo "batch-1 $(basename "$file")" > "$W/phase"
+  sd -Dstreamdetect.tensorrt.cuda-graphs.nms=true io.streamdetect.cli.StreamDetect bench -m "$file" \
+    --backends tensorrt --precision fp16 --batches "$batches" --cuda-graphs off,on --seconds 3 \
+    --image "$A/shared/images/bus.jpg" > "$W/batch1-$(basename "$file").log" 2>&1
 done
 stop_gpu_monitor
 echo done > "$W/phase"

@@ -1,5 +1,6 @@
 package io.streamdetect.flink;
 
+import io.streamdetect.batching.Lateness;
 import io.streamdetect.batching.MicroBatcher;
 import io.streamdetect.engine.Backend;
 import io.streamdetect.engine.EngineSpec;
@@ -99,7 +100,7 @@ public final class DetectionSlot<T> implements AutoCloseable {
     }
 
     /** See {@link MicroBatcher#lateness}: why an image whose timeout expired is late. */
-    public io.streamdetect.batching.Lateness lateness(MicroBatcher.Ticket ticket, java.time.Duration timeout) {
+    public Lateness lateness(MicroBatcher.Ticket ticket, java.time.Duration timeout) {
         return ((ModelSwitcher.Placed<?>) ticket).lateness(timeout);
     }
 
