@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -45,7 +44,6 @@ import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -232,14 +230,8 @@ class ModelSwapIT {
             r.setRecordId("img-" + i);
             records.put(r.getRecordId(), r);
         }
-        Map<String, Future<RecordMetadata>> sends = new LinkedHashMap<>();
-        records.forEach((id, r) -> sends.put(id, producer.send("swap-images", r)));
-        producer.flush();
-        InputTopic.acknowledged(sends, id -> {
-            var again = producer.send("swap-images", records.get(id));
-            producer.flush();
-            return again;
-        });
+        InputTopic.sendAcknowledged(records.keySet(), id -> producer.send("swap-images", records.get(id)),
+                producer::flush);
         return to;
     }
 

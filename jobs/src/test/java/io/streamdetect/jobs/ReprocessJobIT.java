@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -88,18 +87,10 @@ class ReprocessJobIT {
                 default -> producer.send("archive", image(id));
             };
             // a group at a time, each acknowledged (or sent again) before the next: the offset ranges are the test
-            Consumer<List<String>> group = ids -> {
-                Map<String, Future<RecordMetadata>> sends = new LinkedHashMap<>();
-                ids.forEach(id -> sends.put(id, send.apply(id)));
+            Consumer<List<String>> group = ids -> InputTopic.sendAcknowledged(ids, send, () -> {
                 producer.flush();
                 raw.flush();
-                InputTopic.acknowledged(sends, id -> {
-                    Future<RecordMetadata> again = send.apply(id);
-                    producer.flush();
-                    raw.flush();
-                    return again;
-                });
-            };
+            });
             group.accept(IntStream.range(0, 10).mapToObj(i -> "before-" + i).toList());
             for (int i = 0; i < 20; i++) {
                 String id = i == 4 ? "raw-garbage" : i == 9 ? "text-as-image" : i == 15 ? "truncated-jpeg" : "in-" + i;

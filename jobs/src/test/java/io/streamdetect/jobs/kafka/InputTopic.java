@@ -2,6 +2,7 @@ package io.streamdetect.jobs.kafka;
 
 import io.streamdetect.records.ImageRecord;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,24 +73,28 @@ public final class InputTopic {
     }
 
     /**
-     * Waits for the broker to acknowledge each of {@code sends} (a record's id and its send, already started; the
-     * caller has flushed, so each is done) and sends again, by {@code resend}, each one the broker refused, waiting
-     * for those too, up to 3 attempts in all. For tests whose input order or pace is part of the test (a record at a
-     * time while a model swap is awaited, offset ranges written group after group), which {@link #write} would not
-     * keep. Order is kept between the groups a test acknowledges one after the other, not within one: a record sent
-     * again lands after those of its group that were taken. {@code resend} may use the same producer: since Kafka 3
-     * an idempotent producer recovers from a refused batch ({@code OutOfOrderSequenceException}) by itself.
+     * Sends each of {@code ids} by {@code send}, flushes, waits for the broker to acknowledge each, and sends again,
+     * by {@code send}, each one the broker refused, flushing and waiting for those too, up to 3 attempts in all. For
+     * tests whose input order or pace is part of the test (a record at a time while a model swap is awaited, offset
+     * ranges written group after group), which {@link #write} would not keep. Order is kept between the groups a test
+     * sends one after the other, not within one: a record sent again lands after those of its group that were taken.
+     * {@code send} may use the same producer throughout: since Kafka 3 an idempotent producer recovers from a refused
+     * batch ({@code OutOfOrderSequenceException}) by itself.
      *
+     * @param flush flushes every producer {@code send} uses, so that each send is done when it returns
      * @throws IllegalStateException when a record is still refused after that, naming it and the broker's reason, or
      *                               when a send is not done within 30 s (it may still land: sending it again could
      *                               write it twice)
      */
-    public static void acknowledged(Map<String, Future<RecordMetadata>> sends,
-                                    Function<String, Future<RecordMetadata>> resend) {
-        Map<String, Future<RecordMetadata>> pending = sends;
+    public static void sendAcknowledged(Collection<String> ids, Function<String, Future<RecordMetadata>> send,
+                                        Runnable flush) {
+        Collection<String> toSend = ids;
         for (int attempt = 1; ; attempt++) {
+            Map<String, Future<RecordMetadata>> sends = new LinkedHashMap<>();
+            toSend.forEach(id -> sends.put(id, send.apply(id)));
+            flush.run();
             Map<String, Throwable> refused = new LinkedHashMap<>();
-            pending.forEach((id, send) -> refusal(send).ifPresent(why -> refused.put(id, why)));
+            sends.forEach((id, sent) -> refusal(sent).ifPresent(why -> refused.put(id, why)));
             if (refused.isEmpty()) {
                 return;
             }
@@ -98,9 +103,7 @@ public final class InputTopic {
                         + ATTEMPTS + " attempts: " + refused);
             }
             System.out.println("input records refused by the broker (attempt " + attempt + "), sent again: " + refused);
-            Map<String, Future<RecordMetadata>> again = new LinkedHashMap<>();
-            refused.keySet().forEach(id -> again.put(id, resend.apply(id)));
-            pending = again;
+            toSend = refused.keySet();
         }
     }
 
@@ -112,8 +115,7 @@ public final class InputTopic {
         } catch (ExecutionException e) {
             return Optional.of(e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("an input record was not acknowledged within 30 s (flush before "
-                    + "acknowledged)", e);
+            throw new IllegalStateException("an input record was not acknowledged within 30 s, flushed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the broker", e);

@@ -4,17 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.junit.jupiter.api.Test;
 
-/** {@link InputTopic#acknowledged}'s resending, on sends whose outcome the test decides (the broker's refusal). */
+/** {@link InputTopic#sendAcknowledged}'s resending, on sends whose outcome the test decides (the broker's refusal). */
 class InputTopicTest {
     private static final RecordMetadata ACK = new RecordMetadata(new TopicPartition("in", 0), 0, 0, 0, 0, 0);
 
@@ -24,30 +23,31 @@ class InputTopicTest {
 
     @Test
     void aRefusedRecordIsSentAgainUntilTheBrokerTakesIt() {
-        Map<String, Future<RecordMetadata>> sends = new LinkedHashMap<>();
-        sends.put("img-0", refused());
-        sends.put("img-1", CompletableFuture.completedFuture(ACK));
-        List<String> resent = new ArrayList<>();
+        List<String> sent = new ArrayList<>();
+        AtomicInteger flushes = new AtomicInteger();
 
-        InputTopic.acknowledged(sends, id -> {
-            resent.add(id);
-            return resent.size() == 1 ? refused() : CompletableFuture.completedFuture(ACK);
-        });
+        // img-0 refused at its first send and its first resend, taken at its second resend
+        InputTopic.sendAcknowledged(List.of("img-0", "img-1"), id -> {
+            sent.add(id);
+            boolean refuse = id.equals("img-0") && sent.stream().filter(id::equals).count() < 3;
+            return refuse ? refused() : CompletableFuture.completedFuture(ACK);
+        }, flushes::incrementAndGet);
 
-        assertThat(resent).containsExactly("img-0", "img-0");
+        assertThat(sent).containsExactly("img-0", "img-1", "img-0", "img-0");
+        assertThat(flushes).hasValue(3);
     }
 
     @Test
     void aRecordRefusedThreeTimesFailsTheSetupNamingItAndWhy() {
-        List<String> resent = new ArrayList<>();
+        List<String> sent = new ArrayList<>();
 
-        assertThatThrownBy(() -> InputTopic.acknowledged(Map.of("img-7", refused()), id -> {
-            resent.add(id);
+        assertThatThrownBy(() -> InputTopic.sendAcknowledged(List.of("img-7"), id -> {
+            sent.add(id);
             return refused();
-        })).isInstanceOf(IllegalStateException.class)
+        }, () -> { })).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("1 input record(s) refused by the broker after 3 attempts")
                 .hasMessageContaining("img-7")
                 .hasMessageContaining("the broker refused the batch");
-        assertThat(resent).containsExactly("img-7", "img-7");
+        assertThat(sent).containsExactly("img-7", "img-7", "img-7");
     }
 }
