@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# The lease of 2026-12-02 (session 11). Session 10 found a saturated slot bound by its GPU pre-processing (nvJPEG and
-# the letterbox kernel, 9.0-9.3 ms per batch of 63 on the prepare thread, against 8.3 ms for the engine beside it;
-# the job at 0.77-0.79x of compute-only). The CPU decode assist (batch.cpu-decode-assist, on by default) has the
-# TaskManager's decode pool decode part of each full batch while nvJPEG decodes the rest. This lease, every timing
-# step alone:
-#   0. the default plan: carried in .plans/ (then no build);
-#   1. the job, 1 slot, 20,000 records, defaults (assist on) against -D batch.cpu-decode-assist=false, alternating,
-#      x3: the ratio to compute-only (issue 14's 0.85), and the slot's closing log ("CPU decode assist: N images in M
-#      full batches ...", the busy-window stages with "wait for cpu decodes");
-#   2. GpuPipelineGpuTest's assist test on the default plan (detections on full batches split between CPU and GPU);
-#   3. NmsGraphsDiagnosisGpuTest with graphs off and on, then `eval` coco8 and coco128 with graphs forced on for the
-#      NMS plan against off (mAP must match): whether graphs can be the default for NMS plans;
-#   4. issue 18's batch-1 target (0.741 ms, target <= 0.6 ms): a plan for batch 1 alone at builder optimisation level
-#      5 (at most 13 min, copied to $W/out: bring it home), then batch 1 on it against the default plan, graphs off
-#      and on.
+# The lease after 2026-12-02 session 10. Session 10 measured the job at 0.77-0.79x of compute-only with the default
+# (image-sized) fetches, 0.81 with Kafka's, 0.78-0.79 with twice the in-flight window (docs/benchmarks.md, session 10),
+# and found the slot bound by GPU pre-processing (9.0-9.3 ms per batch of 63 on the prepare thread), not starved: the
+# "wait for image" of the slot's summary was the wait before its first image and after its last batch. The summary
+# now covers the busy window only, and StreamingJobBenchmark prints a timeline (middle-80% rate, rate per 250 ms,
+# each checkpoint's time, synchronous part and size). This lease, every timing step alone:
+#   0. the default plan: carried in .plans/ (then no build), else built here first (~18 min from a cold timing cache;
+#      copied to $W/out as soon as it exists: bring it home);
+#   1. the job, 1 slot, at defaults: 20,000 records and 80,000 records (a steady window of ~12 s), alternating, x2;
+#      then Kafka's fetch sizes at 80,000, x2. Read the timelines (a plateau at the steady rate: the slot runs that
+#      slowly throughout; dips at the checkpoints: they cost it) and the busy-window summaries (prepare-bound?);
+#   1b. bin/bench-flink feed on this host, the job's fetch sizes against Kafka's, coco8 (session 10 lost this step);
+#   2. NmsGraphsDiagnosisGpuTest with graphs off and on (1 min), then `eval` coco8 and coco128 with graphs forced on
+#      for the NMS plan against off (mAP must match): whether graphs can be the default for NMS plans (session 10:
+#      p99 at 10% load 3.2 ms on, 6.4 ms off; 7.6% more saturated throughput).
+#   3. issue 18's batch-1 target (0.741 ms on the default plan with graphs and its 1..1 profile, session 3; target
+#      <= 0.6 ms): a plan for batch 1 alone at builder optimisation level 5, built last (at most 15 min, copied to
+#      $W/out: bring it home), then batch 1 on it against the default plan, graphs off and on, one JVM each.
 # Stage with `bin/gpu-pack --flink`; carry .plans/ (plan and timing cache) with the last runtime part. Start this
 # script IN THE SAME CALL as the last app part, and poll inside that call (sleeps of 5-10 s, up to ~280 s), then
 # chain poll calls back to back: session 10 lost two machines to gaps between calls, one of them right after staging.
@@ -26,34 +29,33 @@ R=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$R/scripts/gpu/lease-common.sh"
 W=/root/lease; begin_lease "$W"
 job() { watched_job "$W" "$@"; }
-export WATCHDOG_S=200
-for round in a b c; do
-  RECORDS=20000 job "assist-on-$round" 1
-  RECORDS=20000 job "assist-off-$round" 1 -D batch.cpu-decode-assist=false
+KAFKA_FETCH=(); AGAINST=()
+for setting in "${KAFKA_FETCH_SIZES[@]}"; do KAFKA_FETCH+=(-D "$setting"); AGAINST+=(--against "$setting"); done
+export WATCHDOG_S=240
+for round in a b; do
+  RECORDS=20000 job "defaults-20k-$round" 1
+  RECORDS=80000 job "defaults-80k-$round" 1
 done
-echo "gpu test assist" > "$W/phase"
-timeout 180 java -Xmx8g -Dstreamdetect.test.precision=fp16 -Dstreamdetect.test.maxBatch=64 \
-  -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/*:$GPU_RT_JARS" \
-  org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=tree --include-tag gpu \
-  --select-method io.streamdetect.preprocess.gpu.GpuPipelineGpuTest#fullBatchesSplitBetweenTheCpuAndNvJpegGiveTheReferenceDetections \
-  --select-method io.streamdetect.preprocess.gpu.GpuPipelineGpuTest#microBatcherDecodesOnTheGpuAheadOfInference \
-  > "$W/gpu-test-assist.log" 2>&1
-echo "exit $?" >> "$W/gpu-test-assist.log"
+for round in a b; do
+  RECORDS=80000 job "kafka-fetch-sizes-80k-$round" 1 "${KAFKA_FETCH[@]}"
+done
+echo feed > "$W/phase"
+sd_flink io.streamdetect.bench.FeedThroughputBenchmark --rounds 3 "${AGAINST[@]}" > "$W/feed.log" 2>&1
 echo nms-graphs > "$W/phase"
-timeout 150 bash "$R/scripts/gpu/nms-graphs-diagnosis.sh" > "$W/nms-graphs.log" 2>&1
+bash "$R/scripts/gpu/nms-graphs-diagnosis.sh" > "$W/nms-graphs.log" 2>&1
 cp /root/nmsdiag/summary.txt "$W/nms-graphs-summary.txt"
 # coco8 runs one batch of 8 (the 1..8 profile), coco128 two of 64 (the 1..64 profile)
 for data in coco8 coco128; do
   for graphs in off on; do
     echo "eval $data graphs-$graphs" > "$W/phase"
-    timeout 90 sd -Dstreamdetect.tensorrt.cuda-graphs.nms=$([ $graphs = on ] && echo true || echo false) \
+    sd -Dstreamdetect.tensorrt.cuda-graphs.nms=$([ $graphs = on ] && echo true || echo false) \
       io.streamdetect.cli.StreamDetect eval -m "$M" --backend tensorrt --precision fp16 --max-batch 64 \
       --data "$A/shared/data/$data" > "$W/eval-$data-graphs-$graphs.log" 2>&1
   done
 done
 echo "export b1-o5" > "$W/phase"
 B1=$W/out/yolo11n-fp16-b1-o5.engine
-timeout 780 sd io.streamdetect.cli.StreamDetect export -m "$M" --precision fp16 --max-batch 1 --opt-level 5 \
+timeout 900 sd io.streamdetect.cli.StreamDetect export -m "$M" --precision fp16 --max-batch 1 --opt-level 5 \
   --out "$B1" > "$W/export-b1-o5.log" 2>&1
 echo "exit $?, $SECONDS s into the lease" >> "$W/export-b1-o5.log"
 # the default plan through the ONNX model (batches up to 64: the carried plan), then the batch-1 plan's file
@@ -61,7 +63,7 @@ for plan in "$M:1,64" "$B1:1"; do
   file=${plan%%:*}; batches=${plan##*:}
   [ -f "$file" ] || continue
   echo "batch-1 $(basename "$file")" > "$W/phase"
-  timeout 120 sd -Dstreamdetect.tensorrt.cuda-graphs.nms=true io.streamdetect.cli.StreamDetect bench -m "$file" \
+  sd -Dstreamdetect.tensorrt.cuda-graphs.nms=true io.streamdetect.cli.StreamDetect bench -m "$file" \
     --backends tensorrt --precision fp16 --batches "$batches" --cuda-graphs off,on --seconds 3 \
     --image "$A/shared/images/bus.jpg" > "$W/batch1-$(basename "$file").log" 2>&1
 done

@@ -18,11 +18,6 @@ public enum BatchStage {
     WAIT_FOR_COMPANY(Thread.PREPARE, "wait for company"),
     /** Prepare thread, GPU pre-processing: nvJPEG decode and the letterbox kernel of the closed batch. */
     GPU_UPLOAD(Thread.PREPARE, "gpu upload"),
-    /**
-     * Prepare thread, GPU pre-processing: the GPU's part of a full batch submitted, waiting for the images the CPU
-     * decode pool took from it ({@link CpuDecodeShare}).
-     */
-    WAIT_FOR_CPU_DECODES(Thread.PREPARE, "wait for cpu decodes"),
     /** Prepare thread, the batch ready: waiting for the inference thread to take it (one batch waits at most). */
     WAIT_FOR_ENGINE(Thread.PREPARE, "wait for engine"),
     /** Inference thread: no batch ready. */

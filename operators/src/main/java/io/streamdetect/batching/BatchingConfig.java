@@ -17,12 +17,9 @@ import java.time.Duration;
  *                       prepare thread gathers the next batch (one that will be full) or has been decoding it for less
  *                       than this, at most twice this, so that nvJPEG's decode is submitted before the engine's run
  *                       and the two overlap ({@link DecodeFirst}); zero launches at once
- * @param cpuDecodeAssist with GPU pre-processing and a decode pool, whether the pool decodes some images of each full
- *                       batch while nvJPEG decodes the rest ({@link CpuDecodeShare}); false leaves every JPEG the GPU
- *                       takes to nvJPEG. A configuration serialized before this was a setting reads false: as it ran.
  */
 public record BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decodeThreads, BatchWait batchWait,
-                             Duration gpuDecodeHold, boolean cpuDecodeAssist) implements Serializable {
+                             Duration gpuDecodeHold) implements Serializable {
     public static final int AUTO_DECODE_THREADS = 0;
     /**
      * 1 ms: on an H200 it took a saturated slot from 0.75x to 0.82x of compute-only in {@code bench} and the streaming
@@ -55,12 +52,6 @@ public record BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decod
         }
     }
 
-    /** With the CPU's decode assist ({@link #cpuDecodeAssist}), the default. */
-    public BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decodeThreads, BatchWait batchWait,
-                          Duration gpuDecodeHold) {
-        this(maxBatchSize, maxBatchDelay, decodeThreads, batchWait, gpuDecodeHold, true);
-    }
-
     /** The default {@link #gpuDecodeHold}. */
     public BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decodeThreads, BatchWait batchWait) {
         this(maxBatchSize, maxBatchDelay, decodeThreads, batchWait, DEFAULT_GPU_DECODE_HOLD);
@@ -91,11 +82,6 @@ public record BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decod
 
     /** This configuration with {@code batchWait} instead of its own. */
     public BatchingConfig withWait(BatchWait wait) {
-        return new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, wait, gpuDecodeHold, cpuDecodeAssist);
-    }
-
-    /** This configuration with the CPU's decode assist on or off. */
-    public BatchingConfig withCpuDecodeAssist(boolean assist) {
-        return new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, batchWait, gpuDecodeHold, assist);
+        return new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, wait, gpuDecodeHold);
     }
 }

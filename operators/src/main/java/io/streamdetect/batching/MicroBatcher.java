@@ -118,22 +118,17 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private final Thread inferenceThread;
     /** Decodes a batch's images in parallel; null: the prepare thread decodes them one by one. */
     private final DecodePool decodePool;
-    /** With GPU pre-processing, how many images of a full batch the decode pool decodes while nvJPEG does the rest. */
-    private final CpuDecodeShare cpuShare;
     /** Where the two threads spend their time: {@link #stageTimes}. */
     private final StageClocks clocks = new StageClocks();
 
     public MicroBatcher(Predictor predictor, BatchingConfig config, BatchListener<T> listener, String name) {
         this(predictor, config, listener, name, DecodeFirst.forBatcher(predictor.preprocessing() == Preprocessing.GPU,
-                config.gpuDecodeHold()), null);
+                config.gpuDecodeHold()));
     }
 
-    /**
-     * With a given launch order and, unless null, CPU share: tests hold batches and split them without a GPU (the
-     * share is otherwise only for GPU pre-processing).
-     */
+    /** With a given launch order: tests hold batches without a GPU. */
     MicroBatcher(Predictor predictor, BatchingConfig config, BatchListener<T> listener, String name,
-                 DecodeFirst decodeFirst, CpuDecodeShare cpuShare) {
+                 DecodeFirst decodeFirst) {
         this.predictor = predictor;
         this.config = config;
         this.listener = listener;
@@ -144,8 +139,6 @@ public final class MicroBatcher<T> implements AutoCloseable {
         this.decodeFirst = decodeFirst;
         int decodeThreads = config.decodeThreadsFor(predictor.session().info().backend() == Backend.ONNXRUNTIME);
         this.decodePool = decodeThreads > 1 ? DecodePool.acquire(decodeThreads) : null;
-        this.cpuShare = cpuShare != null ? cpuShare : CpuDecodeShare.forBatcher(config.cpuDecodeAssist(),
-                predictor.preprocessing() == Preprocessing.GPU, decodePool == null ? 1 : decodePool.threads(), batchSize);
         try {
             for (int i = 0; i < count; i++) {
                 InputBatch b = predictor.newInputBatch();
@@ -242,14 +235,6 @@ public final class MicroBatcher<T> implements AutoCloseable {
         return clocks.busyWindow();
     }
 
-    /**
-     * Images of full batches the decode pool decoded on the CPU beside the GPU's decode ({@link
-     * BatchingConfig#cpuDecodeAssist}); 0 without GPU pre-processing. Safe from any thread.
-     */
-    public long cpuAssistedImages() {
-        return cpuShare.imagesAssisted();
-    }
-
     /** What failed this batcher, if anything did. */
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure.get());
@@ -298,9 +283,6 @@ public final class MicroBatcher<T> implements AutoCloseable {
             prepareLoop();
         } finally {
             decodeFirst.idle();
-            if (cpuShare.enabled()) {
-                LOG.info("{}: {}", name, cpuShare.summary());
-            }
         }
     }
 
@@ -312,17 +294,14 @@ public final class MicroBatcher<T> implements AutoCloseable {
             if (first == null || first == wakeUp) {
                 continue;
             }
-            boolean full = queue.size() + 1 >= batchSize;
-            if (full) {
+            if (queue.size() + 1 >= batchSize) {
                 // a hold only for a batch that will be full: below that, images trickle in, and holding a launch
                 // for the next batch would add latency and win nothing
                 decodeFirst.gathering();
             }
             clock.enter(BatchStage.WAIT_FOR_BUFFER);
             InputBatch buffer = free.take();
-            // the CPU's share only of a full batch: a small one is decoded by nvJPEG in less than a CPU decode takes
-            Batch<T> batch = new Batch<>(buffer, batchSize, full ? cpuShare.imagesForNextBatch() : 0);
-            boolean gathered = false;
+            Batch<T> batch = new Batch<>(buffer, batchSize);
             try {
                 long deadline = first.submittedNanos + config.maxBatchDelay().toNanos();
                 Pending<T> next = first;
@@ -330,7 +309,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
                     if (next != wakeUp) {
                         clock.enter(BatchStage.DECODE);
                         decode(next, batch);
-                        if (batch.gathered() == batchSize) {
+                        if (batch.size() == batchSize) {
                             break;
                         }
                     }
@@ -340,25 +319,18 @@ public final class MicroBatcher<T> implements AutoCloseable {
                         next = awaitCompany(deadline);
                     }
                 }
-                gathered = true;
             } finally {
                 clock.enter(BatchStage.DECODE);
                 batch.awaitDecodes(); // also on close: no decode may still write into a buffer that is then freed
-                if (!gathered) {
-                    batch.awaitCpuDecodes();
-                }
             }
             batch.dropFailedSlots();
             boolean uploaded;
             try {
-                uploaded = batch.gathered() > 0 && uploadToGpu(batch);
+                uploaded = batch.size() > 0 && uploadToGpu(batch);
             } finally {
                 decodeFirst.idle();
             }
-            if (full && uploaded) {
-                cpuShare.batchUploaded(batch.cpuImages(), batch.cpuWaitNanos);
-            }
-            if (!uploaded || batch.size() == 0) { // size 0: every image failed its decode, each a dead letter already
+            if (!uploaded) {
                 free.add(buffer);
             } else {
                 clock.enter(BatchStage.WAIT_FOR_ENGINE);
@@ -397,19 +369,8 @@ public final class MicroBatcher<T> implements AutoCloseable {
         }
     }
 
-    /**
-     * Decodes and letterboxes an image into the batch's next slot: on the decode pool, or here without one. The first
-     * images of a batch with a CPU share go to the pool's CPU decode even where the GPU would take them, and wait in
-     * slots at the buffer's end until the GPU's part is submitted ({@link #takeCpuPart}).
-     */
+    /** Decodes and letterboxes an image into the batch's next slot: on the decode pool, or here without one. */
     private void decode(Pending<T> pending, Batch<T> batch) {
-        if (batch.wantsCpuImage()) {
-            int index = batch.reserveCpuImage(pending);
-            batch.cpuDecodes.add(decodePool.executor().submit(() -> decodeWith(pending,
-                    () -> batch.cpuDecoded[index] = predictor.prepareOnCpu(pending.image, batch.input,
-                            batch.cpuHostSlot(index)))));
-            return;
-        }
         int slot = batch.reserve(pending);
         if (decodePool == null) {
             decodeInto(pending, batch, slot);
@@ -420,14 +381,9 @@ public final class MicroBatcher<T> implements AutoCloseable {
 
     /** Leaves the slot empty (dropped before the batch runs) when the image fails. */
     private void decodeInto(Pending<T> pending, Batch<T> batch, int slot) {
-        decodeWith(pending, () -> batch.decoded[slot] = predictor.prepare(pending.image, batch.input, slot));
-    }
-
-    /** Runs an image's decode; a failure is the image's outcome (a dead letter) unless it is not the image's fault. */
-    private void decodeWith(Pending<T> pending, Runnable decode) {
         pending.progress = Progress.PREPARING;
         try {
-            decode.run();
+            batch.decoded[slot] = predictor.prepare(pending.image, batch.input, slot);
             pending.progress = Progress.BATCHED;
         } catch (PipelineException e) { // the image's fault: a dead letter
             complete(pending, Prediction.failed(e), System.nanoTime() - pending.submittedNanos);
@@ -449,37 +405,18 @@ public final class MicroBatcher<T> implements AutoCloseable {
      */
     private boolean uploadToGpu(Batch<T> batch) {
         if (predictor.preprocessing() != Preprocessing.GPU) {
-            batch.moveCpuImagesIntoPlace(takeCpuPart(batch)); // none but in tests: the share is for GPU pre-processing
             return true;
         }
         clocks.prepare.enter(BatchStage.GPU_UPLOAD);
         decodeFirst.decoding();
         try {
-            predictor.uploadToGpu(batch.input, batch.prepared, batch.size(), () -> takeCpuPart(batch));
+            predictor.uploadToGpu(batch.input, batch.prepared, batch.size());
             return true;
         } catch (RuntimeException e) {
-            LOG.warn("GPU pre-processing failed for a batch of {}: {}", batch.gathered(), e.getMessage());
-            batch.awaitCpuDecodes(); // before the buffer is freed; fail() gives their images their outcome
+            LOG.warn("GPU pre-processing failed for a batch of {}: {}", batch.size(), e.getMessage());
             fail(e);
             return false;
         }
-    }
-
-    /**
-     * The prepare thread, the GPU's part of the batch submitted: waits for the CPU's images and appends those that
-     * decoded to the batch, after the GPU's; returns their host slots in that order. The wait is what {@link
-     * CpuDecodeShare} sizes the next share by.
-     */
-    private int[] takeCpuPart(Batch<T> batch) {
-        if (batch.cpuImages() == 0) {
-            return new int[0];
-        }
-        clocks.prepare.enter(BatchStage.WAIT_FOR_CPU_DECODES);
-        long start = System.nanoTime();
-        batch.awaitCpuDecodes();
-        batch.cpuWaitNanos = System.nanoTime() - start;
-        clocks.prepare.enter(BatchStage.GPU_UPLOAD);
-        return batch.appendCpuImages();
     }
 
     private void inferenceLoop() throws InterruptedException {
@@ -800,91 +737,14 @@ public final class MicroBatcher<T> implements AutoCloseable {
         /** The good slots' images, in slot order, once {@link #dropFailedSlots} has closed the gaps. */
         final List<PreparedImage> prepared = new ArrayList<>();
         final List<Future<?>> decodes = new ArrayList<>();
-        /** The CPU's share of a batch the GPU decodes the rest of: its images, in the order they were gathered. */
-        final List<Pending<T>> cpuItems = new ArrayList<>();
-        /** Per CPU image, what its decode returned; null while decoding, or for an image that failed. */
-        final PreparedImage[] cpuDecoded;
-        final List<Future<?>> cpuDecodes = new ArrayList<>();
-        private final int capacity;
-        /** How long the prepare thread waited for the CPU's images once the GPU's part was submitted. */
-        long cpuWaitNanos;
 
-        Batch(InputBatch input, int capacity, int cpuShare) {
+        Batch(InputBatch input, int capacity) {
             this.input = input;
-            this.capacity = capacity;
             this.decoded = new PreparedImage[capacity];
-            this.cpuDecoded = new PreparedImage[Math.min(cpuShare, capacity)];
         }
 
-        /** The images in the engine's slots: the GPU's and those decoded beside them, once the CPU's are appended. */
         int size() {
             return items.size();
-        }
-
-        /** Every image taken into the batch so far, the CPU's share included before it is appended. */
-        int gathered() {
-            return items.size() + cpuItems.size();
-        }
-
-        int cpuImages() {
-            return cpuItems.size();
-        }
-
-        boolean wantsCpuImage() {
-            return cpuItems.size() < cpuDecoded.length;
-        }
-
-        int reserveCpuImage(Pending<T> p) {
-            cpuItems.add(p);
-            return cpuItems.size() - 1;
-        }
-
-        /**
-         * Where the CPU's image {@code index} is letterboxed in the host buffer: the last {@code share} slots, clear
-         * of the slots the other images take from the front (the CPU's images are the batch's first, so the others
-         * come only once the share is complete, and together they never hold more than {@code capacity}) and of the
-         * moves {@link #dropFailedSlots} makes among those.
-         */
-        int cpuHostSlot(int index) {
-            return capacity - cpuDecoded.length + index;
-        }
-
-        /** Waits for the CPU's decodes, like {@link #awaitDecodes}; again after the first time returns at once. */
-        void awaitCpuDecodes() {
-            awaitAll(cpuDecodes);
-        }
-
-        /**
-         * Without GPU pre-processing (tests), the engine reads the host buffer: moves the CPU's appended images from
-         * their slots at the end to just after the others. Each moves to a slot at or before its own, in ascending
-         * order, so none overwrites one not yet moved.
-         */
-        void moveCpuImagesIntoPlace(int[] hostSlots) {
-            int first = items.size() - hostSlots.length;
-            for (int j = 0; j < hostSlots.length; j++) {
-                movePixels(hostSlots[j], first + j);
-            }
-        }
-
-        private void movePixels(int from, int to) {
-            if (from != to) {
-                int size = input.imageSize();
-                input.floats().put(to * size, input.floats(), from * size, size);
-            }
-        }
-
-        /** Appends the CPU's images that decoded after the others; returns their host slots in that order. */
-        int[] appendCpuImages() {
-            int[] hostSlots = new int[cpuItems.size()];
-            int appended = 0;
-            for (int i = 0; i < cpuItems.size(); i++) {
-                if (cpuDecoded[i] != null) { // a failed one already has its outcome
-                    items.add(cpuItems.get(i));
-                    prepared.add(cpuDecoded[i]);
-                    hostSlots[appended++] = cpuHostSlot(i);
-                }
-            }
-            return java.util.Arrays.copyOf(hostSlots, appended);
         }
 
         int reserve(Pending<T> p) {
@@ -910,7 +770,8 @@ public final class MicroBatcher<T> implements AutoCloseable {
                 }
                 if (read != write) {
                     if (image.gpuJpeg() == null) { // decoded on the CPU: its pixels are in the slot
-                        movePixels(read, write);
+                        int size = input.imageSize();
+                        input.floats().put(write * size, input.floats(), read * size, size);
                     }
                     items.set(write, items.get(read));
                 }

@@ -109,7 +109,6 @@ public final class DetectionOperator {
         private Duration maxBatchDelay = BatchingConfig.DEFAULT.maxBatchDelay();
         private BatchWait batchWait = BatchingConfig.DEFAULT.batchWait();
         private Duration gpuDecodeHold = BatchingConfig.DEFAULT_GPU_DECODE_HOLD;
-        private boolean cpuDecodeAssist = true;
         private int decodeThreads = BatchingConfig.AUTO_DECODE_THREADS;
         private DecodeLimits limits = DecodeLimits.DEFAULT;
         private PostprocessConfig postprocess = PostprocessConfig.DEFAULT;
@@ -172,15 +171,6 @@ public final class DetectionOperator {
          */
         public Builder setGpuDecodeHold(Duration hold) {
             this.gpuDecodeHold = hold;
-            return this;
-        }
-
-        /**
-         * With GPU pre-processing, whether the TaskManager's decode pool decodes some images of each full batch while
-         * nvJPEG decodes the rest ({@link BatchingConfig#cpuDecodeAssist}; on by default).
-         */
-        public Builder setCpuDecodeAssist(boolean assist) {
-            this.cpuDecodeAssist = assist;
             return this;
         }
 
@@ -312,8 +302,7 @@ public final class DetectionOperator {
                     .withNms(nms, postprocess).withProfiles(profiles).withCudaGraphs(cudaGraphs);
             int cap = capacity != null ? capacity : Math.max(16, 8 * Math.min(maxBatchSize, fixedBatchOf(model)));
             return new DetectionOperator(new DetectionSettings(engine, new PredictorConfig(limits, postprocess, preprocessing),
-                    new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, batchWait, gpuDecodeHold,
-                            cpuDecodeAssist), timeout, cap, ordered,
+                    new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, batchWait, gpuDecodeHold), timeout, cap, ordered,
                     gpuResource, modelWatch));
         }
     }

@@ -58,14 +58,6 @@ public final class DetectionOptions {
                     + "twice this), so that decoding overlaps inference (nvJPEG waits for the GPU work submitted before "
                     + "it). Only when the next batch will be full: at low load nothing is held. 0 ms launches at once; "
                     + "up to 10 ms.");
-    public static final ConfigOption<Boolean> CPU_DECODE_ASSIST = ConfigOptions.key("batch.cpu-decode-assist")
-            .booleanType().defaultValue(true)
-            .withDescription("With GPU pre-processing: the TaskManager's decode pool (decode.threads) decodes some "
-                    + "images of each full batch on the CPU while nvJPEG decodes the rest, so the GPU's decode, which "
-                    + "bounds a saturated slot, is shorter. How many adapts batch by batch (up to one per pool thread "
-                    + "but one, and half a batch) so that the CPU's images are ready when the GPU's part is submitted; "
-                    + "the slot's closing log says how many it took. Batches that are not full are left to nvJPEG. "
-                    + "false: nvJPEG decodes every JPEG it takes.");
     public static final ConfigOption<Integer> INTRA_OP_THREADS = ConfigOptions.key("onnxruntime.threads")
             .intType().defaultValue(0).withDescription("ONNX Runtime threads per inference call; 0 = all cores.");
     public static final ConfigOption<Float> CONFIDENCE = ConfigOptions.key("confidence")
@@ -120,7 +112,7 @@ public final class DetectionOptions {
 
     /** Every option above: what a SQL model accepts besides {@code provider}. */
     public static final List<ConfigOption<?>> ALL = List.of(MODEL, BACKEND, PRECISION, PREPROCESS, NMS,
-            MAX_BATCH_SIZE, MAX_BATCH_DELAY, BATCH_WAIT, GPU_DECODE_HOLD, CPU_DECODE_ASSIST, INTRA_OP_THREADS, CONFIDENCE, IOU, MAX_DETECTIONS, MAX_BYTES,
+            MAX_BATCH_SIZE, MAX_BATCH_DELAY, BATCH_WAIT, GPU_DECODE_HOLD, INTRA_OP_THREADS, CONFIDENCE, IOU, MAX_DETECTIONS, MAX_BYTES,
             MAX_PIXELS, TIMEOUT, DECODE_THREADS, TENSORRT_PROFILES, CUDA_GRAPHS, GPU_RESOURCE, MODEL_WATCH,
             MODEL_WATCH_INTERVAL);
 
@@ -174,7 +166,6 @@ public final class DetectionOptions {
                 .setMaxBatchDelay(delay)
                 .setBatchWait(parsed(config, BATCH_WAIT, BatchWait::parse))
                 .setGpuDecodeHold(hold)
-                .setCpuDecodeAssist(config.get(CPU_DECODE_ASSIST))
                 .setDecodeThreads(decodeThreads)
                 .setDecodeLimits(new DecodeLimits(maxBytes, maxPixels))
                 .setPostprocess(new PostprocessConfig(confidence, iou, maxDetections))

@@ -177,18 +177,6 @@ public final class Predictor implements AutoCloseable {
                 return new PreparedImage(box, System.nanoTime() - start, bytes);
             }
         }
-        return decodeOnCpu(bytes, batch, slot, start);
-    }
-
-    /**
-     * Decodes and letterboxes one image into {@code slot} of {@code batch} on the CPU, also where GPU pre-processing
-     * would take it: the CPU's share of a batch the GPU decodes the rest of. Thread-safe as {@link #prepare}.
-     */
-    public PreparedImage prepareOnCpu(byte[] bytes, InputBatch batch, int slot) {
-        return decodeOnCpu(bytes, batch, slot, System.nanoTime());
-    }
-
-    private PreparedImage decodeOnCpu(byte[] bytes, InputBatch batch, int slot, long start) {
         try (DecodedImage image = decoder.decode(bytes)) {
             try {
                 var letterbox = LetterboxPreprocessor.forCurrentThread(inputWidth, inputHeight)
@@ -235,15 +223,6 @@ public final class Predictor implements AutoCloseable {
      * @throws IllegalStateException when this predictor pre-processes on the CPU
      */
     public void uploadToGpu(InputBatch batch, List<PreparedImage> prepared, int count) {
-        uploadToGpu(batch, prepared, count, GpuPreprocessor.CpuPart.NONE);
-    }
-
-    /**
-     * As {@link #uploadToGpu(InputBatch, List, int)}, then {@code cpuPart}'s images, decoded on the CPU meanwhile
-     * ({@link #prepareOnCpu}), into the slots after the first {@code count}; {@code prepared} must hold their images
-     * too once {@code cpuPart} has returned.
-     */
-    public void uploadToGpu(InputBatch batch, List<PreparedImage> prepared, int count, GpuPreprocessor.CpuPart cpuPart) {
         if (gpu == null) {
             throw new IllegalStateException("this predictor pre-processes on the CPU");
         }
@@ -253,7 +232,7 @@ public final class Predictor implements AutoCloseable {
         }
         GpuBatch twin = gpuBatch(batch);
         synchronized (gpu) { // one upload at a time: the decoder's buffers are reused
-            twin.uploadFailures = gpu.upload(batch, slots, count, twin.input, cpuPart);
+            twin.uploadFailures = gpu.upload(batch, slots, count, twin.input);
         }
     }
 

@@ -29,7 +29,7 @@ class MicroBatcherHoldTest {
         BatchStageTimes times;
         try (Predictor predictor = new Predictor(ORT.engine(), PredictorConfig.DEFAULT);
              MicroBatcher<String> batcher = new MicroBatcher<>(predictor,
-                     new BatchingConfig(4, Duration.ofMillis(20)), recorder, "held", order, null)) {
+                     new BatchingConfig(4, Duration.ofMillis(20)), recorder, "held", order)) {
             for (int i = 0; i < 12; i++) {
                 batcher.submit(TestImages.bus(), "img-" + i);
             }
@@ -54,7 +54,7 @@ class MicroBatcherHoldTest {
         try (Predictor predictor = new Predictor(ORT.engine(), PredictorConfig.DEFAULT)) {
             MicroBatcherTest.Recorder recorder = new MicroBatcherTest.Recorder(3);
             try (MicroBatcher<String> batcher = new MicroBatcher<>(predictor,
-                    new BatchingConfig(4, Duration.ofMillis(20)), recorder, "lone", order, null)) {
+                    new BatchingConfig(4, Duration.ofMillis(20)), recorder, "lone", order)) {
                 for (int i = 0; i < 3; i++) { // one at a time: no batch will be full
                     int done = recorder.completed.size();
                     batcher.submit(TestImages.bus(), "img-" + i);
@@ -80,7 +80,7 @@ class MicroBatcherHoldTest {
             // batches of 1, each full: the first runs (3 s), the second waits ready in the other input buffer, and
             // the third, gathered, waits for a buffer when close interrupts the prepare thread
             MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(1, Duration.ofMillis(20)),
-                    recorder, "held", order, null);
+                    recorder, "held", order);
             for (int i = 0; i < 3; i++) {
                 batcher.submit(TestImages.bus(), "img-" + i);
             }

@@ -7,7 +7,6 @@ import io.streamdetect.engine.EngineException;
 import io.streamdetect.engine.EngineSpec;
 import io.streamdetect.engine.Engines;
 import io.streamdetect.engine.InferenceEngine;
-import io.streamdetect.postprocess.DetectedObject;
 import io.streamdetect.predict.Prediction;
 import io.streamdetect.predict.Predictor;
 import io.streamdetect.predict.PredictorConfig;
@@ -419,64 +418,6 @@ class MicroBatcherTest {
         assertThat(parallelOut.get("1").error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_FORMAT);
         for (String id : sequentialOut.keySet()) {
             assertThat(parallelOut.get(id).objects()).as("detections of image %s", id).isEqualTo(sequentialOut.get(id).objects());
-        }
-    }
-
-    /**
-     * Issue 14: the CPU's share of a full batch ({@link CpuDecodeShare}) is decoded into slots at the buffer's end
-     * and appended after the batch's other images; every image still gets its own detections, and a bad image in the
-     * share becomes a dead letter without a slot. The share is meant for GPU pre-processing; on the CPU path the
-     * appended images are moved into place in the host buffer, which is what this test runs.
-     */
-    @Test
-    void theCpuShareOfAFullBatchGivesEveryImageItsOwnDetections() throws Exception {
-        List<byte[]> distinct = new java.util.ArrayList<>();
-        try (var files = java.nio.file.Files.list(SharedFiles.coco8().resolve("images/val"))) {
-            files.sorted().forEach(f -> distinct.add(TestImages.read(f)));
-        }
-        Map<Integer, List<DetectedObject>> alone = new ConcurrentHashMap<>();
-        try (Predictor predictor = new Predictor(ORT.engine(), PredictorConfig.DEFAULT)) {
-            for (int i = 0; i < distinct.size(); i++) {
-                alone.put(i, predictor.predict(List.of(distinct.get(i))).get(0).objects());
-            }
-        }
-        int count = 25; // a lone first batch, then six of 4: 1-4, 5-8, 9-12 (the first to find its batch queued), ...
-        int bad = 9; // the first image of that batch: its CPU share
-        CountDownLatch unblock = new CountDownLatch(1);
-        Recorder recorder = new Recorder(count);
-        CpuDecodeShare share = new CpuDecodeShare(2);
-        try (Predictor predictor = new Predictor(blockingFirstBatch(unblock), PredictorConfig.DEFAULT);
-             MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(4, NEVER, 4), recorder,
-                     "test", DecodeFirst.forBatcher(false, Duration.ZERO), share)) {
-            batcher.submit(distinct.get(0), "0");
-            awaitRunning(batcher);
-            for (int i = 1; i < count; i++) {
-                batcher.submit(i == bad ? "not an image".getBytes() : distinct.get(i % distinct.size()), String.valueOf(i));
-            }
-            unblock.countDown();
-            recorder.await();
-            assertThat(batcher.cpuAssistedImages()).as("images decoded as the CPU's share").isGreaterThanOrEqualTo(2);
-        }
-        assertThat(recorder.failed).isEmpty();
-        assertThat(recorder.completed.get(String.valueOf(bad)).error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_FORMAT);
-        for (int i = 0; i < count; i++) {
-            if (i != bad) {
-                assertSameDetections(recorder.completed.get(String.valueOf(i)).objects(), alone.get(i % distinct.size()),
-                        "image " + i);
-            }
-        }
-    }
-
-    /** The same objects in the same order; boxes and scores as close as batches of other sizes compute them. */
-    private static void assertSameDetections(List<DetectedObject> actual, List<DetectedObject> expected, String what) {
-        assertThat(actual).as(what).hasSameSizeAs(expected);
-        for (int k = 0; k < expected.size(); k++) {
-            DetectedObject a = actual.get(k);
-            DetectedObject e = expected.get(k);
-            assertThat(a.classId()).as("%s object %d", what, k).isEqualTo(e.classId());
-            assertThat(a.score()).as("%s object %d score", what, k).isCloseTo(e.score(), org.assertj.core.data.Offset.offset(1e-3f));
-            assertThat(new float[] {a.x1(), a.y1(), a.x2(), a.y2()}).as("%s object %d box", what, k)
-                    .containsExactly(new float[] {e.x1(), e.y1(), e.x2(), e.y2()}, org.assertj.core.data.Offset.offset(0.5f));
         }
     }
 

@@ -20,7 +20,6 @@ import io.streamdetect.preprocess.Letterbox;
 import io.streamdetect.preprocess.LetterboxPreprocessor;
 import io.streamdetect.records.ErrorKind;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.slf4j.Logger;
@@ -118,22 +117,13 @@ public final class GpuPreprocessor implements AutoCloseable {
      *         then holds stale data and its result must be dropped); null entries for the rest
      */
     public PipelineException[] upload(InputBatch host, List<Slot> slots, int count, DeviceBatch target) {
-        return upload(host, slots, count, target, CpuPart.NONE);
-    }
-
-    /**
-     * As {@link #upload(InputBatch, List, int, DeviceBatch)}, then the images of {@code cpuPart}, decoded on the CPU
-     * meanwhile: they are waited for once the GPU's part is submitted, and copied from their host slots into the
-     * slots after the first {@code count}. The result has an entry for those slots too (null: they decoded).
-     */
-    public PipelineException[] upload(InputBatch host, List<Slot> slots, int count, DeviceBatch target, CpuPart cpuPart) {
         Cuda.setDevice(cudaDevice);
         PipelineException[] failures = new PipelineException[count];
         List<Integer> gpuSlots = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             Slot slot = slots.get(i);
             if (slot.jpeg() == null) {
-                copyFromHost(host, i, target, i);
+                copyFromHost(host, i, target);
             } else if (nvjpegSeesTheSameSize(slot)) {
                 gpuSlots.add(i);
             } else {
@@ -150,27 +140,8 @@ public final class GpuPreprocessor implements AutoCloseable {
                 }
             }
         }
-        int[] cpuSlots = cpuPart.awaitHostSlots();
-        for (int j = 0; j < cpuSlots.length; j++) {
-            copyFromHost(host, cpuSlots[j], target, count + j);
-        }
         Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize after GPU pre-processing");
-        return cpuSlots.length == 0 ? failures : Arrays.copyOf(failures, count + cpuSlots.length);
-    }
-
-    /**
-     * Images of a batch decoded on the CPU while the GPU decodes the rest ({@link #upload(InputBatch, List, int,
-     * DeviceBatch, CpuPart)}).
-     */
-    @FunctionalInterface
-    public interface CpuPart {
-        CpuPart NONE = () -> new int[0];
-
-        /**
-         * Waits for the CPU's images; returns the host slots of those that decoded, in the order their images follow
-         * the batch's first slots. Called on the uploading thread once the GPU's part is submitted.
-         */
-        int[] awaitHostSlots();
+        return failures;
     }
 
     /**
@@ -212,13 +183,13 @@ public final class GpuPreprocessor implements AutoCloseable {
         } catch (RuntimeException e) {
             return new PipelineException(ErrorKind.DECODE_FAILED, Stage.PREPROCESS, "cannot letterbox: " + e.getMessage(), e);
         }
-        copyFromHost(host, slot, target, slot);
+        copyFromHost(host, slot, target);
         return null;
     }
 
-    private void copyFromHost(InputBatch host, int hostSlot, DeviceBatch target, int targetSlot) {
-        long source = host.pointer().address() + (long) hostSlot * imageBytes;
-        Cuda.check(cudaMemcpyAsync(Cuda.at(target.slotAddress(targetSlot)), Cuda.at(source), imageBytes,
+    private void copyFromHost(InputBatch host, int slot, DeviceBatch target) {
+        long source = host.pointer().address() + (long) slot * imageBytes;
+        Cuda.check(cudaMemcpyAsync(Cuda.at(target.slotAddress(slot)), Cuda.at(source), imageBytes,
                 cudaMemcpyHostToDevice, stream), "input slot copy to the GPU");
     }
 

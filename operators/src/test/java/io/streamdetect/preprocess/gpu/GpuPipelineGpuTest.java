@@ -144,81 +144,41 @@ class GpuPipelineGpuTest {
 
     @Test
     void microBatcherDecodesOnTheGpuAheadOfInference() throws Exception {
+        byte[] bus = TestImages.bus();
+        byte[] broken = TestImages.truncated(bus, 0.3); // caught by the header check, before it takes a slot
         int count = 3 * MAX_BATCH + 5;
-        Outcomes outcomes = new Outcomes(count);
-        try (Predictor predictor = new Predictor(engine, PredictorConfig.DEFAULT.withPreprocessing(Preprocessing.GPU));
-             MicroBatcher<String> batcher = new MicroBatcher<>(predictor,
-                     new BatchingConfig(MAX_BATCH, java.time.Duration.ofMillis(50)), outcomes, "gpu-test")) {
-            outcomes.submitBusesAndOneTruncated(batcher, MAX_BATCH + 3); // caught by the header check: takes no slot
-        }
-        outcomes.assertBusesAndOneTruncated(MAX_BATCH + 3);
-    }
-
-    /**
-     * Issue 14: with the CPU's decode assist (the default), full batches are split between the decode pool and
-     * nvJPEG, and every image still gets the reference detections; a truncated JPEG is a dead letter whichever path
-     * takes it.
-     */
-    @Test
-    void fullBatchesSplitBetweenTheCpuAndNvJpegGiveTheReferenceDetections() throws Exception {
-        int count = 20 * MAX_BATCH;
-        Outcomes outcomes = new Outcomes(count);
-        long assisted;
-        try (Predictor predictor = new Predictor(engine, PredictorConfig.DEFAULT.withPreprocessing(Preprocessing.GPU));
-             MicroBatcher<String> batcher = new MicroBatcher<>(predictor,
-                     new BatchingConfig(MAX_BATCH, java.time.Duration.ofMillis(50), 8), outcomes, "gpu-assist-test")) {
-            outcomes.submitBusesAndOneTruncated(batcher, 10 * MAX_BATCH + 1);
-            assisted = batcher.cpuAssistedImages();
-        }
-        System.out.printf("CPU decode assist: %d of %d images decoded on the CPU%n", assisted, count);
-        assertThat(assisted).as("images decoded on the CPU beside nvJPEG").isPositive();
-        outcomes.assertBusesAndOneTruncated(10 * MAX_BATCH + 1);
-    }
-
-    /** Each image's outcome from a batcher, a failure as a failed prediction. */
-    private static final class Outcomes implements BatchListener<String> {
-        final Map<String, Prediction> results = new java.util.concurrent.ConcurrentHashMap<>();
-        final java.util.concurrent.CountDownLatch done;
-        final int count;
-
-        Outcomes(int count) {
-            this.count = count;
-            this.done = new java.util.concurrent.CountDownLatch(count);
-        }
-
-        @Override
-        public void completed(String item, Prediction prediction, long queueWaitNanos) {
-            results.put(item, prediction);
-            done.countDown();
-        }
-
-        @Override
-        public void failed(String item, Throwable error) {
-            results.put(item, Prediction.failed(new io.streamdetect.PipelineException(
-                    io.streamdetect.records.ErrorKind.INFERENCE_FAILED, io.streamdetect.Stage.ENGINE, "failed: " + error, error)));
-            done.countDown();
-        }
-
-        /** Submits {@code count} buses, the one at {@code truncated} cut short, and waits for every outcome. */
-        void submitBusesAndOneTruncated(MicroBatcher<String> batcher, int truncated) throws InterruptedException {
-            byte[] bus = TestImages.bus();
-            byte[] broken = TestImages.truncated(bus, 0.3);
-            for (int i = 0; i < count; i++) {
-                batcher.submit(i == truncated ? broken : bus, "image-" + i);
+        Map<String, Prediction> results = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.CountDownLatch outcomes = new java.util.concurrent.CountDownLatch(count);
+        BatchListener<String> listener = new BatchListener<>() {
+            @Override
+            public void completed(String item, Prediction prediction, long queueWaitNanos) {
+                results.put(item, prediction);
+                outcomes.countDown();
             }
-            assertThat(done.await(120, java.util.concurrent.TimeUnit.SECONDS)).as("all outcomes delivered").isTrue();
-        }
 
-        void assertBusesAndOneTruncated(int truncated) {
+            @Override
+            public void failed(String item, Throwable error) {
+                results.put(item, Prediction.failed(new io.streamdetect.PipelineException(
+                        io.streamdetect.records.ErrorKind.INFERENCE_FAILED, io.streamdetect.Stage.ENGINE, "failed: " + error, error)));
+                outcomes.countDown();
+            }
+        };
+        try (Predictor predictor = new Predictor(engine, PredictorConfig.DEFAULT.withPreprocessing(Preprocessing.GPU));
+             MicroBatcher<String> batcher = new MicroBatcher<>(predictor,
+                     new BatchingConfig(MAX_BATCH, java.time.Duration.ofMillis(50)), listener, "gpu-test")) {
             for (int i = 0; i < count; i++) {
-                Prediction p = results.get("image-" + i);
-                if (i == truncated) {
-                    assertThat(p.ok()).as("the truncated JPEG").isFalse();
-                    assertThat(p.error().kind()).isEqualTo(io.streamdetect.records.ErrorKind.TRUNCATED_IMAGE);
-                } else {
-                    assertThat(p.ok()).as("image-" + i).isTrue();
-                    ReferenceDetections.assertMatches(p.objects(), ReferenceDetections.BUS);
-                }
+                batcher.submit(i == MAX_BATCH + 3 ? broken : bus, "image-" + i);
+            }
+            assertThat(outcomes.await(120, java.util.concurrent.TimeUnit.SECONDS)).as("all outcomes delivered").isTrue();
+        }
+        for (int i = 0; i < count; i++) {
+            Prediction p = results.get("image-" + i);
+            if (i == MAX_BATCH + 3) {
+                assertThat(p.ok()).as("the truncated JPEG").isFalse();
+                assertThat(p.error().kind()).isEqualTo(io.streamdetect.records.ErrorKind.TRUNCATED_IMAGE);
+            } else {
+                assertThat(p.ok()).as("image-" + i).isTrue();
+                ReferenceDetections.assertMatches(p.objects(), ReferenceDetections.BUS);
             }
         }
     }
