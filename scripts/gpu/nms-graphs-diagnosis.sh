@@ -2,14 +2,14 @@
 # On the GPU machine staged with `bin/gpu-pack --flink`, the default plan carried in .plans/ (no build): why did a
 # plan with NMS in it return no detections after a CUDA graph capture on another profile (docs/benchmarks.md,
 # session 4)? NmsGraphsDiagnosisGpuTest, one JVM per setting, about 30 s each:
-#   graphs off (the default for such plans) | graphs on. Session 5 also ran it with one activation block per
+#   graphs off (-D...nms=false) | graphs on (the default since session 11). Session 5 also ran it with one activation block per
 #   context (a diagnosis property since removed): no failure in any setting.
 # Each prints per run whether the bus was found; /root/nmsdiag/summary.txt has the lines.
 set -u
 R=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$R/scripts/gpu/lease-common.sh"
 W=/root/nmsdiag; mkdir -p "$W"
-for setting in "off:" "on:-Dstreamdetect.tensorrt.cuda-graphs.nms=true"; do
+for setting in "off:-Dstreamdetect.tensorrt.cuda-graphs.nms=false" "on:-Dstreamdetect.tensorrt.cuda-graphs.nms=true"; do
   name=${setting%%:*}; opts=${setting#*:}
   echo "$name" > "$W/phase"
   # shellcheck disable=SC2086

@@ -90,9 +90,9 @@ public final class DetectionOptions {
     public static final ConfigOption<Boolean> CUDA_GRAPHS = ConfigOptions.key("tensorrt.cuda-graphs")
             .booleanType().defaultValue(true)
             .withDescription("Replay each TensorRT launch of up to 16 images as a CUDA graph (one call instead of "
-                    + "~100 kernel launches), captured when the slot opens. Not for plans with NMS in them, which "
-                    + "launch kernels one by one. A session whose capture fails logs why and launches kernels one "
-                    + "by one.");
+                    + "~100 kernel launches), captured when the slot opens; plans with NMS in them too (the "
+                    + "JVM property -Dstreamdetect.tensorrt.cuda-graphs.nms=false turns it off for those only). A "
+                    + "session whose capture fails logs why and launches kernels one by one.");
     public static final ConfigOption<String> GPU_RESOURCE = ConfigOptions.key("gpu.resource")
             .stringType().defaultValue(DetectionSettings.DEFAULT_GPU_RESOURCE)
             .withDescription("Name of the Flink external resource listing a TaskManager's GPUs; subtask i uses "

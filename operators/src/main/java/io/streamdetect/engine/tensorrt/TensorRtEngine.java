@@ -101,8 +101,14 @@ public final class TensorRtEngine implements InferenceEngine {
     public static final String PIN_PROFILE_PROPERTY = "streamdetect.tensorrt.profile";
 
     /**
-     * System property, for diagnosis only: {@code true} keeps CUDA graphs on for plans with NMS in them, which run
-     * without graphs otherwise (see the constructor); {@code scripts/gpu/nms-graphs-diagnosis.sh} uses it.
+     * System property: {@code false} turns CUDA graphs off for plans with NMS in them only ({@code
+     * tensorrt.cuda-graphs} turns them off for every plan). Such plans ran without graphs from 2026-12-01 (session
+     * 4: on an H200 a graph captured on one profile made the next run on another return no detections) to
+     * 2026-12-02: that was never seen again (NmsGraphsDiagnosisGpuTest in sessions 5 and 11, direct and graphed
+     * runs across all three profiles), and {@code eval} on coco8 and coco128 gave the same mAP, class by class,
+     * with graphs as without (session 11). Graphs halve batch-1 latency on the default plan (0.69 against 1.20 ms)
+     * and take p99 at 10% load from 6.4 to 3.2 ms (docs/benchmarks.md). {@code scripts/gpu/nms-graphs-diagnosis.sh}
+     * sets it both ways.
      */
     static final String NMS_GRAPHS_PROPERTY = "streamdetect.tensorrt.cuda-graphs.nms";
 
@@ -119,12 +125,11 @@ public final class TensorRtEngine implements InferenceEngine {
         this.info = info;
         this.profiles = profilesOf(loaded.engine(), info);
         this.device = device;
-        boolean nmsGraphs = Boolean.getBoolean(NMS_GRAPHS_PROPERTY);
+        boolean nmsGraphs = !"false".equalsIgnoreCase(System.getProperty(NMS_GRAPHS_PROPERTY, "true"));
         this.cudaGraphs = cudaGraphs && (!info.nmsInEngine() || nmsGraphs);
         if (cudaGraphs && info.nmsInEngine() && !nmsGraphs) {
-            LOG.info("CUDA graphs are off for {}: its plan has NMS in it, and on an H200 with TensorRT 10.6 a graph "
-                    + "captured on one optimisation profile made the next run on another return no detections; its "
-                    + "engine launches its kernels one by one (export with --nms host to run with graphs)", model.name());
+            LOG.info("CUDA graphs are off for {}: its plan has NMS in it and -D{}=false; its engine launches its "
+                    + "kernels one by one", model.name(), NMS_GRAPHS_PROPERTY);
         }
     }
 

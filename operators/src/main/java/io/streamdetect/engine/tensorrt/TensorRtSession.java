@@ -54,7 +54,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
     private final Pointer deviceCounts;
     private final IntPointer hostCounts;
     private final FloatBuffer packed;
-    /** Null when graphs are off: by setting, or for a plan with NMS in it (see TensorRtEngine). */
+    /** Null when graphs are off: by setting (see TensorRtEngine). */
     private final CudaGraphs graphs;
     /**
      * Per context, the input shape's batch and the input address it was last given (0: not yet): setting them
@@ -337,7 +337,7 @@ final class TensorRtSession implements EngineSession, DeviceInput {
 
     /** Why this session launches kernels one by one although graphs are on, or null; for tests. */
     String graphsOffBecause() {
-        return graphs == null ? "off by setting or for a plan with NMS in it" : graphs.disabledBecause();
+        return graphs == null ? "off by setting" : graphs.disabledBecause();
     }
 
     @Override
