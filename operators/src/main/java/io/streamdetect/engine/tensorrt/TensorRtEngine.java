@@ -106,7 +106,7 @@ public final class TensorRtEngine implements InferenceEngine {
      * 4: on an H200 a graph captured on one profile made the next run on another return no detections) to
      * 2026-12-02: that was never seen again (NmsGraphsDiagnosisGpuTest in sessions 5 and 11, direct and graphed
      * runs across all three profiles), and {@code eval} on coco8 and coco128 gave the same mAP, class by class,
-     * with graphs as without (session 11). Graphs halve batch-1 latency on the default plan (0.69 against 1.20 ms)
+     * with graphs as without (session 11). Graphs take batch 1 on the default plan from 0.89-1.20 to 0.68-0.73 ms
      * and take p99 at 10% load from 6.4 to 3.2 ms (docs/benchmarks.md). {@code scripts/gpu/nms-graphs-diagnosis.sh}
      * sets it both ways.
      */
