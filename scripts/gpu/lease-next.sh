@@ -2,15 +2,21 @@
 # The lease after 2026-12-02 session 11 (docs/benchmarks.md, "Session 11 on the H200"). Session 11 measured batch 1
 # at 0.605-0.608 ms with graphs on a plan for batch 1 alone at builder level 5 (issue 18 asks <= 0.6 ms), the default
 # plan's 1..1 profile at 0.68-0.73 ms, and p99 at 10% load 3.2 ms on the default plan (target: 3x batch-1 compute).
+# Issue 14: session 11's job rows put the slot's GPU upload (8.1-9.1 ms per batch) at about one engine run: nvJPEG's
+# hardware decode waits for the engine batch queued before it. nvJPEG's GPU-hybrid backend decodes batches of more
+# than 50 with CUDA kernels instead of the JPEG engines (-Dstreamdetect.nvjpeg.backend=gpu-hybrid).
 # This lease, every timing step alone:
 #   0. the default plan and the batch-1 level-5 plan, both carried in .plans/ (no build); .plans/ is ~30 MB with the
 #      timing cache: carry it in a call of its own (with nothing else), the rt and app parts in theirs;
-#   1. batch 1 on the level-5 plan, three JVMs of 10 s, graphs on and off; the default plan beside it;
-#   2. bench --latency 0.1,0.5 on the level-5 plan (max batch 1: what a latency-first deployment runs) and on the
+#   A. the job, 1 slot, 20,000 records, defaults against the GPU-hybrid backend, alternating, x2 (the ratio, the slot's
+#      gpu upload and engine per batch in its closing log); GpuPipelineGpuTest on the GPU-hybrid backend (detections
+#      against the CPU path, letterboxed pixels); bench --latency 0.1,0.5 with it (batches under 51 decode on the CPU);
+#   B. batch 1 on the level-5 plan, three JVMs of 10 s, graphs on and off; the default plan beside it;
+#   C. bench --latency 0.1,0.5 on the level-5 plan (max batch 1: what a latency-first deployment runs) and on the
 #      default plan, adaptive, graphs on (the default since session 11): p99 against 3x the batch-1 compute;
-#   3. a batch-1 plan at level 5 with NMS on the host (--nms host, no EfficientNMS kernels; at most 10 min), then
+#   D. a batch-1 plan at level 5 with NMS on the host (--nms host, no EfficientNMS kernels; at most 10 min), then
 #      batch 1 on it: compute-only and host-to-host, which the host's NMS adds to (report both);
-#   4. the default plan at level 5 (three profiles; at most 15 min, last): build time, batch 1/8/64 against level 3.
+#   E. the default plan at level 5 (three profiles; at most 15 min, last): build time, batch 1/8/64 against level 3.
 # Start this script IN THE SAME CALL as the last app part, and poll inside that call (sleeps of 5-10 s, up to ~280 s),
 # then chain poll calls back to back: session 10 lost two machines to gaps between calls. Analyse files in a tool call
 # made beside the poll, never between polls. Only 8 files come back per call: copy what matters first.
@@ -24,6 +30,21 @@ W=/root/lease; begin_lease "$W"
 SD=(java -Xmx8g -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/*:$GPU_RT_JARS")
 B1=$(ls "$STREAMDETECT_ENGINE_CACHE"/yolo11n-fp16-b1-o5*.engine "$STREAMDETECT_ENGINE_CACHE"/yolo11n-fp16-b1-nms-o5*.engine 2>/dev/null | head -1)
 BUS=$A/shared/images/bus.jpg
+HYBRID=-Dstreamdetect.nvjpeg.backend=gpu-hybrid
+export WATCHDOG_S=200
+for round in a b; do
+  watched_job "$W" "hardware-$round" 1
+  JVM_OPTS=$HYBRID watched_job "$W" "gpu-hybrid-$round" 1
+done
+echo "gpu test gpu-hybrid" > "$W/phase"
+timeout 240 "${SD[@]}" $HYBRID -Dstreamdetect.test.precision=fp16 -Dstreamdetect.test.maxBatch=64 \
+  org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=tree --include-tag gpu \
+  --select-class io.streamdetect.preprocess.gpu.GpuPipelineGpuTest > "$W/gpu-test-gpu-hybrid.log" 2>&1
+echo "exit $?" >> "$W/gpu-test-gpu-hybrid.log"
+echo "latency gpu-hybrid" > "$W/phase"
+timeout 240 "${SD[@]}" $HYBRID io.streamdetect.cli.StreamDetect bench -m "$M" --backends tensorrt --precision fp16 \
+  --batches 64 --images "$IMAGES" --latency 0.1,0.5 --seconds 5 --latency-rounds 2 --warm-up-seconds 1 \
+  --batch-wait adaptive > "$W/latency-gpu-hybrid.log" 2>&1
 for r in a b c; do
   echo "batch-1 $r" > "$W/phase"
   [ -n "$B1" ] && timeout 120 "${SD[@]}" io.streamdetect.cli.StreamDetect bench -m "$B1" --backends tensorrt \
