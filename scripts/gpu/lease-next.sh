@@ -16,7 +16,10 @@
 #      default plan, adaptive, graphs on (the default since session 11): p99 against 3x the batch-1 compute;
 #   D. a batch-1 plan at level 5 with NMS on the host (--nms host, no EfficientNMS kernels; at most 10 min), then
 #      batch 1 on it: compute-only and host-to-host, which the host's NMS adds to (report both);
-#   E. the default plan at level 5 (three profiles; at most 15 min, last): build time, batch 1/8/64 against level 3.
+#   E. the default plan at level 5 (three profiles; at most 10 min, last, likely cut: the level-5 batch-1 plan alone
+#      took 420 s): build time, batch 1/8/64 against the level-3 default plan benched just before it.
+# The job rows of A run with CUDA graphs on for the NMS plan (the default since session 11); session 11's job rows had
+# them off: compare A's rows with each other, not with session 11's.
 # Start this script IN THE SAME CALL as the last app part, and poll inside that call (sleeps of 5-10 s, up to ~280 s),
 # then chain poll calls back to back: session 10 lost two machines to gaps between calls. Analyse files in a tool call
 # made beside the poll, never between polls. Only 8 files come back per call: copy what matters first.
@@ -29,6 +32,7 @@ source "$R/scripts/gpu/lease-common.sh"
 W=/root/lease; begin_lease "$W"
 SD=(java -Xmx8g -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/*:$GPU_RT_JARS")
 B1=$(ls "$STREAMDETECT_ENGINE_CACHE"/yolo11n-fp16-b1-o5*.engine "$STREAMDETECT_ENGINE_CACHE"/yolo11n-fp16-b1-nms-o5*.engine 2>/dev/null | head -1)
+[ -n "$B1" ] || echo "no batch-1 level-5 plan in .plans/: its bench and latency steps are skipped" > "$W/no-b1-plan.txt"
 BUS=$A/shared/images/bus.jpg
 HYBRID=-Dstreamdetect.nvjpeg.backend=gpu-hybrid
 export WATCHDOG_S=200
@@ -67,8 +71,11 @@ timeout 600 "${SD[@]}" io.streamdetect.cli.StreamDetect export -m "$M" --precisi
 echo "exit $?, $SECONDS s into the lease" >> "$W/export-b1-o5-host-nms.log"
 [ -f "$HOST" ] && timeout 120 "${SD[@]}" io.streamdetect.cli.StreamDetect bench -m "$HOST" --backends tensorrt \
   --precision fp16 --batches 1 --cuda-graphs on,off --seconds 10 --image "$BUS" > "$W/b1-o5-host-nms.log" 2>&1
+echo "bench default level 3" > "$W/phase"
+timeout 120 "${SD[@]}" io.streamdetect.cli.StreamDetect bench -m "$M" --backends tensorrt --precision fp16 \
+  --batches 1,8,64 --cuda-graphs on --seconds 5 --image "$BUS" > "$W/bench-default-o3.log" 2>&1
 echo "export default-o5" > "$W/phase"
-timeout 900 "${SD[@]}" io.streamdetect.cli.StreamDetect export -m "$M" --precision fp16 --max-batch 64 --opt-level 5 \
+timeout 600 "${SD[@]}" io.streamdetect.cli.StreamDetect export -m "$M" --precision fp16 --max-batch 64 --opt-level 5 \
   --out "$W/out/yolo11n-fp16-b64-o5.engine" > "$W/export-default-o5.log" 2>&1
 echo "exit $?, $SECONDS s into the lease" >> "$W/export-default-o5.log"
 [ -f "$W/out/yolo11n-fp16-b64-o5.engine" ] && timeout 120 "${SD[@]}" io.streamdetect.cli.StreamDetect bench \

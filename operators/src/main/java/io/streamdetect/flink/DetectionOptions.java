@@ -91,7 +91,8 @@ public final class DetectionOptions {
             .booleanType().defaultValue(true)
             .withDescription("Replay each TensorRT launch of up to 16 images as a CUDA graph (one call instead of "
                     + "~100 kernel launches), captured when the slot opens; plans with NMS in them too (the "
-                    + "JVM property -Dstreamdetect.tensorrt.cuda-graphs.nms=false turns it off for those only). A "
+                    + "TaskManagers' JVM property -Dstreamdetect.tensorrt.cuda-graphs.nms=false, e.g. in "
+                    + "env.java.opts.taskmanager, turns it off for those only). A "
                     + "session whose capture fails logs why and launches kernels one by one.");
     public static final ConfigOption<String> GPU_RESOURCE = ConfigOptions.key("gpu.resource")
             .stringType().defaultValue(DetectionSettings.DEFAULT_GPU_RESOURCE)

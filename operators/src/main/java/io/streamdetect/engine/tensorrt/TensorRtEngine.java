@@ -105,8 +105,8 @@ public final class TensorRtEngine implements InferenceEngine {
      * tensorrt.cuda-graphs} turns them off for every plan). Such plans ran without graphs from 2026-12-01 (session
      * 4: on an H200 a graph captured on one profile made the next run on another return no detections) to
      * 2026-12-02: that was never seen again (NmsGraphsDiagnosisGpuTest in sessions 5 and 11, direct and graphed
-     * runs across all three profiles), and {@code eval} on coco8 and coco128 gave the same mAP, class by class,
-     * with graphs as without (session 11). Graphs take batch 1 on the default plan from 0.89-1.20 to 0.68-0.73 ms
+     * runs across all three profiles), and {@code eval} on coco8 (one batch of 8 on the 1..8 profile, replayed as
+     * a graph) gave the same mAP, class by class, as without graphs (session 11). Graphs take batch 1 on the default plan from 0.89-1.20 to 0.68-0.73 ms
      * and take p99 at 10% load from 6.4 to 3.2 ms (docs/benchmarks.md). {@code scripts/gpu/nms-graphs-diagnosis.sh}
      * sets it both ways.
      */
@@ -125,12 +125,22 @@ public final class TensorRtEngine implements InferenceEngine {
         this.info = info;
         this.profiles = profilesOf(loaded.engine(), info);
         this.device = device;
-        boolean nmsGraphs = !"false".equalsIgnoreCase(System.getProperty(NMS_GRAPHS_PROPERTY, "true"));
+        boolean nmsGraphs = nmsGraphsProperty();
         this.cudaGraphs = cudaGraphs && (!info.nmsInEngine() || nmsGraphs);
         if (cudaGraphs && info.nmsInEngine() && !nmsGraphs) {
             LOG.info("CUDA graphs are off for {}: its plan has NMS in it and -D{}=false; its engine launches its "
                     + "kernels one by one", model.name(), NMS_GRAPHS_PROPERTY);
         }
+    }
+
+    /** {@link #NMS_GRAPHS_PROPERTY}: true unless set to false; any other value is refused, not read as either. */
+    static boolean nmsGraphsProperty() {
+        String value = System.getProperty(NMS_GRAPHS_PROPERTY, "true").trim();
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new EngineException("-D" + NMS_GRAPHS_PROPERTY + "=" + value + " is neither true (the default: CUDA graphs "
+                + "for plans with NMS in them too) nor false (graphs off for those plans only)");
     }
 
     /** Opens {@code spec}: an {@code .engine} file as is, an {@code .onnx} model through the plan cache. */

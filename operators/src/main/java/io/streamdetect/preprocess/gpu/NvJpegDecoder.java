@@ -97,7 +97,8 @@ final class NvJpegDecoder implements AutoCloseable {
     }
 
     private String create() {
-        String asked = System.getProperty(BACKEND_PROPERTY, "hardware").trim().toLowerCase(java.util.Locale.ROOT);
+        String value = System.getProperty(BACKEND_PROPERTY, "hardware");
+        String asked = value.trim().toLowerCase(java.util.Locale.ROOT);
         if (asked.equals("gpu-hybrid")) {
             check(nvjpegCreateEx(NVJPEG_BACKEND_GPU_HYBRID, null, null, NVJPEG_FLAGS_DEFAULT, handle),
                     "nvjpegCreateEx(NVJPEG_BACKEND_GPU_HYBRID)");
@@ -106,7 +107,7 @@ final class NvJpegDecoder implements AutoCloseable {
             return "gpu-hybrid";
         }
         if (!asked.equals("hardware") && !asked.equals("default")) {
-            throw new EngineException("-D" + BACKEND_PROPERTY + "=" + asked + " is not a backend: hardware (the default), "
+            throw new EngineException("-D" + BACKEND_PROPERTY + "=" + value + " is not a backend: hardware (the default), "
                     + "default or gpu-hybrid");
         }
         boolean hardware = asked.equals("hardware");

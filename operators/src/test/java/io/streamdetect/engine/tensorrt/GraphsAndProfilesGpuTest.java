@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * replaying CUDA graphs give the same detections as launching kernels one by one, at batch sizes that land on
  * each profile, on the first run of a size (direct launch, then capture) and on later ones (replays). Tagged
  * {@code gpu}; the plans come from the cache ($STREAMDETECT_ENGINE_CACHE), built on first use: the host-NMS plan the
- * graph tests use is not the one a default job uses (NMS in the plan, which runs without graphs), so a lease that
+ * graph tests use is not the one a default job uses (NMS in the plan, which runs with graphs too since session 11,
+ * see aPlanWithNmsInItRunsWithGraphsAndFindsTheBusOnEveryProfile), so a lease that
  * carries only the default plan builds it first (about 15 minutes at max batch 64 on an H200).
  */
 @Tag("gpu")
@@ -65,7 +66,7 @@ class GraphsAndProfilesGpuTest {
      * On an H200 (TensorRT 10.6, 2026-12-01) a graph captured on the 1..1 profile of such a plan once made the next
      * run, on the 1..8 profile, return no detections at all (run 1 image 0: bus.jpg came back empty). Such plans ran
      * without graphs until that was never seen again (NmsGraphsDiagnosisGpuTest, sessions 5 and 11) and {@code eval}
-     * gave the same mAP with graphs (session 11): this checks that they run with graphs by default, and that every
+     * on coco8 gave the same mAP with graphs (session 11): this checks that they run with graphs by default, and that every
      * profile, up and down, finds the bus on graph replays.
      */
     @Test

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
  * (FP16, max batch 64, NMS in it, profiles 1..64, 1..1, 1..8), batch sizes that move between profiles, each run
  * checked against bus.jpg's reference. On an H200 with graphs on, the first batch of 3 (1..8 profile) after a capture
  * on the 1..1 profile came back empty (docs/benchmarks.md, session 4; not reproduced in session 5, also with one
- * activation block per context). The script runs it with graphs off and on for this plan ({@value
- * TensorRtEngine#NMS_GRAPHS_PROPERTY}); this prints which runs found the bus, then fails if any did not.
+ * activation block per context, nor in session 11, after which graphs became the default for such plans). The script
+ * runs it with graphs off and on for this plan ({@value TensorRtEngine#NMS_GRAPHS_PROPERTY}=false and =true); this
+ * prints which runs found the bus, then fails if any did not.
  */
 @Tag("gpu")
 class NmsGraphsDiagnosisGpuTest {
