@@ -156,7 +156,8 @@ public final class EvalCommand implements Callable<Integer> {
         try (InferenceEngine eng = Engines.open(engineSpec); Predictor predictor = new Predictor(eng, config)) {
             label = eng.info().backend().label() + " " + eng.info().precision().label()
                     + (predictor.preprocessing() == Preprocessing.GPU ? " gpu-pre" : "")
-                    + (eng.info().nmsInEngine() ? " nms-in-plan" : "");
+                    + (eng.info().nmsInEngine() ? " nms-in-plan" : "")
+                    + (eng.cudaGraphs() ? " cuda-graphs" : ""); // batches of up to 16 replay as graphs
             if (printTable) {
                 err.printf("%s: %s%n", eng.model().name(), eng.info().describe());
             }
