@@ -26,6 +26,8 @@
 #   mkdir -p /root/lease/repo && cp -r scripts .plans /root/lease/repo/ && cd /root/lease/repo &&
 #   (setsid nohup bash scripts/gpu/lease-next.sh > /root/lease/run.log 2>&1 < /dev/null &)     and poll /root/lease/phase
 # sd is a shell function: run it under `timeout` through "${SD[@]}" (session 11's script lost steps to `timeout sd`).
+# Never start streaming-job.sh by hand without sourcing lease-common.sh from the checkout (R set): without
+# STREAMDETECT_ENGINE_CACHE it builds the plan again.
 set -u
 R=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$R/scripts/gpu/lease-common.sh"

@@ -20,7 +20,8 @@ public interface InferenceEngine extends AutoCloseable {
 
     /**
      * Whether this engine's sessions replay CUDA graphs: as asked, less where they do not apply (no GPU, a plan with
-     * NMS in it when -Dstreamdetect.tensorrt.cuda-graphs.nms=false). What benchmark tables should say, not the setting.
+     * NMS in it under -Dstreamdetect.tensorrt.cuda-graphs.nms=false). What benchmark tables should say, not the
+     * setting.
      */
     default boolean cudaGraphs() {
         return false;

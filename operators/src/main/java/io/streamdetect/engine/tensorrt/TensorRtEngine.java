@@ -106,9 +106,9 @@ public final class TensorRtEngine implements InferenceEngine {
      * 4: on an H200 a graph captured on one profile made the next run on another return no detections) to
      * 2026-12-02: that was never seen again (NmsGraphsDiagnosisGpuTest in sessions 5 and 11, direct and graphed
      * runs across all three profiles), and {@code eval} on coco8 (one batch of 8 on the 1..8 profile, replayed as
-     * a graph) gave the same mAP, class by class, as without graphs (session 11). Graphs take batch 1 on the default plan from 0.89-1.20 to 0.68-0.73 ms
-     * and take p99 at 10% load from 6.4 to 3.2 ms (docs/benchmarks.md). {@code scripts/gpu/nms-graphs-diagnosis.sh}
-     * sets it both ways.
+     * a graph) gave the same mAP, class by class, as without graphs (session 11). Graphs take batch 1 on the default
+     * plan from 0.89-1.20 to 0.68-0.73 ms and p99 at 10% load from 6.4 to 3.2 ms (docs/benchmarks.md). {@code
+     * scripts/gpu/nms-graphs-diagnosis.sh} sets it both ways.
      */
     static final String NMS_GRAPHS_PROPERTY = "streamdetect.tensorrt.cuda-graphs.nms";
 

@@ -66,8 +66,8 @@ class GraphsAndProfilesGpuTest {
      * On an H200 (TensorRT 10.6, 2026-12-01) a graph captured on the 1..1 profile of such a plan once made the next
      * run, on the 1..8 profile, return no detections at all (run 1 image 0: bus.jpg came back empty). Such plans ran
      * without graphs until that was never seen again (NmsGraphsDiagnosisGpuTest, sessions 5 and 11) and {@code eval}
-     * on coco8 gave the same mAP with graphs (session 11): this checks that they run with graphs by default, and that every
-     * profile, up and down, finds the bus on graph replays.
+     * on coco8 gave the same mAP with graphs (session 11): this checks that they run with graphs by default, and that
+     * every profile, up and down, finds the bus on graph replays.
      */
     @Test
     void aPlanWithNmsInItRunsWithGraphsAndFindsTheBusOnEveryProfile() {
