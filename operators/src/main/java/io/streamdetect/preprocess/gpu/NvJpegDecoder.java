@@ -71,11 +71,9 @@ final class NvJpegDecoder implements AutoCloseable {
 
     /**
      * System property choosing nvJPEG's backend, for experiments: {@code hardware} (the default where the GPU has JPEG
-     * engines), {@code default} (nvJPEG's hybrid backend: Huffman decoding on one CPU thread, 750 img/s on an H200's
-     * host, session 4) or {@code gpu-hybrid} (Huffman decoding in CUDA kernels, which nvJPEG's batched decode uses
-     * for baseline JPEGs in batches of more than 50; smaller batches decode on the CPU). The hardware decode waits for
-     * the engine's batch queued before it (see {@code DecodeFirst}); CUDA kernels on this decoder's own stream need not,
-     * which is what {@code gpu-hybrid} is here to measure (scripts/gpu/lease-next.sh).
+     * engines) or {@code default} (nvJPEG's hybrid backend: Huffman decoding on one CPU thread, 750 img/s on an H200's
+     * host, session 4). nvJPEG's GPU-hybrid backend (Huffman decoding in CUDA kernels) was tried here in session 12
+     * and taken out: four times slower than the hardware decoder in the streaming job (docs/benchmarks.md).
      */
     static final String BACKEND_PROPERTY = "streamdetect.nvjpeg.backend";
 
@@ -99,16 +97,9 @@ final class NvJpegDecoder implements AutoCloseable {
     private String create() {
         String value = System.getProperty(BACKEND_PROPERTY, "hardware");
         String asked = value.trim().toLowerCase(java.util.Locale.ROOT);
-        if (asked.equals("gpu-hybrid")) {
-            check(nvjpegCreateEx(NVJPEG_BACKEND_GPU_HYBRID, null, null, NVJPEG_FLAGS_DEFAULT, handle),
-                    "nvjpegCreateEx(NVJPEG_BACKEND_GPU_HYBRID)");
-            LOG.info("nvJPEG decodes with its GPU-hybrid backend (-D{}=gpu-hybrid): Huffman decoding in CUDA kernels for "
-                    + "batches of more than 50, on the CPU below", BACKEND_PROPERTY);
-            return "gpu-hybrid";
-        }
         if (!asked.equals("hardware") && !asked.equals("default")) {
-            throw new EngineException("-D" + BACKEND_PROPERTY + "=" + value + " is not a backend: hardware (the default), "
-                    + "default or gpu-hybrid");
+            throw new EngineException("-D" + BACKEND_PROPERTY + "=" + value + " is not a backend: hardware (the default) "
+                    + "or default");
         }
         boolean hardware = asked.equals("hardware");
         if (hardware && nvjpegCreateEx(NVJPEG_BACKEND_HARDWARE, null, null, NVJPEG_FLAGS_DEFAULT, handle)
@@ -122,7 +113,7 @@ final class NvJpegDecoder implements AutoCloseable {
         return "default";
     }
 
-    /** "hardware" (the GPU's JPEG engines), "default" (nvJPEG's hybrid CPU/GPU decoder) or "gpu-hybrid". */
+    /** "hardware" (the GPU's JPEG engines) or "default" (nvJPEG's hybrid CPU/GPU decoder). */
     String backend() {
         return backend;
     }
