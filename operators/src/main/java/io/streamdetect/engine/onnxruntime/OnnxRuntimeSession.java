@@ -10,6 +10,7 @@ import io.streamdetect.engine.EngineSession;
 import io.streamdetect.engine.InputBatch;
 import java.nio.FloatBuffer;
 import java.util.Map;
+import java.util.Set;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
@@ -21,10 +22,17 @@ final class OnnxRuntimeSession implements EngineSession {
     private final EngineInfo info;
     private final FloatPointer outputMemory;
     private final FloatBuffer output;
+    /** This session's runs' options: the JVM's shutdown stops a run through them ({@link ShutdownGuard}). */
+    private final OrtSession.RunOptions runOptions;
 
     OnnxRuntimeSession(OnnxRuntimeEngine engine) {
         this.engine = engine;
         this.info = engine.info();
+        try {
+            this.runOptions = new OrtSession.RunOptions();
+        } catch (OrtException e) {
+            throw new EngineException("ONNX Runtime cannot create run options: " + e.getMessage(), e);
+        }
         this.outputMemory = new FloatPointer((long) info.maxBatch() * info.outputSize());
         this.output = outputMemory.asBuffer();
     }
@@ -54,13 +62,18 @@ final class OnnxRuntimeSession implements EngineSession {
         FloatBuffer out = output.slice(0, runSize * info.outputSize());
         long[] inShape = {runSize, EngineInfo.CHANNELS, info.inputHeight(), info.inputWidth()};
         long[] outShape = {runSize, info.outputRows(), info.outputAnchors()};
+        ShutdownGuard guard = ShutdownGuard.instance();
+        guard.enter(runOptions);
         try (OnnxTensor inTensor = OnnxTensor.createTensor(env, in, inShape);
              OnnxTensor outTensor = OnnxTensor.createTensor(env, out, outShape);
              OrtSession.Result ignored = engine.session().run(Map.of(info.inputName(), inTensor),
-                     Map.of(info.outputName(), outTensor))) {
+                     Set.of(), Map.of(info.outputName(), outTensor), runOptions)) {
             return out.slice(0, batchSize * info.outputSize());
         } catch (OrtException e) {
-            throw new EngineException("ONNX Runtime inference failed at batch " + batchSize + ": " + e.getMessage(), e);
+            throw new EngineException(guard.exiting() ? "ONNX Runtime run stopped: the JVM is shutting down"
+                    : "ONNX Runtime inference failed at batch " + batchSize + ": " + e.getMessage(), e);
+        } finally {
+            guard.exit(runOptions);
         }
     }
 
@@ -76,5 +89,6 @@ final class OnnxRuntimeSession implements EngineSession {
     @Override
     public void close() {
         outputMemory.close();
+        runOptions.close();
     }
 }

@@ -1,0 +1,48 @@
+package io.streamdetect.engine.onnxruntime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamdetect.testing.SharedFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A TaskManager stopped with SIGTERM while its slots run the model on ONNX Runtime: the JVM must exit as a JVM
+ * does on SIGTERM (status 143), not crash in native code. Before the fix it did: the JVM's exit runs ONNX Runtime's
+ * C++ static destructors while a daemon thread is still inside {@code OrtSession.run} (SIGSEGV in
+ * libonnxruntime.so, an hs_err file; session 12 saw it twice from a streaming job stopped by `timeout`).
+ */
+class ShutdownWhileRunningTest {
+
+    @Test
+    void sigtermWhileThreadsRunTheModelExitsWithoutACrash(@TempDir Path dir) throws Exception {
+        for (int round = 0; round < 3; round++) { // without the guard, round 0 crashed 3 times of 3
+            Path log = dir.resolve("child-" + round + ".log");
+            Process child = new ProcessBuilder(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx512m", "-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"),
+                    "-cp", System.getProperty("java.class.path"),
+                    RunsUntilStopped.class.getName(), SharedFiles.model().toString(), "4", "8")) // 4 threads, batch 8
+                    .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(log).contains("running\n") && child.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(Files.readString(log)).as("the child started its runs").contains("running\n");
+            Thread.sleep(100L * round); // land the signal at another moment of the runs each time
+            child.destroy(); // SIGTERM
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the child exits").isTrue();
+            String output = Files.readString(log);
+            try (Stream<Path> files = Files.list(dir)) {
+                assertThat(files.map(Path::getFileName).map(Path::toString).filter(n -> n.startsWith("hs_err")))
+                        .as("no JVM crash report; output:%n%s", output).isEmpty();
+            }
+            assertThat(child.exitValue()).as("exit status on SIGTERM; output:%n%s", output).isEqualTo(143);
+        }
+    }
+}
