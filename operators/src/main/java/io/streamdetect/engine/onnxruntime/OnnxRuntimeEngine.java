@@ -17,6 +17,7 @@ import io.streamdetect.model.ModelException;
 import io.streamdetect.model.OnnxModelFile;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * ONNX Runtime (CPU) engine. One {@link OrtSession} per model; ONNX Runtime sessions are thread-safe, so all
@@ -26,6 +27,7 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
     private final OnnxModelFile model;
     private final OrtSession session;
     private final EngineInfo info;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private OnnxRuntimeEngine(OnnxModelFile model, OrtSession session, EngineInfo info) {
         this.model = model;
@@ -45,12 +47,15 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         } catch (OrtException e) {
             throw new ModelException("ONNX Runtime cannot load " + model.path() + ": " + e.getMessage(), e);
         }
+        OnnxRuntimeEngine engine;
         try {
-            return new OnnxRuntimeEngine(model, session, describe(model, session, spec.maxBatch()));
+            engine = new OnnxRuntimeEngine(model, session, describe(model, session, spec.maxBatch()));
         } catch (RuntimeException e) {
             closeQuietly(session);
             throw e;
         }
+        ShutdownGuard.instance().engineOpened();
+        return engine;
     }
 
     /**
@@ -121,9 +126,13 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         return new OnnxRuntimeSession(this);
     }
 
+    /** Once only: its slots' sessions have all closed, so no run is in flight (see {@link io.streamdetect.engine.SharedEngines}). */
     @Override
     public void close() {
-        closeQuietly(session);
+        if (closed.compareAndSet(false, true)) {
+            closeQuietly(session);
+            ShutdownGuard.instance().engineClosed();
+        }
     }
 
     private static void closeQuietly(OrtSession session) {

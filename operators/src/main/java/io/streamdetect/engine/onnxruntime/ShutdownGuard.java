@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * running ones to end through their {@link OrtSession.RunOptions} (ONNX Runtime checks the flag between nodes), and
  * waits for them, so that no thread is inside ONNX Runtime when the process exits.
  *
- * <p>One per JVM; its hook is registered with the first run.
+ * <p>One per class loader. Its hook is registered while an ONNX Runtime engine is open and removed when the last one
+ * closes: a hook left registered would keep the job's class loader, and every class it loaded, alive after the job
+ * ends (a leak per job submitted to a session cluster).
  */
 final class ShutdownGuard {
     private static final Logger LOG = LoggerFactory.getLogger(ShutdownGuard.class);
@@ -27,13 +29,43 @@ final class ShutdownGuard {
 
     private final Object lock = new Object();
     private final Set<OrtSession.RunOptions> running = new HashSet<>(); // guarded by lock
-    private boolean hooked; // guarded by lock
+    private final Thread hook = new Thread(this::stopRuns, "streamdetect-onnxruntime-shutdown");
+    private int openEngines; // guarded by lock
     private boolean exiting; // guarded by lock
 
     private ShutdownGuard() {}
 
     static ShutdownGuard instance() {
         return INSTANCE;
+    }
+
+    /** An engine opened: runs may start from now on, so the hook must be in place. */
+    void engineOpened() {
+        synchronized (lock) {
+            if (openEngines++ == 0 && !exiting) {
+                Runtime.getRuntime().addShutdownHook(hook);
+            }
+        }
+    }
+
+    /** An engine closed (its runs have all returned); the last one takes the hook away. */
+    void engineClosed() {
+        synchronized (lock) {
+            if (--openEngines == 0 && !exiting) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // the JVM is shutting down already: the hook runs (or ran) and finds no run
+                }
+            }
+        }
+    }
+
+    /** Whether the hook is registered: while an engine is open. For tests. */
+    boolean hooked() {
+        synchronized (lock) {
+            return openEngines > 0 && !exiting;
+        }
     }
 
     /**
@@ -45,10 +77,6 @@ final class ShutdownGuard {
         synchronized (lock) {
             if (exiting) {
                 throw new EngineException("ONNX Runtime run refused: the JVM is shutting down");
-            }
-            if (!hooked) {
-                Runtime.getRuntime().addShutdownHook(new Thread(this::stopRuns, "streamdetect-onnxruntime-shutdown"));
-                hooked = true;
             }
             running.add(options);
         }

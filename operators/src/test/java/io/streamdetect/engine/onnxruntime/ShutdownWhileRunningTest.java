@@ -2,6 +2,9 @@ package io.streamdetect.engine.onnxruntime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamdetect.engine.EngineSpec;
+import io.streamdetect.engine.Engines;
+import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.testing.SharedFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +46,23 @@ class ShutdownWhileRunningTest {
                         .as("no JVM crash report; output:%n%s", output).isEmpty();
             }
             assertThat(child.exitValue()).as("exit status on SIGTERM; output:%n%s", output).isEqualTo(143);
+        }
+    }
+
+    @Test
+    void theHookIsRegisteredOnlyWhileAnEngineIsOpen() {
+        ShutdownGuard guard = ShutdownGuard.instance();
+        boolean before = guard.hooked(); // another test's engine may be open
+        InferenceEngine first = Engines.open(EngineSpec.onnxRuntime(SharedFiles.model(), 1));
+        assertThat(guard.hooked()).isTrue();
+        InferenceEngine second = Engines.open(EngineSpec.onnxRuntime(SharedFiles.model(), 1));
+        first.close();
+        first.close(); // a second close changes nothing
+        assertThat(guard.hooked()).as("one engine still open").isTrue();
+        second.close();
+        assertThat(guard.hooked()).as("a hook left behind would keep the job's class loader alive").isEqualTo(before);
+        try (InferenceEngine again = Engines.open(EngineSpec.onnxRuntime(SharedFiles.model(), 1))) {
+            assertThat(guard.hooked()).as("the same hook registered again").isTrue();
         }
     }
 }
