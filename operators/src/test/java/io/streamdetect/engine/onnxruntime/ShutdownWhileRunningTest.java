@@ -30,7 +30,8 @@ class ShutdownWhileRunningTest {
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx512m", "-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"),
                     "-cp", System.getProperty("java.class.path"),
-                    RunsUntilStopped.class.getName(), SharedFiles.model().toString(), "4", "8")) // 4 threads, batch 8
+                    RunsUntilStopped.class.getName(), SharedFiles.model().toString(), SharedFiles.busJpg().toString(),
+                    "4", "8")) // 4 threads, batches of 8
                     .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!Files.readString(log).contains("running\n") && child.isAlive() && System.nanoTime() < deadline) {
