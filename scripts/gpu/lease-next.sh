@@ -41,8 +41,17 @@ sigterm_after() {
   mkdir -p "$W/sigterm-$name"
   ( cd "$W/sigterm-$name" && exec "$@" > "$W/sigterm-$name/out.log" 2>&1 ) &
   local pid=$!
-  sleep "$after"; kill -TERM "$pid"; wait "$pid"
-  echo "$name: exit $? after SIGTERM at ${after}s; hs_err: $(ls "$W/sigterm-$name" | grep -c hs_err)" >> "$W/sigterm.txt"
+  sleep "$after"; kill -TERM "$pid"
+  wait_or_kill "$pid" # sets ENDED; not in $(...): a subshell cannot wait for this shell's children
+  echo "$name: $ENDED after SIGTERM at ${after}s; hs_err: $(ls "$W/sigterm-$name" | grep -c hs_err)" >> "$W/sigterm.txt"
+}
+# wait_or_kill PID: ENDED=its exit status, or SIGKILL after 60 s (a JVM hanging in its shutdown is a finding, not a
+# lost lease); PID need not be a child (then its status is unknown here)
+wait_or_kill() {
+  local t=0
+  while kill -0 "$1" 2>/dev/null && [ $t -lt 60 ]; do sleep 1; t=$((t + 1)); done
+  if kill -0 "$1" 2>/dev/null; then kill -9 "$1"; ENDED="HUNG 60 s after SIGTERM, killed"
+  else wait "$1" 2>/dev/null; ENDED="exit $? (127: not a child of this shell) after ${t} s"; fi
 }
 echo "sigterm" > "$W/phase"
 for after in 6 8 11; do
@@ -53,14 +62,25 @@ done
 [ -n "$B1" ] && sigterm_after "bench-b1-graphs" 7 "${SD[@]}" -XX:ErrorFile="$W/sigterm-bench-b1-graphs/hs_err_%p.log" \
   io.streamdetect.cli.StreamDetect bench -m "$B1" --backends tensorrt --precision fp16 --batches 1 --cuda-graphs on \
   --seconds 30 --image "$BUS"
-# the job: streaming-job.sh runs the JVM as its child, so the signal goes to the JVM itself (a TaskManager stopped)
+# the job: streaming-job.sh runs the JVM as its child, so the signal goes to the JVM itself (a TaskManager stopped),
+# 3 s after the job's first checkpoint (the job is running then; up to 180 s for the records and compute-only first)
 mkdir -p "$W/sigterm-job"
 JVM_OPTS=-XX:ErrorFile=$W/sigterm-job/hs_err_%p.log RECORDS=200000 bash "$R/scripts/gpu/streaming-job.sh" sigterm-job 1 \
   --no-latency &
 job=$!
-sleep 50; pkill -TERM -f "[S]treamingJobBenchmark"; wait "$job"
-echo "job: $(tail -1 /root/jobbench/exits.txt) after SIGTERM at 50s; hs_err: $(ls "$W/sigterm-job" | grep -c hs_err)" \
-  >> "$W/sigterm.txt"
+for t in $(seq 1 180); do find /root/jobbench/checkpoints-sigterm-job -name 'chk-*' 2>/dev/null | grep -q . && break; sleep 1; done
+sleep 3
+jvm=$(pgrep -f "[S]treamingJobBenchmark" | head -1)
+if [ -n "$jvm" ]; then
+  kill -TERM "$jvm"
+  wait_or_kill "$jvm"
+  wait "$job" # streaming-job.sh, which writes the JVM's exit status to exits.txt (a bare wait would wait for the GPU monitor)
+  echo "job: SIGTERM ${t}+3 s in (first checkpoint at ${t} s); JVM ended: $ENDED; $(tail -1 /root/jobbench/exits.txt);\
+ hs_err: $(ls "$W/sigterm-job" | grep -c hs_err)" >> "$W/sigterm.txt"
+else
+  echo "job: no JVM running ${t}+3 s in: not signalled" >> "$W/sigterm.txt"
+  wait "$job"
+fi
 cp /root/jobbench/sigterm-job.log "$W/sigterm-job/" 2>/dev/null
 
 for r in a b c; do

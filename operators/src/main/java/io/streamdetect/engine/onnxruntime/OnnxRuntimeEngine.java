@@ -27,15 +27,33 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
     private final OnnxModelFile model;
     private final OrtSession session;
     private final EngineInfo info;
+    private final ShutdownGuard guard;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private OnnxRuntimeEngine(OnnxModelFile model, OrtSession session, EngineInfo info) {
+    private OnnxRuntimeEngine(OnnxModelFile model, OrtSession session, EngineInfo info, ShutdownGuard guard) {
         this.model = model;
         this.session = session;
         this.info = info;
+        this.guard = guard;
     }
 
     public static OnnxRuntimeEngine open(OnnxModelFile model, EngineSpec spec) {
+        return open(model, spec, ShutdownGuard.instance());
+    }
+
+    /** With the guard that keeps its native calls out of the JVM's exit: its own in tests. */
+    static OnnxRuntimeEngine open(OnnxModelFile model, EngineSpec spec, ShutdownGuard guard) {
+        Object opening = guard.beginOpen();
+        OnnxRuntimeEngine engine = null;
+        try {
+            engine = create(model, spec, guard);
+            return engine;
+        } finally {
+            guard.endOpen(opening, engine != null);
+        }
+    }
+
+    private static OnnxRuntimeEngine create(OnnxModelFile model, EngineSpec spec, ShutdownGuard guard) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession session;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
@@ -47,15 +65,12 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         } catch (OrtException e) {
             throw new ModelException("ONNX Runtime cannot load " + model.path() + ": " + e.getMessage(), e);
         }
-        OnnxRuntimeEngine engine;
         try {
-            engine = new OnnxRuntimeEngine(model, session, describe(model, session, spec.maxBatch()));
+            return new OnnxRuntimeEngine(model, session, describe(model, session, spec.maxBatch()), guard);
         } catch (RuntimeException e) {
             closeQuietly(session);
             throw e;
         }
-        ShutdownGuard.instance().engineOpened();
-        return engine;
     }
 
     /**
@@ -126,12 +141,25 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         return new OnnxRuntimeSession(this);
     }
 
-    /** Once only: its slots' sessions have all closed, so no run is in flight (see {@link io.streamdetect.engine.SharedEngines}). */
+    ShutdownGuard guard() {
+        return guard;
+    }
+
+    /**
+     * Once only: its slots' sessions have all closed, so no run is in flight (see {@link
+     * io.streamdetect.engine.SharedEngines}). While the JVM exits the native session is left to the process's end.
+     */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            closeQuietly(session);
-            ShutdownGuard.instance().engineClosed();
+            if (guard.tryEnter(this, null)) {
+                try {
+                    closeQuietly(session);
+                } finally {
+                    guard.exit(this);
+                }
+            }
+            guard.engineClosed();
         }
     }
 

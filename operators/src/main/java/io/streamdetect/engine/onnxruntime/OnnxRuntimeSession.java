@@ -24,6 +24,7 @@ final class OnnxRuntimeSession implements EngineSession {
     private final FloatBuffer output;
     /** This session's runs' options: the JVM's shutdown stops a run through them ({@link ShutdownGuard}). */
     private final OrtSession.RunOptions runOptions;
+    private boolean closed;
 
     OnnxRuntimeSession(OnnxRuntimeEngine engine) {
         this.engine = engine;
@@ -62,16 +63,20 @@ final class OnnxRuntimeSession implements EngineSession {
         FloatBuffer out = output.slice(0, runSize * info.outputSize());
         long[] inShape = {runSize, EngineInfo.CHANNELS, info.inputHeight(), info.inputWidth()};
         long[] outShape = {runSize, info.outputRows(), info.outputAnchors()};
-        ShutdownGuard guard = ShutdownGuard.instance();
-        guard.enter(runOptions);
+        ShutdownGuard guard = engine.guard();
+        if (!guard.tryEnter(runOptions, runOptions)) {
+            throw ShutdownGuard.shuttingDown("run refused");
+        }
         try (OnnxTensor inTensor = OnnxTensor.createTensor(env, in, inShape);
              OnnxTensor outTensor = OnnxTensor.createTensor(env, out, outShape);
              OrtSession.Result ignored = engine.session().run(Map.of(info.inputName(), inTensor),
                      Set.of(), Map.of(info.outputName(), outTensor), runOptions)) {
             return out.slice(0, batchSize * info.outputSize());
         } catch (OrtException e) {
-            throw new EngineException(guard.exiting() ? "ONNX Runtime run stopped: the JVM is shutting down"
-                    : "ONNX Runtime inference failed at batch " + batchSize + ": " + e.getMessage(), e);
+            if (guard.exiting()) {
+                throw ShutdownGuard.shuttingDown("run stopped");
+            }
+            throw new EngineException("ONNX Runtime inference failed at batch " + batchSize + ": " + e.getMessage(), e);
         } finally {
             guard.exit(runOptions);
         }
@@ -86,9 +91,21 @@ final class OnnxRuntimeSession implements EngineSession {
         }
     }
 
+    /** Once only; while the JVM exits the run options' native memory is left to the process's end. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         outputMemory.close();
-        runOptions.close();
+        ShutdownGuard guard = engine.guard();
+        if (guard.tryEnter(this, null)) {
+            try {
+                runOptions.close();
+            } finally {
+                guard.exit(this);
+            }
+        }
     }
 }

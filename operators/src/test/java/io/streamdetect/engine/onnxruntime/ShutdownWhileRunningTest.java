@@ -1,14 +1,21 @@
 package io.streamdetect.engine.onnxruntime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamdetect.engine.EngineException;
+import io.streamdetect.engine.EngineSession;
 import io.streamdetect.engine.EngineSpec;
 import io.streamdetect.engine.Engines;
 import io.streamdetect.engine.InferenceEngine;
+import io.streamdetect.engine.InputBatch;
+import io.streamdetect.model.OnnxModelFile;
 import io.streamdetect.testing.SharedFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -64,6 +71,50 @@ class ShutdownWhileRunningTest {
         assertThat(guard.hooked()).as("a hook left behind would keep the job's class loader alive").isEqualTo(before);
         try (InferenceEngine again = Engines.open(EngineSpec.onnxRuntime(SharedFiles.model(), 1))) {
             assertThat(guard.hooked()).as("the same hook registered again").isTrue();
+        }
+    }
+
+    /**
+     * The hook's own steps, in this JVM, on a guard of the test's (not the JVM's): a run in progress ends well before
+     * it would have finished (ONNX Runtime honours the terminate flag between nodes), and the next run is refused.
+     */
+    @Test
+    void stoppingEndsTheRunInProgressAndRefusesTheNext() throws Exception {
+        ShutdownGuard guard = new ShutdownGuard(false);
+        OnnxRuntimeEngine engine = OnnxRuntimeEngine.open(OnnxModelFile.read(SharedFiles.model()),
+                EngineSpec.onnxRuntime(SharedFiles.model(), 8), guard);
+        try (EngineSession session = engine.openSession(); InputBatch input = session.newInputBatch()) {
+            session.run(input, 8); // warm-up
+            long start = System.nanoTime();
+            session.run(input, 8);
+            long runNanos = System.nanoTime() - start;
+            CompletableFuture<Throwable> ended = new CompletableFuture<>();
+            CountDownLatch running = new CountDownLatch(1);
+            Thread runner = new Thread(() -> {
+                try {
+                    while (true) { // back to back: at any moment a run is in progress
+                        running.countDown();
+                        session.run(input, 8);
+                    }
+                } catch (Throwable e) {
+                    ended.complete(e);
+                }
+            }, "runner");
+            runner.start();
+            running.await();
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(runNanos) / 4);
+            long stop = System.nanoTime();
+            assertThat(guard.stopCalls()).as("nothing left in progress").isTrue();
+            long stopNanos = System.nanoTime() - stop;
+            assertThat(ended.get(30, TimeUnit.SECONDS)).isInstanceOf(EngineException.class)
+                    .hasMessageContaining("run stopped: the JVM is shutting down");
+            assertThat(stopNanos).as("stopped within the run (%d ms a run), not at its end",
+                    TimeUnit.NANOSECONDS.toMillis(runNanos)).isLessThan(runNanos / 2);
+            assertThatThrownBy(() -> session.run(input, 8)).hasMessageContaining("run refused");
+            assertThatThrownBy(() -> OnnxRuntimeEngine.open(OnnxModelFile.read(SharedFiles.model()),
+                    EngineSpec.onnxRuntime(SharedFiles.model(), 1), guard)).hasMessageContaining("engine refused");
+        } finally {
+            engine.close(); // the native session is left to the JVM's end, as in a real shutdown
         }
     }
 }
