@@ -73,7 +73,8 @@ final class NvJpegDecoder implements AutoCloseable {
      * System property choosing nvJPEG's backend, for experiments: {@code hardware} (the default where the GPU has JPEG
      * engines) or {@code default} (nvJPEG's hybrid backend: Huffman decoding on one CPU thread, 750 img/s on an H200's
      * host, session 4). nvJPEG's GPU-hybrid backend (Huffman decoding in CUDA kernels) was tried here in session 12
-     * and taken out: four times slower than the hardware decoder in the streaming job (docs/benchmarks.md).
+     * and taken out: 36.9 ms of GPU upload per batch of 64 against the hardware decoder's 8.9 ms, and the streaming
+     * job at a third of the hardware decoder's rate (docs/benchmarks.md).
      */
     static final String BACKEND_PROPERTY = "streamdetect.nvjpeg.backend";
 
