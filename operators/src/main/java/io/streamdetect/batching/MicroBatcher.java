@@ -1,6 +1,7 @@
 package io.streamdetect.batching;
 
 import io.streamdetect.PipelineException;
+import io.streamdetect.ThreadJoins;
 import io.streamdetect.engine.Backend;
 import io.streamdetect.engine.InputBatch;
 import io.streamdetect.postprocess.DetectedObject;
@@ -633,7 +634,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
         this.release = release;
         closing = true;
         prepareThread.interrupt(); // it waits for images; the inference thread finishes its batch first
-        boolean stopped = joinBoth(closeGrace);
+        boolean stopped = ThreadJoins.join(closeGrace, List.of(prepareThread, inferenceThread));
         if (!stopped) {
             long since = inferenceSinceNanos;
             LOG.error("micro-batcher {} still runs a batch ({} ms in the engine) after {} s; its buffers and engine "
@@ -646,32 +647,6 @@ public final class MicroBatcher<T> implements AutoCloseable {
     /** For tests: how long {@link #close} waits for a running batch. */
     void closeGrace(Duration grace) {
         this.closeGrace = grace;
-    }
-
-    /** Waits for both threads, through interrupts (restoring the flag after); true if both stopped in time. */
-    private boolean joinBoth(Duration grace) {
-        long deadline = System.nanoTime() + grace.toNanos();
-        boolean interrupted = false;
-        try {
-            for (Thread t : List.of(prepareThread, inferenceThread)) {
-                while (t.isAlive()) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        return false;
-                    }
-                    try {
-                        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-            }
-            return true;
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     private void releaseIfLast() {

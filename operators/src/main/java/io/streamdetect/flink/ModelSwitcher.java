@@ -1,5 +1,6 @@
 package io.streamdetect.flink;
 
+import io.streamdetect.ThreadJoins;
 import io.streamdetect.batching.Lateness;
 import io.streamdetect.batching.MicroBatcher;
 import io.streamdetect.engine.EngineInfo;
@@ -16,6 +17,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -51,6 +53,8 @@ final class ModelSwitcher<T> implements AutoCloseable {
     private final ModelSwapMetrics metrics;
     private final java.util.function.Consumer<T> expire;
     private final Object lock = new Object();
+    /** Opens the first model in the background; {@link #close} waits for it, up to {@link #OPEN_GRACE}. */
+    private final Thread opener;
     private ModelGeneration<T> current; // guarded by lock; null until the first model is open
     /** Images submitted while the first model opens, in order; null once it is open or failed. Guarded by lock. */
     private List<Waiting<T>> waiting = new ArrayList<>();
@@ -155,7 +159,7 @@ final class ModelSwitcher<T> implements AutoCloseable {
         this.expire = expire;
         // what a checkpoint taken while the model opens keeps: the restored model, unless it turns out unusable
         accepted = settings.modelWatch() == null ? null : restored;
-        Thread opener = new Thread(() -> openFirst(restored), name + "-open");
+        opener = new Thread(() -> openFirst(restored), name + "-open");
         opener.setDaemon(true);
         opener.start();
     }
@@ -458,9 +462,19 @@ final class ModelSwitcher<T> implements AutoCloseable {
     }
 
     /**
+     * How long {@link #close} waits for a first model still opening. Its thread must not outlive the task: once a
+     * job's last task on a TaskManager ends, Flink closes the job's class loader, and ONNX Runtime's JNI code, asked
+     * to describe the session it just created, then finds no class and crashes the TaskManager (SIGSEGV in
+     * OrtSession.getInputInfo; seen in 4 of 18 CI runs of the reprocess chaos test, on a TaskManager whose batch
+     * task finished while its engine opened). An ONNX model or a TensorRT plan opens in seconds; a plan build
+     * (minutes) is not waited for.
+     */
+    static final Duration OPEN_GRACE = Duration.ofSeconds(30);
+
+    /**
      * Stops watching and closes every generation (see {@link ModelGeneration#close}). Images still waiting for
      * the first model get no outcome (the job replays them); a model still opening is closed by its thread once
-     * open, without waiting for it here (a TensorRT plan build is not interrupted).
+     * open, and this waits for that up to {@link #OPEN_GRACE} (a TensorRT plan build is not interrupted).
      */
     @Override
     public void close() {
@@ -482,6 +496,10 @@ final class ModelSwitcher<T> implements AutoCloseable {
             stopping.close();
         }
         all.forEach(ModelGeneration::close);
+        if (!ThreadJoins.join(OPEN_GRACE, List.of(opener))) {
+            LOG.warn("{} still opens its model {} s after its task closed; the model is closed once open", name,
+                    OPEN_GRACE.toSeconds());
+        }
     }
 
     /** A small grey PNG: the image a candidate must run before it gets real ones. */

@@ -154,6 +154,34 @@ class ModelSwitcherTest {
         assertThat(failures).isEmpty();
     }
 
+    /**
+     * A slot closed while its first model still opens (a batch task that ends before its engine is up) waits for the
+     * opening: the opening thread must not outlive the task, whose class loader Flink closes once the job's tasks
+     * on the TaskManager have ended (ONNX Runtime's JNI then crashed the TaskManager describing the new session).
+     */
+    @Test
+    void closingWhileTheModelOpensWaitsForTheOpeningAndClosesTheModel() throws Exception {
+        // three threads: an engine of its own, so that no other test's engine is the one counted here
+        DetectionSettings settings = DetectionOperator.builder().setModel(SharedFiles.model().toString())
+                .setBackend(Backend.ONNXRUNTIME).setIntraOpThreads(3).build().settings();
+        System.setProperty(io.streamdetect.engine.SharedEngines.TEST_OPEN_DELAY_PROPERTY, "1000");
+        try {
+            ModelSwitcher<Integer> slot = new ModelSwitcher<>(settings, settings.engine(), null, listener(),
+                    "closing-early-0", new ModelSwapMetrics(UnregisteredMetricsGroup.createOperatorMetricGroup()));
+            long start = System.nanoTime();
+            slot.close();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("close waited for the opening")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(900));
+            assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                    .doesNotContain("closing-early-0-open");
+            assertThat(io.streamdetect.engine.SharedEngines.instance().users(settings.engine()))
+                    .as("the model it opened, closed by the opening thread").isZero();
+        } finally {
+            System.clearProperty(io.streamdetect.engine.SharedEngines.TEST_OPEN_DELAY_PROPERTY);
+        }
+        assertThat(failures).isEmpty();
+    }
+
     /** A model that cannot be opened fails the images waiting for it, every later one, and the next checkpoint. */
     @Test
     void aModelThatCannotBeOpenedFailsWaitingAndLaterImagesWithWhy(@TempDir Path dir) throws Exception {
