@@ -105,8 +105,9 @@ start_jvm() {
   local name=$1 cp=$2 jvm_opts=$3; shift 3
   mkdir -p "$DIR/pids" "$DIR/log"
   alive "$name" && die "$name is already running (pid $(pid_of "$name"))"
+  # a JVM that crashes (SIGSEGV in native code) leaves its hs_err report beside its log, not in the working directory
   # shellcheck disable=SC2086
-  setsid nohup "$JAVA" $jvm_opts $JAVA_OPENS -Dlog.file="$DIR/log/$name.log" \
+  setsid nohup "$JAVA" $jvm_opts $JAVA_OPENS -XX:ErrorFile="$DIR/log/hs_err_${name}_%p.log" -Dlog.file="$DIR/log/$name.log" \
     -Dlog4j2.configurationFile="$HERE/log4j2.properties" -Dlog4j.configurationFile="$HERE/log4j2.properties" \
     -cp "$cp" "$@" > "$DIR/log/$name.out" 2>&1 < /dev/null &
   echo $! > "$DIR/pids/$name.pid"

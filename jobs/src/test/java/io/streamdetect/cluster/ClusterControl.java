@@ -126,9 +126,30 @@ final class ClusterControl implements AutoCloseable {
         return run(Limit.SHORT, false, "status");
     }
 
+    /**
+     * Stops the cluster, then fails if any of its JVMs crashed on the way (an hs_err report in its log folder): a
+     * TaskManager that dies in native code after the job's checks passed would otherwise go unnoticed.
+     */
     @Override
     public void close() throws Exception {
         run(Limit.LONG, false, "down");
+        List<Path> crashes;
+        try (var files = Files.list(dir.resolve("log"))) {
+            crashes = files.filter(f -> f.getFileName().toString().startsWith("hs_err_")).sorted().toList();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return; // the cluster never started
+        }
+        if (!crashes.isEmpty()) {
+            StringBuilder why = new StringBuilder("JVMs of the cluster crashed:");
+            for (Path crash : crashes) {
+                why.append("\n").append(crash).append(":\n");
+                try (var lines = Files.lines(crash)) {
+                    lines.limit(40).filter(l -> !l.isBlank() && !l.equals("#")).forEach(l -> why.append("  ").append(l)
+                            .append('\n'));
+                }
+            }
+            throw new AssertionError(why.toString());
+        }
     }
 
     private String run(Limit limit, String... args) throws Exception {
