@@ -464,7 +464,7 @@ final class ModelSwitcher<T> implements AutoCloseable {
     /**
      * How long {@link #close} waits for a first model still opening. Its thread must not outlive the task: once a
      * job's last task on a TaskManager ends, Flink closes the job's class loader, and ONNX Runtime's JNI code, asked
-     * to describe the session it just created, then finds no class and crashes the TaskManager (SIGSEGV in
+     * to describe the session it just created, then crashed the TaskManager, most likely finding no class (SIGSEGV in
      * OrtSession.getInputInfo; seen in 4 of 18 CI runs of the reprocess chaos test, on a TaskManager whose batch
      * task finished while its engine opened). An ONNX model or a TensorRT plan opens in seconds; a plan build
      * (minutes) is not waited for.
