@@ -302,8 +302,8 @@ public final class DetectionOperator {
                     .withNms(nms, postprocess).withProfiles(profiles).withCudaGraphs(cudaGraphs);
             int cap = capacity != null ? capacity : Math.max(16, 8 * Math.min(maxBatchSize, fixedBatchOf(model)));
             return new DetectionOperator(new DetectionSettings(engine, new PredictorConfig(limits, postprocess, preprocessing),
-                    new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, batchWait, gpuDecodeHold), timeout, cap, ordered,
-                    gpuResource, modelWatch));
+                    new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, batchWait, gpuDecodeHold), timeout,
+                    cap, ordered, gpuResource, modelWatch));
         }
     }
 }

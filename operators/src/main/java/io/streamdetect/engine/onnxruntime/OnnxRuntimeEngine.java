@@ -152,13 +152,7 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            if (guard.tryEnter(this, null)) {
-                try {
-                    closeQuietly(session);
-                } finally {
-                    guard.exit(this);
-                }
-            }
+            guard.unlessExiting(() -> closeQuietly(session));
             guard.engineClosed();
         }
     }

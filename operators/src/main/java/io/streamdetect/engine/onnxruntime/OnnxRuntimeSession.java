@@ -99,13 +99,6 @@ final class OnnxRuntimeSession implements EngineSession {
         }
         closed = true;
         outputMemory.close();
-        ShutdownGuard guard = engine.guard();
-        if (guard.tryEnter(this, null)) {
-            try {
-                runOptions.close();
-            } finally {
-                guard.exit(this);
-            }
-        }
+        engine.guard().unlessExiting(runOptions::close);
     }
 }

@@ -123,6 +123,21 @@ final class ShutdownGuard {
         }
     }
 
+    /**
+     * Makes a native call that cannot be stopped (a close), unless the JVM is exiting: then the process's end frees
+     * what it would have freed, and the call would race the exit.
+     */
+    void unlessExiting(Runnable nativeCall) {
+        Object call = new Object();
+        if (tryEnter(call, null)) {
+            try {
+                nativeCall.run();
+            } finally {
+                exit(call);
+            }
+        }
+    }
+
     /** The call entered with {@code call} has returned. */
     void exit(Object call) {
         synchronized (lock) {
