@@ -93,7 +93,9 @@ class PredictCommandTest {
         Run r = run("predict", "-m", model(), "--backend", "onnxruntime", "--json", file.toString());
         assertThat(r.exit()).as(r.err()).isEqualTo(StreamDetect.EXIT_SOME_FAILED);
         assertThat(r.out()).contains("\"error\":{\"kind\":\"DECODE_FAILED\",\"stage\":\"decode\"",
-                "expected a marker at byte 4").doesNotContain("9000");
+                "expected a marker at byte 4");
+        // the hidden frame's size must not show; the temporary folder's random name may hold those digits
+        assertThat(r.out().replace(file.toString(), "")).doesNotContain("9000");
     }
 
     @Test
