@@ -20,21 +20,35 @@ public final class SharedEngines {
     private static final Logger LOG = LoggerFactory.getLogger(SharedEngines.class);
     /**
      * For tests of what a slow engine open (a TensorRT plan build) does to a job, on machines where opening takes
-     * a second: milliseconds every opening of the shared instance waits first. Not a setting; unset in production.
+     * a second: milliseconds every opening of the shared instance waits first. Like an opening in native code, the
+     * wait does not stop for an interrupt (the flag is kept for after the opening). Not a setting; unset in
+     * production.
      */
     public static final String TEST_OPEN_DELAY_PROPERTY = "streamdetect.test.engine-open-delay-ms";
     private static final SharedEngines INSTANCE = new SharedEngines(spec -> {
-        long delay = Long.getLong(TEST_OPEN_DELAY_PROPERTY, 0);
-        if (delay > 0) {
-            try {
-                Thread.sleep(delay);
-            } catch (InterruptedException e) {
+        boolean interrupted = sleepThroughInterrupts(Long.getLong(TEST_OPEN_DELAY_PROPERTY, 0));
+        try {
+            return Engines.open(spec);
+        } finally {
+            if (interrupted) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while opening " + spec.modelPath(), e);
             }
         }
-        return Engines.open(spec);
     });
+
+    /** Sleeps the whole {@code millis}; returns whether the thread was interrupted meanwhile. */
+    private static boolean sleepThroughInterrupts(long millis) {
+        boolean interrupted = false;
+        for (long end = System.nanoTime() + millis * 1_000_000L, left = millis * 1_000_000L; left > 0;
+                left = end - System.nanoTime()) {
+            try {
+                java.util.concurrent.TimeUnit.NANOSECONDS.sleep(left);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        return interrupted;
+    }
 
     private final Function<EngineSpec, InferenceEngine> opener;
     private final Map<Key, Entry> engines = new HashMap<>();
@@ -99,8 +113,13 @@ public final class SharedEngines {
     }
 
     /** How many leases are open on the engine for {@code spec}; 0 when it is closed. */
-    public synchronized int users(EngineSpec spec) {
-        Entry entry = engines.get(new Key(spec, null));
+    public int users(EngineSpec spec) {
+        return users(spec, null);
+    }
+
+    /** As {@link #users(EngineSpec)}, for one version of the model file (see {@link #acquire(EngineSpec, String)}). */
+    public synchronized int users(EngineSpec spec, String fileSha256) {
+        Entry entry = engines.get(new Key(spec, fileSha256));
         return entry == null ? 0 : entry.users;
     }
 

@@ -462,19 +462,20 @@ final class ModelSwitcher<T> implements AutoCloseable {
     }
 
     /**
-     * How long {@link #close} waits for a first model still opening. Its thread must not outlive the task: once a
-     * job's last task on a TaskManager ends, Flink closes the job's class loader, and ONNX Runtime's JNI code, asked
-     * to describe the session it just created, then crashed the TaskManager, most likely finding no class (SIGSEGV in
-     * OrtSession.getInputInfo; seen in 4 of 18 CI runs of the reprocess chaos test, on a TaskManager whose batch
-     * task finished while its engine opened). An ONNX model or a TensorRT plan opens in seconds; a plan build
-     * (minutes) is not waited for.
+     * How long {@link #close} waits for a model still opening: the first one, or a watched candidate. Their threads
+     * must not outlive the task: once a job's last task on a TaskManager ends, Flink closes the job's class loader,
+     * and ONNX Runtime's JNI code, asked to describe the session it just created, then crashed the TaskManager, most
+     * likely finding no class (SIGSEGV in OrtSession.getInputInfo; seen in 4 of 18 CI runs of the reprocess chaos
+     * test, on a TaskManager whose batch task finished while its engine opened). An ONNX model or a TensorRT plan
+     * opens in seconds; a plan build (minutes) is not waited for.
      */
     static final Duration OPEN_GRACE = Duration.ofSeconds(30);
 
     /**
      * Stops watching and closes every generation (see {@link ModelGeneration#close}). Images still waiting for
-     * the first model get no outcome (the job replays them); a model still opening is closed by its thread once
-     * open, and this waits for that up to {@link #OPEN_GRACE} (a TensorRT plan build is not interrupted).
+     * the first model get no outcome (the job replays them); a model still opening, the first or a watched
+     * candidate, is closed by its thread once open, and this waits for that up to {@link #OPEN_GRACE} (a TensorRT
+     * plan build is not interrupted).
      */
     @Override
     public void close() {
@@ -492,12 +493,14 @@ final class ModelSwitcher<T> implements AutoCloseable {
             retired.clear();
             stopping = watcher;
         }
+        List<Thread> opening = new ArrayList<>(List.of(opener));
         if (stopping != null) {
             stopping.close();
+            opening.add(stopping.thread());
         }
         all.forEach(ModelGeneration::close);
-        if (!ThreadJoins.join(OPEN_GRACE, List.of(opener))) {
-            LOG.warn("{} still opens its model {} s after its task closed; the model is closed once open", name,
+        if (!ThreadJoins.join(OPEN_GRACE, opening)) {
+            LOG.warn("{} still opens a model {} s after its task closed; the model is closed once open", name,
                     OPEN_GRACE.toSeconds());
         }
     }

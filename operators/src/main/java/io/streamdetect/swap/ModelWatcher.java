@@ -76,11 +76,19 @@ public final class ModelWatcher implements AutoCloseable {
         }
     }
 
-    /** Stops looking; a load in progress finishes on this thread, whose caller must then drop what it loaded. */
+    /**
+     * Stops looking; a load in progress finishes on this thread (an engine opening in native code does not stop for
+     * an interrupt), whose caller must then drop what it loaded and wait for {@link #thread()}.
+     */
     @Override
     public void close() {
         closed = true;
         thread.interrupt();
+    }
+
+    /** The thread that looks and loads: after {@link #close}, its owner waits for it to end before letting go of the engines. */
+    public Thread thread() {
+        return thread;
     }
 
     public boolean isClosed() {

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamdetect.engine.Backend;
+import io.streamdetect.engine.EngineSpec;
 import io.streamdetect.predict.Prediction;
 import io.streamdetect.swap.AcceptedModel;
+import io.streamdetect.swap.FileDigest;
 import io.streamdetect.testing.OnnxModelWriter;
 import io.streamdetect.testing.SharedFiles;
 import java.nio.file.Files;
@@ -180,6 +182,50 @@ class ModelSwitcherTest {
             System.clearProperty(io.streamdetect.engine.SharedEngines.TEST_OPEN_DELAY_PROPERTY);
         }
         assertThat(failures).isEmpty();
+    }
+
+    /**
+     * A watched candidate still loading when the slot closes (made to take 3 s, through a wait that no interrupt
+     * stops, as an engine opening in native code): close waits for the watcher's thread, which closes what it
+     * loaded, so that no thread of the task's outlives it with an engine (see {@link ModelSwitcher#OPEN_GRACE}).
+     */
+    @Test
+    void closingWhileACandidateLoadsWaitsForTheLoadAndClosesIt(@TempDir Path dir) throws Exception {
+        Path watched = Files.createDirectories(dir.resolve("models"));
+        // three threads: an engine of its own, so that no other test's engine is the one counted here
+        DetectionSettings settings = DetectionOperator.builder().setModel(SharedFiles.model().toString())
+                .setBackend(Backend.ONNXRUNTIME).setIntraOpThreads(3).setMaxBatchSize(8)
+                .setModelWatch(watched.toString(), Duration.ofMillis(50)).build().settings();
+        ModelSwitcher<Integer> slot = new ModelSwitcher<>(settings, settings.engine(), null, listener(),
+                "closing-swap-0", new ModelSwapMetrics(UnregisteredMetricsGroup.createOperatorMetricGroup()));
+        Path candidate = watched.resolve("detector-2.onnx");
+        String sha;
+        try {
+            slot.submit(Files.readAllBytes(SharedFiles.busJpg()), 0);
+            await(() -> processedBy.size() == 1, "the first model open");
+            System.setProperty(io.streamdetect.engine.SharedEngines.TEST_OPEN_DELAY_PROPERTY, "3000");
+            Files.copy(SharedFiles.exportedModel("yolo26n.onnx"), candidate);
+            sha = FileDigest.sha256(candidate);
+            await(() -> watcherIsOpening("closing-swap-0-model-watch"), "the watcher opening the candidate");
+        } finally {
+            slot.close();
+            System.clearProperty(io.streamdetect.engine.SharedEngines.TEST_OPEN_DELAY_PROPERTY);
+        }
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                .as("the watcher's thread ended before close returned").doesNotContain("closing-swap-0-model-watch");
+        EngineSpec candidateSpec = settings.engine().withModelPath(candidate.toString());
+        assertThat(io.streamdetect.engine.SharedEngines.instance().users(candidateSpec, sha))
+                .as("the candidate it loaded, closed by the watcher's thread").isZero();
+        assertThat(io.streamdetect.engine.SharedEngines.instance().users(settings.engine())).isZero();
+        assertThat(failures).isEmpty();
+    }
+
+    /** Whether the thread of that name is inside an engine opening (the test delay's wait). */
+    private static boolean watcherIsOpening(String threadName) {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().equals(threadName))
+                .flatMap(e -> java.util.Arrays.stream(e.getValue()))
+                .anyMatch(frame -> frame.getMethodName().equals("sleepThroughInterrupts"));
     }
 
     /** A model that cannot be opened fails the images waiting for it, every later one, and the next checkpoint. */
