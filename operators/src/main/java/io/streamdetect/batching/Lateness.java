@@ -3,7 +3,7 @@ package io.streamdetect.batching;
 import java.util.Objects;
 
 /**
- * What a caller's timeout finds when it asks {@link MicroBatcher#lateness} about an image: one of three verdicts, so
+ * What a caller's timeout finds when it asks {@link MicroBatcher#lateness} about an image: one of four verdicts, so
  * that no caller can take an image that is already done for one that is slow (both were once "nothing to blame",
  * and a caller that forgot to look at the progress first made a TIMEOUT dead letter of a detected image).
  */
@@ -14,12 +14,20 @@ public final class Lateness {
         DONE,
         /** Its own pre-processing is what runs late (a slow or huge image): time it out, a TIMEOUT dead letter. */
         SLOW_IMAGE,
-        /** The batcher failed, is stuck or is behind: fail the image, and so the job, which replays it. */
+        /**
+         * It waits its turn behind other images while the engine keeps running batches: the slot holds more images
+         * than it works through in a timeout (capacity or batch size too large for it). Look again a timeout later.
+         * Failing the job instead (as before) replayed the same backlog after the restart, and the job failed over
+         * again and again without committing anything.
+         */
+        BEHIND,
+        /** The batcher failed or is stuck: fail the image, and so the job, which replays it. */
         BATCHER_AT_FAULT
     }
 
     static final Lateness DONE = new Lateness(Verdict.DONE, null);
     static final Lateness SLOW_IMAGE = new Lateness(Verdict.SLOW_IMAGE, null);
+    static final Lateness BEHIND = new Lateness(Verdict.BEHIND, null);
 
     private final Verdict verdict;
     private final BatcherFailedException batcherFailure;

@@ -56,8 +56,9 @@ import org.slf4j.LoggerFactory;
  *       is closed first;</li>
  *   <li>an engine failure, or any {@link Error} (out of memory, a bug) on either thread, <em>fails</em> the
  *       batcher: every image it holds is failed with the cause, and {@link #submit} refuses new ones;</li>
- *   <li>{@link #lateness} tells a caller's timeout whether the image is done, itself slow (its own decode), or
- *       held up by a batcher that failed, is stuck or is behind.</li>
+ *   <li>{@link #lateness} tells a caller's timeout whether the image is done, itself slow (its own decode),
+ *       waiting its turn behind other images while batches keep finishing (behind: the caller looks again later),
+ *       or held up by a batcher that failed or is stuck.</li>
  * </ul>
  *
  * <p>Native memory: the input buffers (and whatever the caller hands to {@link #close(Runnable)}, such as the
@@ -110,6 +111,8 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private final Pending<T> wakeUp = new Pending<>(null, null, 0);
     /** When the inference thread entered the engine for the batch it runs now; 0 while it is not in the engine. */
     private volatile long inferenceSinceNanos;
+    /** When the engine last finished a batch, or the batcher started: how {@link #lateness} tells behind from stuck. */
+    private volatile long lastBatchRanNanos = System.nanoTime();
     /**
      * With GPU pre-processing and a hold ({@link BatchingConfig#gpuDecodeHold}, 1 ms by default): the next full batch's
      * decode is submitted before this batch's engine run, so that the two overlap.
@@ -244,10 +247,12 @@ public final class MicroBatcher<T> implements AutoCloseable {
     /**
      * Why {@code ticket}'s image is late, called when the caller's timeout for it expired: {@link Lateness.Verdict#DONE}
      * when it is processed (its outcome is being reported), {@link Lateness.Verdict#SLOW_IMAGE} when its own
-     * pre-processing is what is running (a dead letter is the right outcome), otherwise {@link
-     * Lateness.Verdict#BATCHER_AT_FAULT} with the reason, meant to fail the job: the batcher failed, the engine has run
-     * one batch for {@code timeout} or more (stuck), or the image never got its turn (the batcher is behind: the
-     * caller's capacity is too large for its timeout).
+     * pre-processing is what is running (a dead letter is the right outcome), {@link Lateness.Verdict#BEHIND} when it
+     * waits its turn while the engine runs a batch or finished one within {@code timeout} (the caller's capacity takes
+     * longer than its timeout to work through: the caller looks again later), otherwise {@link
+     * Lateness.Verdict#BATCHER_AT_FAULT} with the reason, meant to fail the job: the batcher failed, lost a thread, the
+     * engine has run one batch for {@code timeout} or more (stuck), or no batch has finished for {@code timeout} while
+     * the engine is idle (the prepare thread is stuck).
      */
     public Lateness lateness(Ticket ticket, Duration timeout) {
         Throwable cause = failure.get();
@@ -270,9 +275,14 @@ public final class MicroBatcher<T> implements AutoCloseable {
             return Lateness.batcherAtFault(new BatcherFailedException("micro-batcher " + name + " lost a thread; "
                     + engine, null));
         }
-        String hint = runningNanos >= timeout.toNanos()
-                ? "the engine is stuck (a hung GPU or a deadlocked backend)"
-                : "the batcher is behind: lower `capacity` or `batch.max-size`, or raise `timeout`";
+        long sinceLastBatchNanos = System.nanoTime() - lastBatchRanNanos;
+        if (runningNanos < timeout.toNanos() && (since != 0 || sinceLastBatchNanos < timeout.toNanos())) {
+            // batches keep running: the image waits its turn; failing the job would replay the same backlog
+            return Lateness.BEHIND;
+        }
+        String hint = since != 0 ? "the engine is stuck (a hung GPU or a deadlocked backend)"
+                : "no batch has finished for " + TimeUnit.NANOSECONDS.toMillis(sinceLastBatchNanos)
+                        + " ms: the batcher's prepare thread is stuck";
         return Lateness.batcherAtFault(new BatcherFailedException("an image was still " + progress
                 + " in micro-batcher " + name + " after " + timeout.toMillis() + " ms; " + engine + " (" + hint + ")",
                 null));
@@ -454,7 +464,8 @@ public final class MicroBatcher<T> implements AutoCloseable {
         } finally {
             inferenceSinceNanos = 0;
         }
-        long inferenceNanos = System.nanoTime() - start;
+        lastBatchRanNanos = System.nanoTime();
+        long inferenceNanos = lastBatchRanNanos - start;
         clocks.inference.enter(BatchStage.POSTPROCESS);
         clocks.batchRan(n);
         listener.batchRan(n, inferenceNanos);

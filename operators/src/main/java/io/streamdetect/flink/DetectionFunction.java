@@ -1,5 +1,6 @@
 package io.streamdetect.flink;
 
+import io.streamdetect.batching.Backlog;
 import io.streamdetect.batching.Lateness;
 import io.streamdetect.batching.MicroBatcher;
 import io.streamdetect.predict.Prediction;
@@ -47,6 +48,8 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
 
     private final DetectionSettings settings;
     private transient ModelSwitcher<InFlight> models;
+    /** Images whose timeout found them waiting behind others while batches keep running: looked at again later. */
+    private transient Backlog backlog;
     private transient DetectionMetrics metrics;
     /** Images between asyncInvoke and completion, so a timeout completes the same InFlight the batcher holds. */
     private transient java.util.Map<ResultFuture<?>, InFlight> pending;
@@ -87,6 +90,8 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
         metrics = new DetectionMetrics(getRuntimeContext().getMetricGroup());
         pending = new java.util.concurrent.ConcurrentHashMap<>();
         String name = "streamdetect-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        backlog = new Backlog(name, settings.timeout());
+        metrics.timeoutsWhileBehind(backlog::timeoutsWhileBehind);
         models = new ModelSwitcher<>(settings, spec, restoredModel, new Listener(), name,
                 new ModelSwapMetrics(getRuntimeContext().getMetricGroup()), this::expire);
         metrics.gpuMemoryBytes(models::deviceMemoryBytes);
@@ -106,10 +111,11 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
     }
 
     /**
-     * A dead letter only when this image's own pre-processing is what is slow; when the batcher failed, its engine
-     * is stuck or it is behind, the image fails instead, and so the job, which replays it after a restart. An image
-     * still waiting for the slot's model to open is left waiting: its timeout counts again from the moment the
-     * model is open (see {@link ModelSwitcher.Placed#deferTimeout}).
+     * A dead letter only when this image's own pre-processing is what is slow; when the batcher failed or its engine
+     * is stuck, the image fails instead, and so the job, which replays it after a restart. An image waiting its turn
+     * behind others while batches keep running is looked at again a timeout later ({@link Backlog}). An image still
+     * waiting for the slot's model to open is left waiting: its timeout counts again from the moment the model is
+     * open (see {@link ModelSwitcher.Placed#deferTimeout}).
      */
     @Override
     public void timeout(ImageRecord image, ResultFuture<Either<DeadLetter, DetectionRecord>> future) {
@@ -130,6 +136,7 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
         switch (late.verdict()) {
             case DONE -> { } // the batcher's thread reports its outcome
             case SLOW_IMAGE -> item.complete(Either.Left(RecordFactory.timedOut(item.image, item.bytes, settings.timeout())));
+            case BEHIND -> backlog.lookAgainLater(() -> expire(item));
             case BATCHER_AT_FAULT -> {
                 if (item.finish()) {
                     item.future.completeExceptionally(late.batcherFailure());
@@ -144,6 +151,9 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
      */
     @Override
     public void close() {
+        if (backlog != null) {
+            backlog.close();
+        }
         if (models != null) {
             // never throws why the model could not be opened: Flink also closes a failing task, and an exception
             // from close() there is fatal to the whole TaskManager ("exception in exception handler")

@@ -12,7 +12,7 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 /**
  * The operator's Flink metrics, in group {@code streamdetect}: batchSize, queueWaitMicros, inferenceMicros,
  * latencyMicros and endToEndLatencyMillis histograms, imagesPerSecond meter, detections and deadLetters counters,
- * inFlight and gpuMemoryBytes gauges. All thread-safe: outcomes arrive from the micro-batcher's inference thread
+ * inFlight, timeoutsWhileBehind and gpuMemoryBytes gauges. All thread-safe: outcomes arrive from the micro-batcher's inference thread
  * and its decode pool's threads at once.
  */
 final class DetectionMetrics {
@@ -57,6 +57,15 @@ final class DetectionMetrics {
         if (eventTimeMillis > 0) {
             endToEndLatencyMillis.update(Math.max(0, System.currentTimeMillis() - eventTimeMillis));
         }
+    }
+
+    /**
+     * Gauge {@code timeoutsWhileBehind}: timeouts that found their image waiting behind others while the slot's engine
+     * kept running batches (see {@link io.streamdetect.batching.Backlog}); growing, the slot holds more images than it
+     * detects in a timeout.
+     */
+    void timeoutsWhileBehind(java.util.function.LongSupplier count) {
+        group.gauge("timeoutsWhileBehind", count::getAsLong);
     }
 
     /**

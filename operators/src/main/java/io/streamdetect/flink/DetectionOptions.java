@@ -75,8 +75,10 @@ public final class DetectionOptions {
     public static final ConfigOption<Duration> TIMEOUT = ConfigOptions.key("timeout")
             .durationType().defaultValue(Duration.ofSeconds(30))
             .withDescription("An image whose own decode is still running after this fails as TIMEOUT (a dead letter); "
-                    + "an image late because the engine is stuck or failed, or because the slot is behind (capacity too "
-                    + "large for this timeout), fails the job instead, which restarts and processes it again.");
+                    + "an image late because the engine is stuck (one batch running this long) or failed fails the job "
+                    + "instead, which restarts and processes it again; an image waiting its turn behind others while "
+                    + "batches keep finishing (capacity larger than the slot detects in this time) waits on, and is "
+                    + "counted in the timeoutsWhileBehind metric.");
     public static final ConfigOption<Integer> DECODE_THREADS = ConfigOptions.key("decode.threads")
             .intType().defaultValue(0).withDescription("Threads of the TaskManager's shared CPU decode pool that decode "
                     + "a batch's images in parallel. 0 = automatic: every core beside TensorRT, none beside ONNX "

@@ -29,6 +29,7 @@ public final class DetectionSlot<T> implements AutoCloseable {
 
     private final ModelSwitcher<T> models;
     private final DetectionMetrics metrics;
+    private final io.streamdetect.batching.Backlog backlog;
 
     /** Receives each image's outcome; exactly one call per submitted image unless the slot closes first. */
     public interface Outcomes<T> {
@@ -42,6 +43,8 @@ public final class DetectionSlot<T> implements AutoCloseable {
     private DetectionSlot(DetectionSettings settings, EngineSpec spec, MetricGroup metricGroup, String name,
                           Outcomes<T> outcomes, Consumer<T> expire) {
         metrics = new DetectionMetrics(metricGroup);
+        backlog = new io.streamdetect.batching.Backlog(name, settings.timeout());
+        metrics.timeoutsWhileBehind(backlog::timeoutsWhileBehind);
         models = new ModelSwitcher<>(settings, spec, null, new Listener(outcomes), name,
                 new ModelSwapMetrics(metricGroup), expire);
     }
@@ -105,12 +108,21 @@ public final class DetectionSlot<T> implements AutoCloseable {
     }
 
     /**
+     * For an image that {@link #lateness} found {@link Lateness.Verdict#BEHIND}: runs {@code lookAgain} a timeout
+     * from now, on another thread, unless the slot has closed (see {@link io.streamdetect.batching.Backlog}).
+     */
+    public void lookAgainLater(Runnable lookAgain) {
+        backlog.lookAgainLater(lookAgain);
+    }
+
+    /**
      * Stops the batcher; the session and the lease are freed once its threads have stopped, never under a batch
      * still running in native code (see {@link MicroBatcher#close(Runnable)}), also when Flink closes a cancelled
      * task on its interrupted thread.
      */
     @Override
     public void close() {
+        backlog.close();
         models.close();
     }
 

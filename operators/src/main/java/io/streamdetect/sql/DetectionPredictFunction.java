@@ -22,8 +22,8 @@ import org.apache.flink.table.functions.FunctionContext;
  * DESCRIPTOR(...)}) goes into this subtask's {@link DetectionSlot}, the same micro-batcher, predictor and shared
  * engine as the DataStream operator's, and the future completes with one row of the model's output columns. A bad
  * image, or one whose own decode is not done within the {@code timeout} option, completes with an error row; an
- * engine failure, a stuck engine or a slot too far behind for the timeout
- * completes exceptionally, so the job fails and restarts from its last checkpoint. Public: the planner's generated
+ * engine failure or a stuck engine completes exceptionally, so the job fails and restarts from its last checkpoint;
+ * an image waiting its turn behind others while batches keep running waits on. Public: the planner's generated
  * code calls it.
  */
 public final class DetectionPredictFunction extends AsyncPredictFunction {
@@ -65,8 +65,9 @@ public final class DetectionPredictFunction extends AsyncPredictFunction {
 
     /**
      * As the DataStream operator: an error row only when the image's own decode is what is slow; when the engine is
-     * stuck or failed, or the slot is behind, the image fails and so the job, which restarts and detects it again.
-     * An image waiting for the engine to open waits on: its timeout counts from the moment the engine is open.
+     * stuck or failed, the image fails and so the job, which restarts and detects it again; an image behind others
+     * while batches keep running is looked at again a timeout later. An image waiting for the engine to open waits
+     * on: its timeout counts from the moment the engine is open.
      */
     private void timeout(Pending pending) {
         if (!pending.future.isDone() && !slot.deferTimeout(pending.placed)) {
@@ -82,6 +83,7 @@ public final class DetectionPredictFunction extends AsyncPredictFunction {
         switch (late.verdict()) {
             case DONE -> { } // the batcher's thread is completing the future
             case SLOW_IMAGE -> pending.future.complete(List.of(row(Prediction.failed(timedOut()))));
+            case BEHIND -> slot.lookAgainLater(() -> expire(pending));
             case BATCHER_AT_FAULT -> pending.future.completeExceptionally(late.batcherFailure());
         }
     }

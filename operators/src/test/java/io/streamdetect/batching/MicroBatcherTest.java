@@ -322,7 +322,10 @@ class MicroBatcherTest {
         awaitNoBatcherThreads(); // the release is the last thing the thread does; it ends just after
     }
 
-    /** A timeout is the image's fault only while its own decode runs; a stuck engine or a backlog fails the job. */
+    /**
+     * A timeout is the image's fault only while its own decode runs; a stuck engine fails the job; an image queued
+     * behind a batch that runs (for less than the timeout) is behind: its caller looks again later.
+     */
     @Test
     void lateImagesBlameAStuckEngineNotThemselves() throws Exception {
         CountDownLatch unblock = new CountDownLatch(1);
@@ -346,8 +349,8 @@ class MicroBatcherTest {
             assertThat(stuckEngine.verdict()).isEqualTo(Lateness.Verdict.BATCHER_AT_FAULT);
             assertThat(stuckEngine.batcherFailure()).hasMessageContaining("RUNNING").hasMessageContaining("the engine is stuck");
             Lateness behind = batcher.lateness(waiting, Duration.ofSeconds(30));
-            assertThat(behind.verdict()).isEqualTo(Lateness.Verdict.BATCHER_AT_FAULT);
-            assertThat(behind.batcherFailure()).hasMessageContaining("the batcher is behind").hasMessageContaining("capacity");
+            assertThat(behind.verdict()).isEqualTo(Lateness.Verdict.BEHIND);
+            assertThatThrownBy(behind::batcherFailure).isInstanceOf(IllegalStateException.class);
             unblock.countDown();
             recorder.await();
             awaitProgress(running, MicroBatcher.Progress.DONE);
@@ -360,28 +363,52 @@ class MicroBatcherTest {
     }
 
     /**
-     * The third verdict: an image whose own decode is what runs when its timeout expires is slow itself (a TIMEOUT
-     * dead letter for the caller), not a batcher at fault; a 36-megapixel JPEG takes its decode long enough to ask.
+     * While one image's own decode runs: that image is slow itself (a TIMEOUT dead letter for the caller), not held
+     * up by the batcher; an image queued behind it is behind as long as a batch finished within its timeout, and
+     * held up by a stuck batcher once none has for a whole timeout (the prepare thread could be hung in native code).
+     * A 36-megapixel JPEG keeps the prepare thread busy long enough to ask.
      */
     @Test
-    void anImageStillInItsOwnDecodeIsSlowItselfNotHeldUpByTheBatcher() throws Exception {
+    void whileAnImageDecodesItIsSlowItselfAndOneQueuedBehindItIsBehindUntilNoBatchHasFinishedForATimeout()
+            throws Exception {
         byte[] huge = TestImages.solid(6000, 6000, 40, 80, 120, ".jpg");
-        Recorder recorder = new Recorder(1);
+        Recorder recorder = new Recorder(3);
         try (Predictor predictor = new Predictor(ORT.engine(), PredictorConfig.DEFAULT);
              MicroBatcher<String> batcher = new MicroBatcher<>(predictor, new BatchingConfig(1, Duration.ZERO),
                      recorder, "test")) {
-            MicroBatcher.Ticket ticket = batcher.submit(huge, "huge");
-            Lateness late = null;
+            MicroBatcher.Ticket first = batcher.submit(TestImages.bus(), "first");
+            awaitProgress(first, MicroBatcher.Progress.DONE);
+            MicroBatcher.Ticket slow = batcher.submit(huge, "huge");
+            MicroBatcher.Ticket queued = batcher.submit(TestImages.bus(), "queued");
+            Lateness itself = null;
+            Lateness behind = null;
+            Lateness stuck = null;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (late == null && System.nanoTime() < deadline) {
-                if (ticket.progress() == MicroBatcher.Progress.PREPARING) {
-                    late = batcher.lateness(ticket, Duration.ofMillis(1));
+            while (stuck == null && System.nanoTime() < deadline) {
+                if (slowAndQueued(slow, queued)) {
+                    Lateness i = batcher.lateness(slow, Duration.ofMillis(1));
+                    Lateness b = batcher.lateness(queued, Duration.ofSeconds(30));
+                    Lateness s = batcher.lateness(queued, Duration.ofNanos(1));
+                    if (slowAndQueued(slow, queued)) { // still: the verdicts were given on that state
+                        itself = i;
+                        behind = b;
+                        stuck = s;
+                    }
                 }
             }
             recorder.await(); // here the decode had about 0.9 s to go when asked
-            assertThat(late).as("asked while the image was PREPARING").isNotNull();
-            assertThat(late.verdict()).isEqualTo(Lateness.Verdict.SLOW_IMAGE);
+            assertThat(stuck).as("asked while the huge image decoded").isNotNull();
+            assertThat(itself.verdict()).isEqualTo(Lateness.Verdict.SLOW_IMAGE);
+            assertThat(behind.verdict()).isEqualTo(Lateness.Verdict.BEHIND);
+            assertThat(stuck.verdict()).isEqualTo(Lateness.Verdict.BATCHER_AT_FAULT);
+            assertThat(stuck.batcherFailure()).hasMessageContaining("QUEUED").hasMessageContaining("the engine is idle")
+                    .hasMessageContaining("no batch has finished for").hasMessageContaining("prepare thread is stuck");
         }
+        assertThat(recorder.completed).containsOnlyKeys("first", "huge", "queued");
+    }
+
+    private static boolean slowAndQueued(MicroBatcher.Ticket slow, MicroBatcher.Ticket queued) {
+        return slow.progress() == MicroBatcher.Progress.PREPARING && queued.progress() == MicroBatcher.Progress.QUEUED;
     }
 
     /** Regression (issue 13.8): buffers allocated before a failed construction were never freed. */
