@@ -179,8 +179,12 @@ final class ModelSwitcher<T> implements AutoCloseable {
             if (first == null) {
                 // with a watch, the file's own hash: an .engine file's model hash is its source ONNX's, which the
                 // watcher would take for another model and "swap" to the very file running
-                first = new ModelGeneration<>(SharedEngines.instance().acquire(spec), settings,
-                        watch == null ? null : fileHashOrNull(spec.model()), listener, name);
+                SharedEngines.Lease lease = SharedEngines.instance().acquire(spec);
+                if (closedMeanwhile(lease)) {
+                    return;
+                }
+                first = new ModelGeneration<>(lease, settings, watch == null ? null : fileHashOrNull(spec.model()),
+                        listener, name);
             }
         } catch (RuntimeException | Error e) {
             failedToOpen(e);
@@ -301,8 +305,11 @@ final class ModelSwitcher<T> implements AutoCloseable {
                         sha == null ? "it is gone" : "it has changed since", spec.modelPath());
                 return null;
             }
-            ModelGeneration<T> generation = new ModelGeneration<>(
-                    SharedEngines.instance().acquire(spec.withModelPath(path.toString()), sha), settings, sha, listener, name);
+            SharedEngines.Lease lease = SharedEngines.instance().acquire(spec.withModelPath(path.toString()), sha);
+            if (closedMeanwhile(lease)) {
+                throw new IllegalStateException(name + " is closed");
+            }
+            ModelGeneration<T> generation = new ModelGeneration<>(lease, settings, sha, listener, name);
             LOG.info("model.watch: {} restored on {} (sha256 {}), the model accepted before the restart", name, path,
                     generation.modelSha256());
             return generation;
@@ -334,6 +341,21 @@ final class ModelSwitcher<T> implements AutoCloseable {
             }
             return new Placed<>(generation, generation.submit(image, item));
         }
+    }
+
+    /**
+     * After an engine opened on the opening or watcher thread: true (and the lease closed) when the slot closed
+     * meanwhile. Then nothing more is built for it (no session, buffers or batcher threads): {@link #close} may have
+     * stopped waiting for this thread, and its task may be gone with its class loader.
+     */
+    private boolean closedMeanwhile(SharedEngines.Lease lease) {
+        synchronized (lock) {
+            if (!closed) {
+                return false;
+            }
+        }
+        lease.close();
+        return true;
     }
 
     /** Images waiting for the first model to open. */
@@ -368,7 +390,7 @@ final class ModelSwitcher<T> implements AutoCloseable {
         ModelGeneration<T> next;
         try {
             next = open(candidate, sha, running);
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | Error e) { // an Error too (JavaCPP out of memory): refused, and the watcher lives
             refuse(candidate, sha, e.getMessage() == null ? e.toString() : e.getMessage());
             return;
         }
@@ -397,6 +419,9 @@ final class ModelSwitcher<T> implements AutoCloseable {
      */
     private ModelGeneration<T> open(Path candidate, String sha, ModelGeneration<T> running) {
         SharedEngines.Lease lease = SharedEngines.instance().acquire(spec.withModelPath(candidate.toString()), sha);
+        if (closedMeanwhile(lease)) { // no probe for a closed slot (refuse() says nothing then)
+            throw new IllegalStateException(name + " is closed");
+        }
         EngineInfo was = running.predictor().session().info();
         EngineInfo info = lease.engine().info();
         if (info.inputWidth() != was.inputWidth() || info.inputHeight() != was.inputHeight()) {
@@ -409,7 +434,7 @@ final class ModelSwitcher<T> implements AutoCloseable {
             if (!p.ok()) {
                 throw new IllegalStateException("a test image failed: " + p.error().getMessage());
             }
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | Error e) {
             lease.close();
             throw e;
         }
@@ -470,6 +495,12 @@ final class ModelSwitcher<T> implements AutoCloseable {
      * opens in seconds; a plan build (minutes) is not waited for.
      */
     static final Duration OPEN_GRACE = Duration.ofSeconds(30);
+    private Duration openGrace = OPEN_GRACE;
+
+    /** For tests: how long {@link #close} waits for an opening (default {@link #OPEN_GRACE}). */
+    void openGrace(Duration grace) {
+        this.openGrace = grace;
+    }
 
     /**
      * Stops watching and closes every generation (see {@link ModelGeneration#close}). Images still waiting for
@@ -499,9 +530,9 @@ final class ModelSwitcher<T> implements AutoCloseable {
             opening.add(stopping.thread());
         }
         all.forEach(ModelGeneration::close);
-        if (!ThreadJoins.join(OPEN_GRACE, opening)) {
-            LOG.warn("{} still opens a model {} s after its task closed; the model is closed once open", name,
-                    OPEN_GRACE.toSeconds());
+        if (!ThreadJoins.join(openGrace, opening)) {
+            LOG.warn("{} still opens a model {} ms after its task closed; the engine is closed once open, and nothing "
+                    + "more is built for the slot", name, openGrace.toMillis());
         }
     }
 

@@ -67,14 +67,14 @@ public final class Predictor implements AutoCloseable {
         this.decoder = new ImageDecoder(config.limits());
         this.inputWidth = info.inputWidth();
         this.inputHeight = info.inputHeight();
-        this.outputDecoder = DetectionDecoder.of(info, engine.model().metadata(), config.postprocess());
         try {
+            this.outputDecoder = DetectionDecoder.of(info, engine.model().metadata(), config.postprocess());
             this.preprocessingChoice = PreprocessingChoice.resolve(config.preprocessing(), info.backend().label(),
                     session.deviceInput().isPresent(), GpuPreprocessor::nvJpegLoads);
             this.deviceInput = preprocessingChoice.chosen() == Preprocessing.GPU ? deviceInput(session, info) : null;
             this.gpu = deviceInput == null ? null : new GpuPreprocessor(deviceInput.cudaDevice(), info.inputWidth(),
                     info.inputHeight(), info.maxBatch(), decoder);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an Error too (NVRTC missing, JavaCPP out of memory): the session is ours
             session.close();
             throw e;
         }

@@ -220,6 +220,75 @@ class ModelSwitcherTest {
         assertThat(failures).isEmpty();
     }
 
+    /**
+     * A watched candidate whose probe runs out of native memory (JavaCPP's OutOfMemoryError, an Error) is refused like
+     * any candidate that cannot be used: its engine closed, the watcher alive, the slot on its model. Before, only
+     * RuntimeException and LinkageError were caught: the candidate's engine stayed open for the JVM's life, with the
+     * ONNX Runtime shutdown hook that pins the job's class loader, and the watcher thread died. In a JVM of its own
+     * ({@link SwapsUnderANativeMemoryLimit}): JavaCPP reads its limit once.
+     */
+    @Test
+    void aCandidateThatRunsOutOfNativeMemoryIsRefusedAndClosed(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("child.log");
+        Process child = new ProcessBuilder(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-Dorg.bytedeco.javacpp.maxBytes=1000m", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
+                "--add-opens=java.base/java.lang=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                SwapsUnderANativeMemoryLimit.class.getName(), SharedFiles.model().toString(),
+                SharedFiles.busJpg().toString(), dir.resolve("models").toString()))
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertThat(child.waitFor(3, java.util.concurrent.TimeUnit.MINUTES)).as("the child ends").isTrue();
+        String output = Files.readString(log);
+        assertThat(output).as("the probe ran out of JavaCPP memory; output:%n%s", output)
+                .contains("Cannot allocate new FloatPointer");
+        assertThat(output).as("output:%n%s", output)
+                .contains("refused=1 swaps=0 watcherAlive=true candidateUsers=0 hooked=false failures=0");
+    }
+
+    /**
+     * A first model that opens after close stopped waiting for it (a plan build, a slow disk): its thread closes the
+     * engine and builds nothing more for the closed slot, no engine session, buffers or batcher threads (before, it
+     * built a whole generation and then closed it, native work of a task already gone). The grace is cut to 100 ms
+     * here, the opening made to take 1.5 s.
+     */
+    @Test
+    void aFirstModelOpeningAfterCloseGaveUpBuildsNothingForTheClosedSlot() throws Exception {
+        // four threads: an engine of its own, so that no other test's engine is the one opened here
+        DetectionSettings settings = DetectionOperator.builder().setModel(SharedFiles.model().toString())
+                .setBackend(Backend.ONNXRUNTIME).setIntraOpThreads(4).build().settings();
+        System.setProperty(io.streamdetect.engine.SharedEngines.TEST_OPEN_DELAY_PROPERTY, "1500");
+        java.util.Set<String> builtAfterClose = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try {
+            ModelSwitcher<Integer> slot = new ModelSwitcher<>(settings, settings.engine(), null, listener(),
+                    "late-open-0", new ModelSwapMetrics(UnregisteredMetricsGroup.createOperatorMetricGroup()));
+            slot.openGrace(Duration.ofMillis(100));
+            slot.close();
+            Thread opener = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("late-open-0-open")).findFirst().orElseThrow();
+            // what the opening thread does once open, sampled: a generation's constructors, its batcher's threads
+            java.util.Set<String> parts = java.util.Set.of(ModelGeneration.class.getName(),
+                    io.streamdetect.predict.Predictor.class.getName(),
+                    io.streamdetect.batching.MicroBatcher.class.getName());
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (opener.isAlive() && System.nanoTime() < deadline) {
+                for (StackTraceElement frame : opener.getStackTrace()) {
+                    if (parts.contains(frame.getClassName()) && frame.getMethodName().equals("<init>")) {
+                        builtAfterClose.add(frame.getClassName());
+                    }
+                }
+                Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                        .filter(n -> n.equals("late-open-0-prepare") || n.equals("late-open-0-inference"))
+                        .forEach(builtAfterClose::add);
+            }
+            assertThat(opener.isAlive()).as("the opening ended").isFalse();
+        } finally {
+            System.clearProperty(io.streamdetect.engine.SharedEngines.TEST_OPEN_DELAY_PROPERTY);
+        }
+        assertThat(io.streamdetect.engine.SharedEngines.instance().users(settings.engine())).as("closed").isZero();
+        assertThat(builtAfterClose).as("parts of a generation built for a closed slot").isEmpty();
+        assertThat(failures).isEmpty();
+    }
+
     /** Whether the thread of that name is inside an engine opening (the test delay's wait). */
     private static boolean watcherIsOpening(String threadName) {
         return Thread.getAllStackTraces().entrySet().stream()

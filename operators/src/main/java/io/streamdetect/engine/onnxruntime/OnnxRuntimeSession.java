@@ -34,7 +34,12 @@ final class OnnxRuntimeSession implements EngineSession {
         } catch (OrtException e) {
             throw new EngineException("ONNX Runtime cannot create run options: " + e.getMessage(), e);
         }
-        this.outputMemory = new FloatPointer((long) info.maxBatch() * info.outputSize());
+        try {
+            this.outputMemory = new FloatPointer((long) info.maxBatch() * info.outputSize());
+        } catch (RuntimeException | Error e) { // JavaCPP's OutOfMemoryError: the run options are native too
+            runOptions.close();
+            throw e;
+        }
         this.output = outputMemory.asBuffer();
     }
 
