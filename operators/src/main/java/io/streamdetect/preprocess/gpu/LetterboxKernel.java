@@ -47,7 +47,12 @@ final class LetterboxKernel implements AutoCloseable {
         try (BytePointer image = new BytePointer(ptx())) {
             Cuda.checkDriver(cuModuleLoadData(module, image), "loading the letterbox kernel");
         }
-        Cuda.checkDriver(cuModuleGetFunction(function, module, "letterbox"), "finding the letterbox kernel");
+        try {
+            Cuda.checkDriver(cuModuleGetFunction(function, module, "letterbox"), "finding the letterbox kernel");
+        } catch (RuntimeException e) { // the module is loaded: unload it, the caller never gets this to close
+            close();
+            throw e;
+        }
         // letterbox(jobs, outWidth, outHeight)
         args.put(0, jobsArg).put(1, widthArg).put(2, heightArg);
     }
