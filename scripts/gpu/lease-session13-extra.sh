@@ -15,3 +15,7 @@ RECORDS=200000 watched_job "$W" "y200k-ckpt60s" 1 -D checkpoint.interval=60s
 RECORDS=200000 watched_job "$W" "y200k-default" 1
 stop_gpu_monitor
 echo done > "$W/phase"
+# The second lease at the end of session 13 (rows j-l, build 1990bb6), run the same way:
+#   RECORDS=200000 watched_job "$W" "final-200k-a" 1
+#   RECORDS=200000 watched_job "$W" "final-200k-sink-apart" 1 -D sink.chained=false
+#   RECORDS=200000 watched_job "$W" "final-200k-b" 1
