@@ -37,9 +37,9 @@ public final class Backlog implements AutoCloseable {
         long now = System.nanoTime();
         long last = lastWarningNanos.get();
         if (now - last >= WARN_EVERY_NANOS && lastWarningNanos.compareAndSet(last, now)) {
-            LOG.warn("{}: images wait longer than `timeout` ({} ms) behind others while the engine keeps running batches "
-                    + "({} timeouts so far); they wait on. For shorter waits lower `capacity` or `batch.max-size`, or "
-                    + "raise `timeout`", slot, timeout.toMillis(), timeoutsWhileBehind.sum());
+            LOG.warn("{}: images wait longer than `timeout` ({} ms) behind others while the engine keeps running "
+                    + "batches ({} timeouts so far); they wait on. For shorter waits lower `capacity` or "
+                    + "`batch.max-size`, or raise `timeout`", slot, timeout.toMillis(), timeoutsWhileBehind.sum());
         }
         CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
             if (!closed) {

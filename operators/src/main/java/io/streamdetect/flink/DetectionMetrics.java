@@ -12,8 +12,8 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 /**
  * The operator's Flink metrics, in group {@code streamdetect}: batchSize, queueWaitMicros, inferenceMicros,
  * latencyMicros and endToEndLatencyMillis histograms, imagesPerSecond meter, detections and deadLetters counters,
- * inFlight, timeoutsWhileBehind and gpuMemoryBytes gauges. All thread-safe: outcomes arrive from the micro-batcher's inference thread
- * and its decode pool's threads at once.
+ * inFlight, timeoutsWhileBehind and gpuMemoryBytes gauges. All thread-safe: outcomes arrive from the micro-batcher's
+ * inference thread and its decode pool's threads at once.
  */
 final class DetectionMetrics {
     private static final int HISTOGRAM_WINDOW = 1000;

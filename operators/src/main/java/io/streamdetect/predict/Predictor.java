@@ -74,7 +74,7 @@ public final class Predictor implements AutoCloseable {
             this.deviceInput = preprocessingChoice.chosen() == Preprocessing.GPU ? deviceInput(session, info) : null;
             this.gpu = deviceInput == null ? null : new GpuPreprocessor(deviceInput.cudaDevice(), info.inputWidth(),
                     info.inputHeight(), info.maxBatch(), decoder);
-        } catch (RuntimeException | Error e) { // an Error too (NVRTC missing, JavaCPP out of memory): the session is ours
+        } catch (RuntimeException | Error e) { // an Error too (NVRTC missing, JavaCPP out of memory): ours to close
             session.close();
             throw e;
         }

@@ -86,7 +86,7 @@ public final class ModelWatcher implements AutoCloseable {
         thread.interrupt();
     }
 
-    /** The thread that looks and loads: after {@link #close}, its owner waits for it to end before letting go of the engines. */
+    /** The thread that looks and loads: after {@link #close}, its owner waits for it to end. */
     public Thread thread() {
         return thread;
     }

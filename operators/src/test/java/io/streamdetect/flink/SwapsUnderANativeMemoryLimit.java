@@ -35,7 +35,7 @@ public final class SwapsUnderANativeMemoryLimit {
         ModelSwapMetrics metrics = new ModelSwapMetrics(UnregisteredMetricsGroup.createOperatorMetricGroup());
         AtomicInteger processed = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
-        ModelSwitcher<Integer> slot = new ModelSwitcher<>(settings, settings.engine(), null, new ModelGeneration.Listener<>() {
+        ModelGeneration.Listener<Integer> listener = new ModelGeneration.Listener<>() {
             @Override
             public void completed(ModelGeneration<Integer> m, Integer item, Prediction p, long queueWaitNanos) {
                 (p.ok() ? processed : failures).incrementAndGet();
@@ -48,7 +48,9 @@ public final class SwapsUnderANativeMemoryLimit {
 
             @Override
             public void batchRan(int size, long inferenceNanos) {}
-        }, "oom-swap-0", metrics);
+        };
+        ModelSwitcher<Integer> slot = new ModelSwitcher<>(settings, settings.engine(), null, listener, "oom-swap-0",
+                metrics);
         String watcher = "oom-swap-0-model-watch";
         Path candidate = watched.resolve("detector-2.onnx");
         boolean watcherAlive;
