@@ -176,6 +176,9 @@ final class ModelSwitcher<T> implements AutoCloseable {
         ModelGeneration<T> first;
         try {
             first = watch == null || restored == null ? null : reopen(restored);
+            if (first == null && isClosed()) {
+                return; // closed before the configured model's opening: open nothing for a closed slot
+            }
             if (first == null) {
                 // with a watch, the file's own hash: an .engine file's model hash is its source ONNX's, which the
                 // watcher would take for another model and "swap" to the very file running
@@ -314,8 +317,10 @@ final class ModelSwitcher<T> implements AutoCloseable {
                     generation.modelSha256());
             return generation;
         } catch (IOException | RuntimeException e) {
-            LOG.warn("model.watch: cannot reopen {}, accepted before the restart ({}); starting on {}", path, e,
-                    spec.modelPath());
+            if (!isClosed()) { // closed meanwhile: nothing wrong with the model, and nothing starts
+                LOG.warn("model.watch: cannot reopen {}, accepted before the restart ({}); starting on {}", path, e,
+                        spec.modelPath());
+            }
             return null;
         }
     }
@@ -349,13 +354,17 @@ final class ModelSwitcher<T> implements AutoCloseable {
      * stopped waiting for this thread, and its task may be gone with its class loader.
      */
     private boolean closedMeanwhile(SharedEngines.Lease lease) {
-        synchronized (lock) {
-            if (!closed) {
-                return false;
-            }
+        if (!isClosed()) {
+            return false;
         }
         lease.close();
         return true;
+    }
+
+    private boolean isClosed() {
+        synchronized (lock) {
+            return closed;
+        }
     }
 
     /** Images waiting for the first model to open. */

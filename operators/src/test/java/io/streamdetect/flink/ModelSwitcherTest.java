@@ -166,10 +166,11 @@ class ModelSwitcherTest {
         // three threads: an engine of its own, so that no other test's engine is the one counted here
         DetectionSettings settings = DetectionOperator.builder().setModel(SharedFiles.model().toString())
                 .setBackend(Backend.ONNXRUNTIME).setIntraOpThreads(3).build().settings();
-        System.setProperty(io.streamdetect.engine.SharedEngines.TEST_OPEN_DELAY_PROPERTY, "1000");
+        System.setProperty(io.streamdetect.engine.SharedEngines.TEST_OPEN_DELAY_PROPERTY, "1200");
         try {
             ModelSwitcher<Integer> slot = new ModelSwitcher<>(settings, settings.engine(), null, listener(),
                     "closing-early-0", new ModelSwapMetrics(UnregisteredMetricsGroup.createOperatorMetricGroup()));
+            await(() -> isOpening("closing-early-0-open"), "the model opening");
             long start = System.nanoTime();
             slot.close();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).as("close waited for the opening")
@@ -206,7 +207,7 @@ class ModelSwitcherTest {
             System.setProperty(io.streamdetect.engine.SharedEngines.TEST_OPEN_DELAY_PROPERTY, "3000");
             Files.copy(SharedFiles.exportedModel("yolo26n.onnx"), candidate);
             sha = FileDigest.sha256(candidate);
-            await(() -> watcherIsOpening("closing-swap-0-model-watch"), "the watcher opening the candidate");
+            await(() -> isOpening("closing-swap-0-model-watch"), "the watcher opening the candidate");
         } finally {
             slot.close();
             System.clearProperty(io.streamdetect.engine.SharedEngines.TEST_OPEN_DELAY_PROPERTY);
@@ -261,6 +262,7 @@ class ModelSwitcherTest {
         try {
             ModelSwitcher<Integer> slot = new ModelSwitcher<>(settings, settings.engine(), null, listener(),
                     "late-open-0", new ModelSwapMetrics(UnregisteredMetricsGroup.createOperatorMetricGroup()));
+            await(() -> isOpening("late-open-0-open"), "the model opening");
             slot.openGrace(Duration.ofMillis(100));
             slot.close();
             Thread opener = Thread.getAllStackTraces().keySet().stream()
@@ -290,7 +292,7 @@ class ModelSwitcherTest {
     }
 
     /** Whether the thread of that name is inside an engine opening (the test delay's wait). */
-    private static boolean watcherIsOpening(String threadName) {
+    private static boolean isOpening(String threadName) {
         return Thread.getAllStackTraces().entrySet().stream()
                 .filter(e -> e.getKey().getName().equals(threadName))
                 .flatMap(e -> java.util.Arrays.stream(e.getValue()))
