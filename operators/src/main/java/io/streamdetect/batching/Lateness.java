@@ -12,7 +12,11 @@ public final class Lateness {
     public enum Verdict {
         /** Processed: the batcher's thread is reporting its outcome. Leave it be. */
         DONE,
-        /** Its own pre-processing is what runs late (a slow or huge image): time it out, a TIMEOUT dead letter. */
+        /**
+         * Its own pre-processing is what runs late, for half the timeout or more (a slow or huge image): time it out,
+         * a TIMEOUT dead letter. An image whose decode has only just begun when its timer fires waited behind others:
+         * {@link #BEHIND} (one CI run made a TIMEOUT dead letter of a good image that way).
+         */
         SLOW_IMAGE,
         /**
          * It waits its turn behind other images while the engine keeps running batches: the slot holds more images

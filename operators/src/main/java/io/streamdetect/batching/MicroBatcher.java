@@ -247,8 +247,9 @@ public final class MicroBatcher<T> implements AutoCloseable {
     /**
      * Why {@code ticket}'s image is late, called when the caller's timeout for it expired: {@link Lateness.Verdict#DONE}
      * when it is processed (its outcome is being reported), {@link Lateness.Verdict#SLOW_IMAGE} when its own
-     * pre-processing is what is running (a dead letter is the right outcome), {@link Lateness.Verdict#BEHIND} when it
-     * waits its turn while the engine runs a batch or finished one within {@code timeout} (the caller's capacity takes
+     * pre-processing is what is running and has run for half the timeout or more (a dead letter is the right
+     * outcome), {@link Lateness.Verdict#BEHIND} when it waits its turn while the engine runs a batch or finished one
+     * within {@code timeout}, or has only just begun its own decode after such a wait (the caller's capacity takes
      * longer than its timeout to work through: the caller looks again later), otherwise {@link
      * Lateness.Verdict#BATCHER_AT_FAULT} with the reason, meant to fail the job: the batcher failed, lost a thread, the
      * engine has run one batch for {@code timeout} or more (stuck), or no batch has finished for {@code timeout} while
@@ -265,7 +266,10 @@ public final class MicroBatcher<T> implements AutoCloseable {
                     cause));
         }
         if (progress == Progress.PREPARING) {
-            return Lateness.SLOW_IMAGE;
+            // slow itself once its own decode has taken half the timeout; one that waited its turn and has just
+            // begun is behind (a timeout later it is done, or still decoding: slow then)
+            long decoding = ticket instanceof Pending<?> p ? System.nanoTime() - p.preparingSinceNanos : Long.MAX_VALUE;
+            return decoding >= timeout.toNanos() / 2 ? Lateness.SLOW_IMAGE : Lateness.BEHIND;
         }
         long since = inferenceSinceNanos;
         long runningNanos = since == 0 ? 0 : System.nanoTime() - since;
@@ -392,6 +396,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
 
     /** Leaves the slot empty (dropped before the batch runs) when the image fails. */
     private void decodeInto(Pending<T> pending, Batch<T> batch, int slot) {
+        pending.preparingSinceNanos = System.nanoTime();
         pending.progress = Progress.PREPARING;
         try {
             batch.decoded[slot] = predictor.prepare(pending.image, batch.input, slot);
@@ -698,6 +703,8 @@ public final class MicroBatcher<T> implements AutoCloseable {
         final T item;
         final long submittedNanos;
         volatile Progress progress = Progress.QUEUED;
+        /** When its own decode began; written before {@link #progress} becomes PREPARING. */
+        volatile long preparingSinceNanos;
 
         Pending(byte[] image, T item, long submittedNanos) {
             this.image = image;

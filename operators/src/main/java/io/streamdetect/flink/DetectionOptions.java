@@ -74,7 +74,8 @@ public final class DetectionOptions {
             .withDescription("Images with more pixels (from the header, before decoding) fail as IMAGE_TOO_LARGE.");
     public static final ConfigOption<Duration> TIMEOUT = ConfigOptions.key("timeout")
             .durationType().defaultValue(Duration.ofSeconds(30))
-            .withDescription("An image whose own decode is still running after this fails as TIMEOUT (a dead letter); "
+            .withDescription("An image whose own decode is still running after this, and has run for half of it, "
+                    + "fails as TIMEOUT (a dead letter); "
                     + "an image late because the engine is stuck (one batch running this long) or failed fails the job "
                     + "instead, which restarts and processes it again; an image waiting its turn behind others while "
                     + "batches keep finishing (capacity larger than the slot detects in this time) waits on, and is "

@@ -363,8 +363,9 @@ class MicroBatcherTest {
     }
 
     /**
-     * While one image's own decode runs: that image is slow itself (a TIMEOUT dead letter for the caller), not held
-     * up by the batcher; an image queued behind it is behind as long as a batch finished within its timeout, and
+     * While one image's own decode runs: that image is slow itself (a TIMEOUT dead letter for the caller) once that
+     * decode has run for half the timeout, and behind before (it may just have begun after a wait); an image queued
+     * behind it is behind as long as a batch finished within its timeout, and
      * held up by a stuck batcher once none has for a whole timeout (the prepare thread could be hung in native code).
      * A 36-megapixel JPEG keeps the prepare thread busy long enough to ask.
      */
@@ -381,24 +382,36 @@ class MicroBatcherTest {
             MicroBatcher.Ticket slow = batcher.submit(huge, "huge");
             MicroBatcher.Ticket queued = batcher.submit(TestImages.bus(), "queued");
             Lateness itself = null;
+            Lateness justBegun = null;
             Lateness behind = null;
             Lateness stuck = null;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            long decodingSeen = 0;
             while (stuck == null && System.nanoTime() < deadline) {
-                if (slowAndQueued(slow, queued)) {
+                if (!slowAndQueued(slow, queued)) {
+                    continue;
+                }
+                if (decodingSeen == 0) {
+                    decodingSeen = System.nanoTime();
+                } else if (System.nanoTime() - decodingSeen > TimeUnit.MILLISECONDS.toNanos(50)) {
                     Lateness i = batcher.lateness(slow, Duration.ofMillis(1));
+                    Lateness j = batcher.lateness(slow, Duration.ofSeconds(30));
                     Lateness b = batcher.lateness(queued, Duration.ofSeconds(30));
                     Lateness s = batcher.lateness(queued, Duration.ofNanos(1));
                     if (slowAndQueued(slow, queued)) { // still: the verdicts were given on that state
                         itself = i;
+                        justBegun = j;
                         behind = b;
                         stuck = s;
                     }
                 }
             }
-            recorder.await(); // here the decode had about 0.9 s to go when asked
+            recorder.await(); // here the decode had about 0.8 s to go when asked
             assertThat(stuck).as("asked while the huge image decoded").isNotNull();
-            assertThat(itself.verdict()).isEqualTo(Lateness.Verdict.SLOW_IMAGE);
+            assertThat(itself.verdict()).as("decoding for 50 ms, over half a 1 ms timeout")
+                    .isEqualTo(Lateness.Verdict.SLOW_IMAGE);
+            assertThat(justBegun.verdict()).as("decoding for far less than half a 30 s timeout")
+                    .isEqualTo(Lateness.Verdict.BEHIND);
             assertThat(behind.verdict()).isEqualTo(Lateness.Verdict.BEHIND);
             assertThat(stuck.verdict()).isEqualTo(Lateness.Verdict.BATCHER_AT_FAULT);
             assertThat(stuck.batcherFailure()).hasMessageContaining("QUEUED").hasMessageContaining("the engine is idle")
