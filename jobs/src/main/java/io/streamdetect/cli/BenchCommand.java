@@ -82,7 +82,8 @@ public final class BenchCommand implements Callable<Integer> {
     Path imagesDir;
 
     @Option(names = "--streams", defaultValue = "1", paramLabel = "N",
-            description = "End-to-end mode: concurrent sessions, like task slots sharing a GPU (default: ${DEFAULT-VALUE}).")
+            description = "End-to-end and latency modes: concurrent sessions, like task slots sharing a GPU; in latency "
+                    + "mode the arrivals are dealt to them in turn, as Flink's rebalance does (default: ${DEFAULT-VALUE}).")
     int streams;
 
     @Option(names = "--nms", defaultValue = "auto", paramLabel = "WHERE",
@@ -295,7 +296,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Latency mode: per backend, precision and batch, the end-to-end max rate (one slot, as {@link #endToEnd}), then
+     * Latency mode: per backend, precision and batch, the end-to-end max rate (over {@code --streams} slots, as {@link #endToEnd}), then
      * Poisson arrivals at each rate asked for, one row per batching rule on the same arrivals.
      */
     private int latency() throws Exception {
@@ -320,10 +321,13 @@ public final class BenchCommand implements Callable<Integer> {
         PredictorConfig config = PredictorConfig.DEFAULT.withPreprocessing(where);
         int threads = decodeThreads.get(0);
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
-        out.printf("%d images from %s, one slot, %s pre-processing, batch.max-delay %d ms, batch.gpu-decode-hold %d us, "
+        if (streams < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--streams must be at least 1");
+        }
+        out.printf("%d images from %s, %d slot(s), %s pre-processing, batch.max-delay %d ms, batch.gpu-decode-hold %d us, "
                 + "Poisson arrivals in %d round(s) per rate, rules taking turns, each run after a warm-up of %s s or "
                 + "more; latency: submission to outcome; to batch start: submission to its batch entering the engine "
-                + "(decode + waiting for the batch)%n", records.size(), imagesDir, where.label(), maxDelayMs,
+                + "(decode + waiting for the batch)%n", records.size(), imagesDir, streams, where.label(), maxDelayMs,
                 gpuDecodeHoldMicros, latencyRounds, warmUpSeconds);
         out.println("| backend | precision | batch | rate img/s | of max | batch.wait | images | p50 ms | p95 ms | p99 ms "
                 + "| to batch start p50 ms | p99 ms | mean batch |");
@@ -334,13 +338,13 @@ public final class BenchCommand implements Callable<Integer> {
             try (InferenceEngine engine = Engines.open(engineSpec)) {
                 String row = engineSpec.backend().label() + " | " + engineSpec.precision().label()
                         + (engineSpec.backend() == Backend.TENSORRT && !engine.cudaGraphs() ? ", graphs off" : "");
-                LatencyBench bench = new LatencyBench(engine, records, warmUpSeconds);
+                LatencyBench bench = new LatencyBench(engine, records, warmUpSeconds, streams);
                 for (int batch : batches) {
                     if (!fits(engine, batch, out)) {
                         continue;
                     }
                     PipelineBench.EndToEnd saturated = fractions.isEmpty() ? null
-                            : new PipelineBench(engine, records, 1, seconds)
+                            : new PipelineBench(engine, records, streams, seconds)
                                     .endToEnd(batch, config, where, threads, gpuDecodeHold());
                     double max = saturated == null ? 0 : saturated.imagesPerSecond();
                     if (saturated != null) {

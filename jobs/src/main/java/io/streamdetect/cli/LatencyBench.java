@@ -21,7 +21,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Latency at a fixed arrival rate: images arrive one by one with exponential gaps (a Poisson process, as independent
  * cameras' frames add up to), each is submitted to the operator's {@link MicroBatcher} over a {@link Predictor} of
- * the engine (one task slot), and the time from its submission to its outcome is recorded. The arrivals are
+ * the engine (a task slot), and the time from its submission to its outcome is recorded. With several slots on the
+ * engine's GPU, each its own batcher and session, the images are dealt to them in turn, as Flink's rebalance does. The arrivals are
  * open-loop: an image arrives on schedule whether or not earlier ones are done, so a batcher that falls behind shows
  * it. The same seed gives the same arrival times, so two batching rules compare on identical traffic; run in
  * alternating rounds, they also share whatever else the machine does meanwhile.
@@ -106,12 +107,35 @@ final class LatencyBench {
     private final InferenceEngine engine;
     private final List<byte[]> images;
     private final double warmUpSeconds;
+    private final int slots;
 
-    /** @param warmUpSeconds each run's warm-up, at least (see above); 0: one image alone, as before warm-ups */
-    LatencyBench(InferenceEngine engine, List<byte[]> images, double warmUpSeconds) {
+    /**
+     * @param warmUpSeconds each run's warm-up, at least (see above); 0: one image alone, as before warm-ups
+     * @param slots         task slots sharing the engine, each with its own batcher and session
+     */
+    LatencyBench(InferenceEngine engine, List<byte[]> images, double warmUpSeconds, int slots) {
+        if (slots < 1) {
+            throw new IllegalArgumentException("slots must be at least 1, got " + slots);
+        }
         this.engine = engine;
         this.images = images;
         this.warmUpSeconds = warmUpSeconds;
+        this.slots = slots;
+    }
+
+    /** One slot of a run: its predictor (session) and the batcher over it. */
+    private record Slot(Predictor predictor, MicroBatcher<Integer> batcher) {
+        SlotCosts costs() {
+            return SlotCosts.of(batcher, predictor);
+        }
+
+        long graphCaptures() {
+            return predictor.session().graphCaptures().count();
+        }
+
+        void close() {
+            batcher.close(predictor::close); // the predictor's session outlives any batch still running
+        }
     }
 
     /**
@@ -160,13 +184,21 @@ final class LatencyBench {
                 batched.add(size);
             }
         };
-        Predictor predictor = new Predictor(engine, config);
-        MicroBatcher<Integer> batcher = new MicroBatcher<>(predictor, batching, listener, "latency-bench");
+        List<Slot> open = new ArrayList<>(slots);
         try {
+            for (int i = 0; i < slots; i++) {
+                Predictor predictor = new Predictor(engine, config);
+                try {
+                    open.add(new Slot(predictor, new MicroBatcher<>(predictor, batching, listener, "latency-bench-" + i)));
+                } catch (RuntimeException | Error e) {
+                    predictor.close();
+                    throw e;
+                }
+            }
             long warmUpStart = System.nanoTime();
-            warmUp(batcher, predictor, ratePerSecond, seed, warmUps, failure);
+            warmUp(open, ratePerSecond, seed, warmUps, failure);
             long warmUpNanos = System.nanoTime() - warmUpStart;
-            SlotCosts afterWarmUp = SlotCosts.of(batcher, predictor);
+            SlotCosts afterWarmUp = costs(open);
             batches.reset();
             batched.reset();
             Random gaps = new Random(seed);
@@ -176,7 +208,7 @@ final class LatencyBench {
                 arrival += -Math.log(1 - gaps.nextDouble()) / ratePerSecond;
                 sleepUntil(start + (long) (arrival * 1e9));
                 submitted[i] = System.nanoTime();
-                batcher.submit(images.get(i % images.size()), i);
+                open.get(i % slots).batcher().submit(images.get(i % images.size()), i);
             }
             long arrivalNanos = submitted[count - 1] - start;
             if (!outcomes.await(OUTCOME_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
@@ -186,7 +218,7 @@ final class LatencyBench {
             if (failure.get() != null) {
                 throw new IllegalStateException("a benchmark image failed: " + failure.get().getMessage(), failure.get());
             }
-            samples.measured = samples.measured.plus(SlotCosts.of(batcher, predictor).minus(afterWarmUp));
+            samples.measured = samples.measured.plus(costs(open).minus(afterWarmUp));
             samples.warmUpCaptures = samples.warmUpCaptures.plus(afterWarmUp.graphCaptures());
             samples.warmUpNanos += warmUpNanos;
             samples.runs++;
@@ -198,20 +230,34 @@ final class LatencyBench {
             samples.batched += batched.sum();
             samples.arrivalNanos += arrivalNanos;
         } finally {
-            batcher.close(predictor::close); // the predictor's session outlives any batch still running
+            open.forEach(Slot::close);
         }
+    }
+
+    private static SlotCosts costs(List<Slot> slots) {
+        SlotCosts sum = SlotCosts.ZERO;
+        for (Slot slot : slots) {
+            sum = sum.plus(slot.costs());
+        }
+        return sum;
+    }
+
+    private static long graphCaptures(List<Slot> slots) {
+        return slots.stream().mapToLong(Slot::graphCaptures).sum();
     }
 
     /**
      * The warm-up (see the class comment): returns once every warm-up image has its outcome, none failed, and the
-     * batcher is idle again.
+     * batchers are idle again.
      */
-    private void warmUp(MicroBatcher<Integer> batcher, Predictor predictor, double ratePerSecond, long seed,
-                        Semaphore outcomes, AtomicReference<Throwable> failure) throws InterruptedException {
+    private void warmUp(List<Slot> open, double ratePerSecond, long seed, Semaphore outcomes,
+                        AtomicReference<Throwable> failure) throws InterruptedException {
         // a new session's first batch sets things up (buffers, kernels): alone, before any arrivals
-        batcher.submit(images.get(0), WARM_UP);
-        awaitWarmUp(outcomes, 1, failure);
-        int submitted = 1;
+        for (Slot slot : open) {
+            slot.batcher().submit(images.get(0), WARM_UP);
+            awaitWarmUp(outcomes, 1, failure);
+        }
+        int submitted = open.size();
         if (warmUpSeconds <= 0) {
             return;
         }
@@ -222,16 +268,16 @@ final class LatencyBench {
         double arrival = -Math.log(1 - gaps.nextDouble()) / ratePerSecond; // the next one
         boolean quiet = false;
         while (!(elapsed >= warmUpSeconds && quiet) && elapsed < WARM_UP_LIMIT * warmUpSeconds) {
-            long capturedBefore = predictor.session().graphCaptures().count();
+            long capturedBefore = graphCaptures(open);
             elapsed += step;
             for (; arrival < elapsed; arrival += -Math.log(1 - gaps.nextDouble()) / ratePerSecond, submitted++) {
                 sleepUntil(start + (long) (arrival * 1e9));
-                batcher.submit(images.get(submitted % images.size()), WARM_UP);
+                open.get(submitted % open.size()).batcher().submit(images.get(submitted % images.size()), WARM_UP);
             }
             sleepUntil(start + (long) (elapsed * 1e9));
-            quiet = predictor.session().graphCaptures().count() == capturedBefore;
+            quiet = graphCaptures(open) == capturedBefore;
         }
-        awaitWarmUp(outcomes, submitted - 1, failure);
+        awaitWarmUp(outcomes, submitted - open.size(), failure);
     }
 
     /** Takes {@code count} warm-up outcomes, failing when they do not come or one failed. */

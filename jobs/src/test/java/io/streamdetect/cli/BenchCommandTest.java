@@ -85,6 +85,23 @@ class BenchCommandTest {
                 .anySatisfy(cell -> assertThat(cell.trim()).matches("\\d+/\\d+/\\d+/\\d+/\\d+")));
     }
 
+    /** Issue 18: several slots on one engine, the arrivals dealt to them in turn; every image has its outcome. */
+    @Test
+    void latencyModeDealsTheArrivalsToSeveralSlots() {
+        var run = PredictCommandTest.run("bench", "-m", SharedFiles.model().toString(), "--backends", "onnxruntime",
+                "--batches", "1", "--seconds", "0.3", "--rates", "4", "--latency-images", "6", "--latency-rounds", "1",
+                "--batch-wait", "adaptive", "--warm-up-seconds", "0", "--streams", "2",
+                "--images", SharedFiles.coco8().resolve("images/val").toString());
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("2 slot(s)");
+        assertThat(run.out().lines().filter(l -> l.startsWith("| onnxruntime | fp32 | 1 |")).toList())
+                .as(run.out()).anySatisfy(l -> assertThat(l).contains("| adaptive | 6 |"));
+        var none = PredictCommandTest.run("bench", "-m", SharedFiles.model().toString(), "--rates", "4", "--streams", "0",
+                "--images", SharedFiles.coco8().resolve("images/val").toString());
+        assertThat(none.exit()).isNotZero();
+        assertThat(none.err()).contains("--streams must be at least 1");
+    }
+
     @Test
     void latencyModeNeedsImagesAndFractionsOfAtMostOne() {
         var noImages = PredictCommandTest.run("bench", "-m", SharedFiles.model().toString(), "--latency", "0.5");
