@@ -164,6 +164,32 @@ public final class Predictor implements AutoCloseable {
     }
 
     /**
+     * True when {@link #prepare} only checks {@code bytes} on the host, because the GPU decodes them: a JPEG the GPU
+     * path takes, with GPU pre-processing. That check (header, limits) takes about a microsecond, so handing it to
+     * another thread costs more than it saves. False for anything else, including bytes {@link #prepare} would
+     * refuse: it reports why. Never throws; safe from any thread.
+     */
+    public boolean decodesOnGpu(byte[] bytes) {
+        if (gpu == null) {
+            return false;
+        }
+        try {
+            return gpuLetterbox(bytes) != null;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** With GPU pre-processing: the letterbox of a JPEG the GPU decodes, or null when the CPU must decode it. */
+    private Letterbox gpuLetterbox(byte[] bytes) {
+        ImageHeader header = decoder.inspect(bytes);
+        if (header.format() == ImageFormat.JPEG && JpegGpuSupport.cpuReason(bytes) == null) {
+            return Letterbox.of(header.width(), header.height(), inputWidth, inputHeight);
+        }
+        return null;
+    }
+
+    /**
      * Decodes and letterboxes one image into {@code slot} of {@code batch}. With GPU pre-processing, a JPEG the
      * GPU takes is only checked here (header, limits) and decoded by {@link #infer}. Unlike the rest of this class,
      * safe to call from several threads at once for different slots (MicroBatcher's decode pool does).
@@ -171,9 +197,8 @@ public final class Predictor implements AutoCloseable {
     public PreparedImage prepare(byte[] bytes, InputBatch batch, int slot) {
         long start = System.nanoTime();
         if (gpu != null) {
-            ImageHeader header = decoder.inspect(bytes);
-            if (header.format() == ImageFormat.JPEG && JpegGpuSupport.cpuReason(bytes) == null) {
-                Letterbox box = Letterbox.of(header.width(), header.height(), inputWidth, inputHeight);
+            Letterbox box = gpuLetterbox(bytes);
+            if (box != null) {
                 return new PreparedImage(box, System.nanoTime() - start, bytes);
             }
         }

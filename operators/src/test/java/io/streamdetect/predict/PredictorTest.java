@@ -56,6 +56,8 @@ class PredictorTest {
             assertThat(predictor.preprocessing()).isEqualTo(io.streamdetect.preprocess.Preprocessing.CPU);
             assertThat(predictor.preprocessingChoice().describe())
                     .isEqualTo("cpu (auto: the onnxruntime engine takes its input in host memory)");
+            // so a micro-batcher hands every image's decode to its decode threads, none to the GPU
+            assertThat(predictor.decodesOnGpu(TestImages.bus())).isFalse();
             ReferenceDetections.assertMatches(predictor.predict(List.of(TestImages.bus())).get(0).objects(),
                     ReferenceDetections.BUS);
         }

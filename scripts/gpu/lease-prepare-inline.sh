@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Session 14's third lease (issue 18), a short one: with GPU pre-processing a JPEG's host-side check (header, limits,
+# about a microsecond) now runs on the prepare thread instead of a decode-pool thread, whose hand-off took 0.09-0.15 ms
+# per image ("prepare: decode" in the stage table). Latency at 10% on the batch-1 plan with 1 slot, then
+# GpuPipelineGpuTest's micro-batcher and decodesOnGpu tests, then 3 slots at 10%. Staging as in lease-next.sh.
+set -u
+R=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$R/scripts/gpu/lease-common.sh"
+W=/root/lease; mkdir -p "$W/out"
+B1=$STREAMDETECT_ENGINE_CACHE/yolo11n-fp16-b1-o5.engine
+latency() { # NAME SLOTS
+  echo "latency $1" > "$W/phase"
+  timeout 150 java -Xmx8g -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/*:$GPU_RT_JARS" \
+    io.streamdetect.cli.StreamDetect bench -m "$B1" --backends tensorrt --precision fp16 --batches 1 --images "$IMAGES" \
+    --streams "$2" --latency 0.1 --seconds 5 --latency-rounds 3 --warm-up-seconds 1 --batch-wait adaptive \
+    > "$W/latency-$1.log" 2>&1
+}
+latency inline-s1 1
+echo gpu-tests > "$W/phase"
+timeout 150 java -Xmx8g -Dlog4j2.configurationFile=log4j2-cli.properties -Dstreamdetect.test.precision=fp16 \
+  -Dstreamdetect.test.maxBatch=64 -cp "$A/lib/*:$GPU_RT_JARS" org.junit.platform.console.ConsoleLauncher execute \
+  --disable-banner --details=tree --include-tag gpu \
+  --select-method io.streamdetect.preprocess.gpu.GpuPipelineGpuTest#onlyJpegsTheGpuTakesAreCheckedOnThePrepareThread \
+  --select-method io.streamdetect.preprocess.gpu.GpuPipelineGpuTest#microBatcherDecodesOnTheGpuAheadOfInference \
+  > "$W/gpu-tests.log" 2>&1
+latency inline-s3 3
+echo done > "$W/phase"
