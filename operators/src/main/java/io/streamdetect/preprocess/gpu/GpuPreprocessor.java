@@ -140,6 +140,9 @@ public final class GpuPreprocessor implements AutoCloseable {
                 }
             }
         }
+        // Load-bearing beyond handing the batch over: nvJPEG's hardware decode writes its planes when it is called,
+        // not after the work queued before it on its stream (reported on H100 for nvJPEG 12.3-13.2, torchcodec pull
+        // request 1634), so the next batch's decode must not start while this batch's kernel may still read them.
         Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize after GPU pre-processing");
         return failures;
     }

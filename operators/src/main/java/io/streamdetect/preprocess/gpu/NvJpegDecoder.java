@@ -124,7 +124,9 @@ final class NvJpegDecoder implements AutoCloseable {
      * possibly subsampled, resolution). The letterbox kernel upsamples chroma and converts to RGB itself, exactly as
      * libjpeg does on the CPU path; nvJPEG's own RGB output rounds differently.
      *
-     * @return each image's planes, readable by work queued on {@code stream} after this call. Valid until the next call.
+     * @return each image's planes, readable by work queued on {@code stream} after this call. Valid until the next call,
+     *         which overwrites them at once: the hardware decode does not wait for work queued before it on {@code
+     *         stream}, so the caller must have finished reading them (GpuPreprocessor synchronises its stream).
      * @throws EngineException when nvJPEG rejects the batch or an image's chroma layout; the caller decodes those
      *         images on the CPU
      */
