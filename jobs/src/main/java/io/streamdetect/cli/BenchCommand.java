@@ -83,7 +83,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--streams", defaultValue = "1", paramLabel = "N",
             description = "End-to-end and latency modes: concurrent sessions, like task slots sharing a GPU; in latency "
-                    + "mode the arrivals are dealt to them in turn, as Flink's rebalance does (default: ${DEFAULT-VALUE}).")
+                    + "mode the arrivals are dealt to them in turn, a best case: a job's slot takes what its Kafka "
+                    + "partitions bring (default: ${DEFAULT-VALUE}).")
     int streams;
 
     @Option(names = "--nms", defaultValue = "auto", paramLabel = "WHERE",
@@ -372,9 +373,9 @@ public final class BenchCommand implements Callable<Integer> {
                         }
                         samples.forEach((wait, r) -> {
                             out.println(String.format(Locale.ROOT,
-                                    "| %s | %d | %.1f | %s | %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f |",
+                                    "| %s | %d | %.1f | %s | %s | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f |",
                                     row, batch, r.arrivalsPerSecond(), max > 0 ? String.format(Locale.ROOT, "%.2f", rate / max) : "",
-                                    wait.label(), r.images(), r.latencyMillis(50), r.latencyMillis(95), r.latencyMillis(99),
+                                    wait.label(), r.imagesCell(), r.latencyMillis(50), r.latencyMillis(95), r.latencyMillis(99),
                                     r.toBatchStartMillis(50), r.toBatchStartMillis(99), r.meanBatch()));
                             String leading = String.format(Locale.ROOT, "| %s | %d | %.1f | %s |", row, batch,
                                     r.arrivalsPerSecond(), wait.label());

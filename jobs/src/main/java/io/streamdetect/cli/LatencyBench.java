@@ -22,7 +22,8 @@ import java.util.concurrent.locks.LockSupport;
  * Latency at a fixed arrival rate: images arrive one by one with exponential gaps (a Poisson process, as independent
  * cameras' frames add up to), each is submitted to the operator's {@link MicroBatcher} over a {@link Predictor} of
  * the engine (a task slot), and the time from its submission to its outcome is recorded. With several slots on the
- * engine's GPU, each its own batcher and session, the images are dealt to them in turn, as Flink's rebalance does. The arrivals are
+ * engine's GPU, each its own batcher and session, the images are dealt to them in turn: a best case for the tail, as
+ * a job's slot takes whatever its Kafka partitions bring. The arrivals are
  * open-loop: an image arrives on schedule whether or not earlier ones are done, so a batcher that falls behind shows
  * it. The same seed gives the same arrival times, so two batching rules compare on identical traffic; run in
  * alternating rounds, they also share whatever else the machine does meanwhile.
@@ -60,9 +61,29 @@ final class LatencyBench {
         private long warmUpNanos;
         private TimedCount warmUpCaptures = TimedCount.NONE;
         private SlotCosts measured = SlotCosts.ZERO;
+        /** Images each slot ran in the measured windows, by slot; empty until a run added to it. */
+        private long[] imagesPerSlot = new long[0];
 
         int images() {
             return latencyNanos.size();
+        }
+
+        /** The images, and with several slots how many each ran: "6 (3 + 3)". */
+        String imagesCell() {
+            if (imagesPerSlot.length < 2) {
+                return String.valueOf(images());
+            }
+            return images() + " (" + java.util.Arrays.stream(imagesPerSlot).mapToObj(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(" + ")) + ")";
+        }
+
+        private void addImagesPerSlot(long[] perSlot) {
+            if (imagesPerSlot.length < perSlot.length) {
+                imagesPerSlot = java.util.Arrays.copyOf(imagesPerSlot, perSlot.length);
+            }
+            for (int i = 0; i < perSlot.length; i++) {
+                imagesPerSlot[i] += perSlot[i];
+            }
         }
 
         double latencyMillis(int percentile) {
@@ -199,6 +220,7 @@ final class LatencyBench {
             warmUp(open, ratePerSecond, seed, warmUps, failure);
             long warmUpNanos = System.nanoTime() - warmUpStart;
             SlotCosts afterWarmUp = costs(open);
+            long[] ranBefore = open.stream().mapToLong(slot -> slot.costs().stages().images()).toArray();
             batches.reset();
             batched.reset();
             Random gaps = new Random(seed);
@@ -219,6 +241,11 @@ final class LatencyBench {
                 throw new IllegalStateException("a benchmark image failed: " + failure.get().getMessage(), failure.get());
             }
             samples.measured = samples.measured.plus(costs(open).minus(afterWarmUp));
+            long[] ran = new long[slots];
+            for (int i = 0; i < slots; i++) {
+                ran[i] = open.get(i).costs().stages().images() - ranBefore[i];
+            }
+            samples.addImagesPerSlot(ran);
             samples.warmUpCaptures = samples.warmUpCaptures.plus(afterWarmUp.graphCaptures());
             samples.warmUpNanos += warmUpNanos;
             samples.runs++;
@@ -230,7 +257,26 @@ final class LatencyBench {
             samples.batched += batched.sum();
             samples.arrivalNanos += arrivalNanos;
         } finally {
-            open.forEach(Slot::close);
+            close(open);
+        }
+    }
+
+    /** Closes every slot, also after one fails to close (the others' sessions hold GPU memory); throws the first. */
+    private static void close(List<Slot> open) {
+        RuntimeException first = null;
+        for (Slot slot : open) {
+            try {
+                slot.close();
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
@@ -252,7 +298,7 @@ final class LatencyBench {
      */
     private void warmUp(List<Slot> open, double ratePerSecond, long seed, Semaphore outcomes,
                         AtomicReference<Throwable> failure) throws InterruptedException {
-        // a new session's first batch sets things up (buffers, kernels): alone, before any arrivals
+        // a new session's first batch sets things up (buffers, kernels): alone, slot by slot, before any arrivals
         for (Slot slot : open) {
             slot.batcher().submit(images.get(0), WARM_UP);
             awaitWarmUp(outcomes, 1, failure);

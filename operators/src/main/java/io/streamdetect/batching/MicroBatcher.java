@@ -120,6 +120,10 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private final DecodeFirst decodeFirst;
     private final Thread prepareThread;
     private final Thread inferenceThread;
+    /** Images the prepare thread prepares itself even with a decode pool: {@link Predictor#decodesOnGpu}. */
+    private final java.util.function.Predicate<byte[]> preparedHere;
+    /** Images handed to the decode pool so far; written by the prepare thread only. */
+    private volatile long decodesOnPool;
     /** Decodes a batch's images in parallel; null: the prepare thread decodes them one by one. */
     private final DecodePool decodePool;
     /** Where the two threads spend their time: {@link #stageTimes}. */
@@ -133,7 +137,17 @@ public final class MicroBatcher<T> implements AutoCloseable {
     /** With a given launch order: tests hold batches without a GPU. */
     MicroBatcher(Predictor predictor, BatchingConfig config, BatchListener<T> listener, String name,
                  DecodeFirst decodeFirst) {
+        this(predictor, config, listener, name, decodeFirst, predictor::decodesOnGpu);
+    }
+
+    /**
+     * With a given launch order and a given choice of the images prepared on the prepare thread even with a decode
+     * pool ({@link #decode}): tests route images without a GPU.
+     */
+    MicroBatcher(Predictor predictor, BatchingConfig config, BatchListener<T> listener, String name,
+                 DecodeFirst decodeFirst, java.util.function.Predicate<byte[]> preparedHere) {
         this.predictor = predictor;
+        this.preparedHere = preparedHere;
         this.config = config;
         this.listener = listener;
         this.name = name;
@@ -228,6 +242,11 @@ public final class MicroBatcher<T> implements AutoCloseable {
      */
     public BatchStageTimes stageTimes() {
         return clocks.snapshot();
+    }
+
+    /** Images handed to the decode pool so far (the others were prepared on the prepare thread); for tests. */
+    long decodesOnPool() {
+        return decodesOnPool;
     }
 
     /**
@@ -387,14 +406,16 @@ public final class MicroBatcher<T> implements AutoCloseable {
     /**
      * Decodes and letterboxes an image into the batch's next slot: on the decode pool, or here without one. A JPEG
      * the GPU decodes is only checked on the host, in about a microsecond, so it is checked here even with a pool:
-     * a pool thread's hand-off took 0.09-0.15 ms per image (H200, batch 1), a tenth of a lone image's latency.
+     * a pool thread's hand-off took 0.09-0.15 ms per image (H200, batch 1), a tenth of a lone image's latency, and
+     * the check here takes 0.008-0.010 ms of the prepare thread's time per image (docs/benchmarks.md, session 14).
      */
     private void decode(Pending<T> pending, Batch<T> batch) {
         int slot = batch.reserve(pending);
-        if (decodePool == null || predictor.decodesOnGpu(pending.image)) {
+        if (decodePool == null || preparedHere.test(pending.image)) {
             decodeInto(pending, batch, slot);
         } else {
             batch.decodes.add(decodePool.executor().submit(() -> decodeInto(pending, batch, slot)));
+            decodesOnPool++; // volatile, one writer
         }
     }
 

@@ -451,13 +451,28 @@ class MicroBatcherTest {
         Map<Integer, float[]> sequential = new ConcurrentHashMap<>();
         Map<String, Prediction> sequentialOut = decodeAll(images, 1, sequential);
         Map<Integer, float[]> parallel = new ConcurrentHashMap<>();
-        Map<String, Prediction> parallelOut = decodeAll(images, 4, parallel);
+        long[] onPool = new long[1];
+        Map<String, Prediction> parallelOut = decodeAll(images, 4, parallel, null, onPool);
+        assertThat(onPool[0]).as("images handed to the decode pool (ONNX Runtime: all)").isEqualTo(images.size());
+        // as with GPU pre-processing, some images prepared on the prepare thread and the rest on the pool, the bad
+        // image among the former: a pool thread's hand-off saved where the host only checks a header
+        java.util.Set<byte[]> here = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int i = 1; i < images.size(); i += 2) {
+            here.add(images.get(i));
+        }
+        Map<Integer, float[]> mixed = new ConcurrentHashMap<>();
+        Map<String, Prediction> mixedOut = decodeAll(images, 4, mixed, here::contains, onPool);
+        assertThat(onPool[0]).as("images handed to the decode pool").isEqualTo(images.size() - here.size());
 
-        assertThat(parallel.keySet()).containsExactly(images.size() - 1).isEqualTo(sequential.keySet());
-        assertThat(parallel.get(images.size() - 1)).as("engine input").isEqualTo(sequential.get(images.size() - 1));
-        assertThat(parallelOut.get("1").error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_FORMAT);
-        for (String id : sequentialOut.keySet()) {
-            assertThat(parallelOut.get(id).objects()).as("detections of image %s", id).isEqualTo(sequentialOut.get(id).objects());
+        for (Map<Integer, float[]> inputs : List.of(parallel, mixed)) {
+            assertThat(inputs.keySet()).containsExactly(images.size() - 1).isEqualTo(sequential.keySet());
+            assertThat(inputs.get(images.size() - 1)).as("engine input").isEqualTo(sequential.get(images.size() - 1));
+        }
+        for (Map<String, Prediction> out : List.of(parallelOut, mixedOut)) {
+            assertThat(out.get("1").error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_FORMAT);
+            for (String id : sequentialOut.keySet()) {
+                assertThat(out.get(id).objects()).as("detections of image %s", id).isEqualTo(sequentialOut.get(id).objects());
+            }
         }
     }
 
@@ -555,13 +570,31 @@ class MicroBatcherTest {
     /** Runs every image in one batch; records the engine's input per batch size. */
     private static Map<String, Prediction> decodeAll(List<byte[]> images, int decodeThreads, Map<Integer, float[]> inputs)
             throws Exception {
+        return decodeAll(images, decodeThreads, inputs, null, new long[1]);
+    }
+
+    /**
+     * @param preparedHere the images the prepare thread prepares itself even with a decode pool; null: the
+     *                     predictor's choice
+     * @param onPool       receives how many images went to the decode pool
+     */
+    private static Map<String, Prediction> decodeAll(List<byte[]> images, int decodeThreads, Map<Integer, float[]> inputs,
+                                                     java.util.function.Predicate<byte[]> preparedHere, long[] onPool)
+            throws Exception {
         try (InferenceEngine wide = Engines.open(EngineSpec.onnxRuntime(SharedFiles.model(), 16))) {
-            return decodeAll(wide, images, decodeThreads, inputs);
+            return decodeAll(wide, images, decodeThreads, inputs, preparedHere, onPool);
         }
     }
 
     private static Map<String, Prediction> decodeAll(InferenceEngine engine, List<byte[]> images, int decodeThreads,
                                                      Map<Integer, float[]> inputs) throws Exception {
+        return decodeAll(engine, images, decodeThreads, inputs, null, new long[1]);
+    }
+
+    private static Map<String, Prediction> decodeAll(InferenceEngine engine, List<byte[]> images, int decodeThreads,
+                                                     Map<Integer, float[]> inputs,
+                                                     java.util.function.Predicate<byte[]> preparedHere, long[] onPool)
+            throws Exception {
         ScriptedEngine recording = new ScriptedEngine(engine, (real, input, n) -> {
             float[] copy = new float[n * input.imageSize()];
             input.floats().get(0, copy);
@@ -569,14 +602,17 @@ class MicroBatcherTest {
             return real.run(input, n);
         });
         Recorder recorder = new Recorder(images.size());
+        BatchingConfig config = new BatchingConfig(images.size(), Duration.ofSeconds(5), decodeThreads).withWait(BatchWait.FIXED);
         try (Predictor predictor = new Predictor(recording, PredictorConfig.DEFAULT);
-             MicroBatcher<String> batcher = new MicroBatcher<>(predictor,
-                     new BatchingConfig(images.size(), Duration.ofSeconds(5), decodeThreads).withWait(BatchWait.FIXED),
-                     recorder, "test")) {
+             MicroBatcher<String> batcher = preparedHere == null
+                     ? new MicroBatcher<>(predictor, config, recorder, "test")
+                     : new MicroBatcher<>(predictor, config, recorder, "test",
+                             DecodeFirst.forBatcher(false, config.gpuDecodeHold()), preparedHere)) {
             for (int i = 0; i < images.size(); i++) {
                 batcher.submit(images.get(i), String.valueOf(i));
             }
             recorder.await();
+            onPool[0] = batcher.decodesOnPool();
         }
         return recorder.completed;
     }

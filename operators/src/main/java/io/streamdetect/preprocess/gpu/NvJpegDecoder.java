@@ -21,9 +21,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Batched JPEG decode with nvJPEG into component planes (Y, Cb, Cr) in device memory. Prefers the hardware
  * decoder (A100, H100 and later have JPEG engines beside the SMs, so decoding does not take compute from
- * inference) and falls back to nvJPEG's default (hybrid CPU/GPU) backend elsewhere. The hardware decode waits
- * for the GPU work submitted before it, whatever the stream, and not for work submitted after it: see {@code
- * DecodeFirst} for how the batcher orders the two so that decoding overlaps inference.
+ * inference) and falls back to nvJPEG's default (hybrid CPU/GPU) backend elsewhere. Measured here (sessions 4-5):
+ * a batch's upload, from this call to its stream's synchronisation, does not complete before the GPU work submitted
+ * before the call, on any stream, and is not held up by work submitted after it; see {@code DecodeFirst} for how the
+ * batcher orders the two so that decoding overlaps inference. Reported elsewhere (H100, torchcodec pull request
+ * 1634): the hardware decode's writes start when it is called, not after the work queued before it on its own
+ * stream. Both can hold (one is about when a batch completes, the other about when its writes start); the second is
+ * why the planes of the last call must no longer be in use when this is called.
  *
  * <p>Owns its nvJPEG handle and state, the pinned host buffer the compressed bytes are staged in and the device
  * buffer the pixels land in; both buffers grow to the largest batch seen. {@link #close()} frees all of it. Not
