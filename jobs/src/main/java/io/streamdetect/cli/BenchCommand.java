@@ -154,6 +154,9 @@ public final class BenchCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--gpu-decode-hold-us must be from 0 "
                     + "(no hold) to " + maxHold + ", got " + gpuDecodeHoldMicros);
         }
+        if (streams < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--streams must be at least 1");
+        }
         if (latencyFractions != null || latencyRates != null) {
             return latency();
         }
@@ -253,9 +256,6 @@ public final class BenchCommand implements Callable<Integer> {
     private int endToEnd() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         List<byte[]> records = readImages("--preprocess");
-        if (streams < 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--streams must be at least 1");
-        }
         PredictorConfig config = PredictorConfig.DEFAULT;
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
         out.printf("%d images from %s, %d stream(s), NMS %s, batch.gpu-decode-hold %d us%n", records.size(), imagesDir,
@@ -322,9 +322,6 @@ public final class BenchCommand implements Callable<Integer> {
         PredictorConfig config = PredictorConfig.DEFAULT.withPreprocessing(where);
         int threads = decodeThreads.get(0);
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
-        if (streams < 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--streams must be at least 1");
-        }
         out.printf("%d images from %s, %d slot(s), %s pre-processing, batch.max-delay %d ms, batch.gpu-decode-hold %d us, "
                 + "Poisson arrivals in %d round(s) per rate, rules taking turns, each run after a warm-up of %s s or "
                 + "more; latency: submission to outcome; to batch start: submission to its batch entering the engine "

@@ -219,8 +219,7 @@ final class LatencyBench {
             long warmUpStart = System.nanoTime();
             warmUp(open, ratePerSecond, seed, warmUps, failure);
             long warmUpNanos = System.nanoTime() - warmUpStart;
-            SlotCosts afterWarmUp = costs(open);
-            long[] ranBefore = open.stream().mapToLong(slot -> slot.costs().stages().images()).toArray();
+            List<SlotCosts> afterWarmUp = open.stream().map(Slot::costs).toList();
             batches.reset();
             batched.reset();
             Random gaps = new Random(seed);
@@ -240,13 +239,14 @@ final class LatencyBench {
             if (failure.get() != null) {
                 throw new IllegalStateException("a benchmark image failed: " + failure.get().getMessage(), failure.get());
             }
-            samples.measured = samples.measured.plus(costs(open).minus(afterWarmUp));
             long[] ran = new long[slots];
             for (int i = 0; i < slots; i++) {
-                ran[i] = open.get(i).costs().stages().images() - ranBefore[i];
+                SlotCosts window = open.get(i).costs().minus(afterWarmUp.get(i));
+                samples.measured = samples.measured.plus(window);
+                samples.warmUpCaptures = samples.warmUpCaptures.plus(afterWarmUp.get(i).graphCaptures());
+                ran[i] = window.stages().images();
             }
             samples.addImagesPerSlot(ran);
-            samples.warmUpCaptures = samples.warmUpCaptures.plus(afterWarmUp.graphCaptures());
             samples.warmUpNanos += warmUpNanos;
             samples.runs++;
             for (int i = 0; i < count; i++) {
@@ -278,14 +278,6 @@ final class LatencyBench {
         if (first != null) {
             throw first;
         }
-    }
-
-    private static SlotCosts costs(List<Slot> slots) {
-        SlotCosts sum = SlotCosts.ZERO;
-        for (Slot slot : slots) {
-            sum = sum.plus(slot.costs());
-        }
-        return sum;
     }
 
     private static long graphCaptures(List<Slot> slots) {
