@@ -135,9 +135,12 @@ class ReprocessJobIT {
 
     @Test
     void aKafkaTimeRangeIsReprocessedToAvroFiles(@TempDir Path dir) throws Exception {
-        // 30 records stamped a minute apart; the range [minute 10, minute 20) holds exactly records 10..19
+        // 30 records stamped a minute apart; the range [minute 10, minute 20) holds exactly records 10..19. Stamped
+        // within the last hour: the broker applies its 7-day retention every second from 30 s after its start, and
+        // deleted records older than that (a fixed date of 2026-11-01 emptied the topic when the test ran late)
         kafka.createTopics(2, "timed");
-        long t0 = java.time.Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
+        long t0 = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).minus(java.time.Duration.ofHours(1))
+                .toEpochMilli();
         var codec = io.streamdetect.records.AvroCodec.of(ImageRecord.class);
         try (KafkaProducer<String, byte[]> raw = ImageProducer.rawProducer(kafka.bootstrapServers())) {
             for (int i = 0; i < 30; i++) {
@@ -149,7 +152,7 @@ class ReprocessJobIT {
         Configuration config = base();
         config.set(StreamingJobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         config.set(StreamingJobOptions.INPUT_TOPIC, "timed");
-        config.set(StreamingJobOptions.STARTING_OFFSETS, "timestamp:2026-11-01T00:10:00Z");
+        config.set(StreamingJobOptions.STARTING_OFFSETS, "timestamp:" + java.time.Instant.ofEpochMilli(t0 + 10 * 60_000L));
         config.set(ReprocessJobOptions.STOPPING_OFFSETS, "timestamp:" + (t0 + 20 * 60_000L));
         config.set(ReprocessJobOptions.OUTPUT_PATH, out.toString());
         ReprocessReport report = run(config);
