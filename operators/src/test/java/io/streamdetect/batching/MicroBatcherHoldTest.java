@@ -68,7 +68,9 @@ class MicroBatcherHoldTest {
             }
         }
         assertThat(times.batches()).isEqualTo(3);
-        assertThat(times.longSegments(BatchStage.HOLD_FOR_DECODE)[0]).as("holds of 1 ms or more").isZero();
+        // a hold would last up to 2 x 40 ms; the 1 ms bucket also counts a thread descheduled between two clock
+        // entries on a loaded 2-core CI box (seen once), so no stretch of 8 ms or more is what shows no hold
+        assertThat(times.longSegments(BatchStage.HOLD_FOR_DECODE)[3]).as("holds of 8 ms or more").isZero();
     }
 
     @Test
