@@ -57,3 +57,15 @@ start_gpu_monitor() {
   GPU_MONITOR=$!
 }
 stop_gpu_monitor() { kill "$GPU_MONITOR" 2>/dev/null; }
+
+# gpu_tests W NAME CLASS#METHOD...: those GPU-tagged JUnit methods through the console launcher (FP16, max batch 64),
+# their tree into W/NAME.log
+gpu_tests() {
+  local w=$1 name=$2; shift 2
+  echo "$name" > "$w/phase"
+  local selected=()
+  for m in "$@"; do selected+=(--select-method "$m"); done
+  timeout 150 java -Xmx8g -Dlog4j2.configurationFile=log4j2-cli.properties -Dstreamdetect.test.precision=fp16 \
+    -Dstreamdetect.test.maxBatch=64 -cp "$A/lib/*:$GPU_RT_JARS" org.junit.platform.console.ConsoleLauncher execute \
+    --disable-banner --details=tree --include-tag gpu "${selected[@]}" > "$w/$name.log" 2>&1
+}

@@ -16,12 +16,8 @@ latency() { # NAME SLOTS
     > "$W/latency-$1.log" 2>&1
 }
 latency inline-s1 1
-echo gpu-tests > "$W/phase"
-timeout 150 java -Xmx8g -Dlog4j2.configurationFile=log4j2-cli.properties -Dstreamdetect.test.precision=fp16 \
-  -Dstreamdetect.test.maxBatch=64 -cp "$A/lib/*:$GPU_RT_JARS" org.junit.platform.console.ConsoleLauncher execute \
-  --disable-banner --details=tree --include-tag gpu \
-  --select-method io.streamdetect.preprocess.gpu.GpuPipelineGpuTest#onlyJpegsTheGpuTakesAreCheckedOnThePrepareThread \
-  --select-method io.streamdetect.preprocess.gpu.GpuPipelineGpuTest#microBatcherDecodesOnTheGpuAheadOfInference \
-  > "$W/gpu-tests.log" 2>&1
+gpu_tests "$W" gpu-tests \
+  io.streamdetect.preprocess.gpu.GpuPipelineGpuTest#onlyJpegsTheGpuTakesAreCheckedOnThePrepareThread \
+  io.streamdetect.preprocess.gpu.GpuPipelineGpuTest#microBatcherDecodesOnTheGpuAheadOfInference
 latency inline-s3 3
 echo done > "$W/phase"

@@ -9,6 +9,7 @@ import io.streamdetect.cuda.Cuda;
 import io.streamdetect.engine.EngineSpec;
 import io.streamdetect.engine.Engines;
 import io.streamdetect.engine.InferenceEngine;
+import io.streamdetect.jobs.LocalSlots;
 import io.streamdetect.jobs.StreamingDetectionJob;
 import io.streamdetect.jobs.demo.EmbeddedKafka;
 import io.streamdetect.jobs.kafka.ImageProducer;
@@ -54,7 +55,8 @@ import picocli.CommandLine.Option;
  * given), through a real in-process Kafka broker and a Flink MiniCluster, beside the engine's compute-only
  * throughput on the same plan in the same run ({@link PipelineBench#computeOnly}, what {@code bench} reports).
  *
- * <p>Per slot count: (1) compute-only img/s at the max batch, one session per slot; (2) a bounded job over all
+ * <p>Per slot count: (1) compute-only img/s at the max batch, one session per slot, and with one session alone
+ * ({@code bench}'s figure for the plan); (2) a bounded job over all
  * the records: steady img/s (records / first to last processingTime), wall img/s (records / submit to finish),
  * records committed (read_committed) and duplicate ids, failed and completed checkpoints (the job's checkpoint
  * statistics), GPU memory in use during the job beyond what was in use before it, per slot (cudaMemGetInfo,
@@ -73,6 +75,7 @@ import picocli.CommandLine.Option;
         description = "The streaming job at default settings through Kafka, beside compute-only throughput.")
 public final class StreamingJobBenchmark implements Callable<Integer> {
     private static final String INPUT = "bench-images";
+    private static final String AUTO = "auto";
 
     @Option(names = {"-m", "--model"}, description = "ONNX model (default: the shared yolo11n.onnx).")
     Path model;
@@ -86,8 +89,9 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
     @Option(names = "--max-batch", defaultValue = "8", description = "Job setting batch.max-size (default: ${DEFAULT-VALUE}).")
     int maxBatch;
 
-    @Option(names = "--slots", split = ",", defaultValue = "1", description = "Task slots (parallelism), each a row (default: ${DEFAULT-VALUE}).")
-    List<Integer> slots;
+    @Option(names = "--slots", split = ",", defaultValue = "1", description = "Task slots (parallelism), each a row; "
+            + "auto: what a local stream run without -p uses (LocalSlots: 2 with TensorRT, else 1) (default: ${DEFAULT-VALUE}).")
+    List<String> slots;
 
     @Option(names = "--records", defaultValue = "20000", description = "Image records in the input topic (default: ${DEFAULT-VALUE}).")
     int records;
@@ -139,29 +143,37 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
         images = images != null ? images : SharedFiles.coco8().resolve("images");
         workDir = workDir != null ? workDir : Files.createTempDirectory("streamdetect-bench-job");
         jpegs = readImages(images);
-        int partitions = slots.stream().mapToInt(Integer::intValue).max().orElse(1);
+        // a user's topic has partitions for the slots a local run picks: auto never finds fewer than it wants
+        int partitions = Math.max(slots.contains(AUTO) ? LocalSlots.TENSORRT_SLOTS : 1,
+                slots.stream().filter(s -> !s.equals(AUTO)).mapToInt(Integer::parseInt).max().orElse(1));
         out.printf(Locale.ROOT, "%d records cycling %d images from %s; backend %s, precision %s, max batch %d; "
                 + "every other setting at its default%s%n", records, jpegs.size(), images, backend, precision, maxBatch,
                 settings.isEmpty() ? "" : " except " + settings);
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopics(partitions, INPUT);
+            List<Integer> slotCounts = slotCounts(kafka.bootstrapServers());
             produce(kafka.bootstrapServers(), INPUT, records, jpegs);
             List<String> latencyRows = new ArrayList<>();
             List<String> notes = new ArrayList<>();
             List<String> threadRows = new ArrayList<>();
             List<String> timelineRows = new ArrayList<>();
             out.println("| slots | compute-only img/s | steady img/s | x compute-only | wall img/s | records committed "
-                    + "| duplicate ids | failed checkpoints | completed checkpoints | GPU memory per slot |");
-            out.println("|---|---|---|---|---|---|---|---|---|---|");
-            for (int slotCount : slots) {
+                    + "| duplicate ids | failed checkpoints | completed checkpoints | GPU memory per slot "
+                    + "| one session's compute-only img/s | x one session's |");
+            out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+            for (int slotCount : slotCounts) {
                 double compute = computeOnly(slotCount);
+                // bench's own figure for the plan (one session), beside the slots' own sessions together
+                double oneSession = slotCount == 1 ? compute : computeOnly(1);
                 Throughput t = throughput(kafka, slotCount);
                 // a bounded job's last checkpoint: declined by tasks that finish, or aborted as the job ends
                 long closing = t.failures.stream().filter(f -> f.reason().contains("task is closing")
                         || f.reason().contains("Checkpoint Coordinator is suspending")).count();
-                out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f | %.1f | %d of %d | %d | %d (%d at end of input) | %d | %s |%n",
+                out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f | %.1f | %d of %d | %d | %d (%d at end of input) | %d | %s "
+                        + "| %.1f | %.3f |%n",
                         slotCount, compute, t.steady, t.steady / compute, t.wall, t.committed, records, t.duplicates,
-                        t.failedCheckpoints, closing, t.completedCheckpoints, t.gpuMemoryPerSlot);
+                        t.failedCheckpoints, closing, t.completedCheckpoints, t.gpuMemoryPerSlot, oneSession,
+                        t.steady / oneSession);
                 t.deadLetters.forEach((kind, n) -> notes.add(String.format(Locale.ROOT,
                         "- %d slot(s): %d of the records committed are %s dead letters", slotCount, n, kind)));
                 // every failed checkpoint; identical ones (triggers refused in a row) as one line with their count
@@ -203,7 +215,7 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
                         + " | growth | trough after restart 1 | trough after restart " + restarts
                         + " | growth | records committed | duplicate ids |");
                 out.println("|---|---|---|---|---|---|---|---|---|---|");
-                for (int slotCount : slots) {
+                for (int slotCount : slotCounts) {
                     out.println(failovers(kafka, slotCount));
                 }
             }
@@ -215,6 +227,24 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The slot counts of the rows: {@code auto} resolved as a local stream run resolves it, saying how. */
+    private List<Integer> slotCounts(String bootstrap) {
+        List<Integer> counts = new ArrayList<>();
+        for (String s : slots) {
+            if (!s.equals(AUTO)) {
+                counts.add(Integer.parseInt(s));
+                continue;
+            }
+            Configuration c = benchmarkRun(bootstrap, INPUT, "auto-slots", model, backend, workDir);
+            settings.forEach(c::setString);
+            c.removeConfig(PARALLELISM);
+            String why = LocalSlots.prepare(c, LocalSlots::inputTopicPartitions).orElseThrow();
+            out.println("slots auto: " + why);
+            counts.add(c.get(PARALLELISM));
+        }
+        return counts;
     }
 
     /**

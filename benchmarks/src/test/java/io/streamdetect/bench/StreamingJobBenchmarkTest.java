@@ -21,14 +21,16 @@ class StreamingJobBenchmarkTest {
         StreamingJobBenchmark bench = new StreamingJobBenchmark();
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         bench.out = new PrintStream(captured, true, StandardCharsets.UTF_8);
-        int exit = new CommandLine(bench).execute("--backend", "onnxruntime", "--records", "16", "--max-batch", "4", "--slots", "1",
+        int exit = new CommandLine(bench).execute("--backend", "onnxruntime", "--records", "16", "--max-batch", "4", "--slots", "auto",
                 "--seconds", "0.5", "--load", "0.9", "--latency-seconds", "1", "-D", "onnxruntime.threads=1",
                 "--restarts", "2", "--work-dir", work.toString());
         String report = captured.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(report).isZero();
         assertThat(report).contains("except {onnxruntime.threads=1}")
+                // auto: what a local stream run without -p picks, said as it says it
+                .contains("slots auto: 1 task slot (onnxruntime uses every core for one slot; -p to change)")
                 .containsPattern("\\| 1 \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| 16 of 16 \\| 0 \\| \\d+ \\(\\d+ at end of input\\) "
-                        + "\\| [1-9]\\d* \\| n/a \\(no CUDA\\) \\|")
+                        + "\\| [1-9]\\d* \\| n/a \\(no CUDA\\) \\| [\\d.]+ \\| [\\d.]+ \\|")
                 // the busiest threads of the steady window, e.g. the detection operator's task thread
                 .contains("| slots | thread | CPU ms | busy | CPU us per image |")
                 .containsPattern("\\| 1 \\| [^|]+ \\| [\\d.]+ \\| \\d+% \\| [\\d.]+ \\|")

@@ -59,7 +59,8 @@ public final class JobSettingsOptions {
     @Option(names = "--threads", description = "ONNX Runtime threads per call; 0 = all cores (default: 0).")
     Integer threads;
 
-    @Option(names = {"-p", "--parallelism"}, description = "Job parallelism (default: 1).")
+    @Option(names = {"-p", "--parallelism"}, description = "Job parallelism: task slots used (default: 1; a run on a local Flink "
+            + "environment with TensorRT: 2, at most the input topic's partitions).")
     Integer parallelism;
 
     @Option(names = "--conf", description = "Minimum confidence (default: 0.25).")

@@ -3,14 +3,17 @@ package io.streamdetect.cli;
 import static io.streamdetect.jobs.ReprocessJobOptions.*;
 import static io.streamdetect.jobs.StreamingJobOptions.*;
 
+import io.streamdetect.jobs.LocalSlots;
 import io.streamdetect.jobs.ReprocessJob;
 import io.streamdetect.jobs.ReprocessJobOptions;
 import io.streamdetect.jobs.ReprocessReport;
 import io.streamdetect.jobs.StreamingJobOptions;
 import java.io.PrintWriter;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,8 +62,13 @@ public final class ReprocessCommand implements Callable<Integer> {
         Configuration config = configuration();
         ReprocessJobOptions.validate(config);
         PrintWriter err = spec.commandLine().getErr();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        if (env instanceof LocalStreamEnvironment) { // a cluster has its own slots; here the run's slots are this host's
+            LocalSlots.prepare(config, c -> c.contains(INPUT_PATH) ? OptionalInt.empty() : LocalSlots.inputTopicPartitions(c))
+                    .ifPresent(slots -> err.println("streamdetect reprocess: " + slots));
+        }
         err.println("streamdetect reprocess: " + StreamingJobOptions.describe(config));
-        Optional<ReprocessReport> run = ReprocessJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), config);
+        Optional<ReprocessReport> run = ReprocessJob.run(env, config);
         PrintWriter out = spec.commandLine().getOut();
         if (run.isEmpty()) {
             out.println("reprocess job submitted detached: its totals are the job's accumulators in the Flink UI");

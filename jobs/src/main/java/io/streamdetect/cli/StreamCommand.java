@@ -3,6 +3,7 @@ package io.streamdetect.cli;
 import static io.streamdetect.jobs.StreamingJobOptions.*;
 
 import io.streamdetect.jobs.LocalCheckpoints;
+import io.streamdetect.jobs.LocalSlots;
 import io.streamdetect.jobs.StreamingDetectionJob;
 import io.streamdetect.jobs.StreamingJobOptions;
 import java.time.Duration;
@@ -55,6 +56,9 @@ public final class StreamCommand implements Callable<Integer> {
             // a cluster keeps its own checkpoints (its execution.checkpointing.dir, or checkpoint.dir)
             LocalCheckpoints.prepare(config).ifPresent(chk ->
                     spec.commandLine().getErr().println("streamdetect stream: resuming from the retained checkpoint " + chk));
+            // a cluster has its own slots; here the run's slots are this host's
+            LocalSlots.prepare(config, LocalSlots::inputTopicPartitions).ifPresent(slots ->
+                    spec.commandLine().getErr().println("streamdetect stream: " + slots));
         }
         spec.commandLine().getErr().println("streamdetect stream: " + StreamingJobOptions.describe(config));
         StreamingDetectionJob.build(env, config);

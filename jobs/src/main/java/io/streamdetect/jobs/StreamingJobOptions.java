@@ -45,7 +45,9 @@ public final class StreamingJobOptions {
     public static final ConfigOption<String> BATCH_WAIT = DetectionOptions.BATCH_WAIT;
     public static final ConfigOption<Integer> INTRA_OP_THREADS = DetectionOptions.INTRA_OP_THREADS;
     public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("parallelism")
-            .intType().defaultValue(1).withDescription("Parallelism of the job (task slots used).");
+            .intType().defaultValue(1).withDescription("Parallelism of the job (task slots used). Unset, a run on a "
+                    + "local Flink environment uses 2 where its engine is TensorRT (at most the input topic's partitions), "
+                    + "else 1: see LocalSlots.");
     public static final ConfigOption<Float> CONFIDENCE = DetectionOptions.CONFIDENCE;
     public static final ConfigOption<Float> IOU = DetectionOptions.IOU;
     public static final ConfigOption<Integer> MAX_DETECTIONS = DetectionOptions.MAX_DETECTIONS;

@@ -128,6 +128,8 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private final DecodePool decodePool;
     /** Where the two threads spend their time: {@link #stageTimes}. */
     private final StageClocks clocks = new StageClocks();
+    /** Polls instead of parking where a wake-up would add to a lone image's latency. */
+    private final HandOffSpins spins;
 
     public MicroBatcher(Predictor predictor, BatchingConfig config, BatchListener<T> listener, String name) {
         this(predictor, config, listener, name, DecodeFirst.forBatcher(predictor.preprocessing() == Preprocessing.GPU,
@@ -155,6 +157,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
         int count = predictor.preprocessing() == Preprocessing.GPU ? GPU_BUFFERS : CPU_BUFFERS;
         this.free = new ArrayBlockingQueue<>(count);
         this.decodeFirst = decodeFirst;
+        this.spins = HandOffSpins.forBatcher(predictor.preprocessing() == Preprocessing.GPU);
         int decodeThreads = config.decodeThreadsFor(predictor.session().info().backend() == Backend.ONNXRUNTIME);
         this.decodePool = decodeThreads > 1 ? DecodePool.acquire(decodeThreads) : null;
         try {
@@ -324,7 +327,10 @@ public final class MicroBatcher<T> implements AutoCloseable {
         StageClocks.Clock clock = clocks.prepare;
         while (!closing && failure.get() == null) {
             clock.enter(BatchStage.WAIT_FOR_IMAGE);
-            Pending<T> first = queue.poll(100, TimeUnit.MILLISECONDS);
+            Pending<T> first = spins.pollForImage(queue, () -> closing);
+            if (first == null) {
+                first = queue.poll(100, TimeUnit.MILLISECONDS);
+            }
             if (first == null || first == wakeUp) {
                 continue;
             }
@@ -358,19 +364,28 @@ public final class MicroBatcher<T> implements AutoCloseable {
                 batch.awaitDecodes(); // also on close: no decode may still write into a buffer that is then freed
             }
             batch.dropFailedSlots();
-            boolean uploaded;
             try {
-                uploaded = batch.size() > 0 && uploadToGpu(batch);
+                handOver(batch, buffer);
             } finally {
-                decodeFirst.idle();
+                spins.uploading(false); // handed over or dropped: the inference thread need not poll for it
             }
-            if (!uploaded) {
-                free.add(buffer);
-            } else {
-                clock.enter(BatchStage.WAIT_FOR_ENGINE);
-                batchesInEngine.incrementAndGet();
-                ready.put(batch);
-            }
+        }
+    }
+
+    /** Uploads a prepared batch to the GPU where it pre-processes there, then hands it to the inference thread. */
+    private void handOver(Batch<T> batch, InputBatch buffer) throws InterruptedException {
+        boolean uploaded;
+        try {
+            uploaded = batch.size() > 0 && uploadToGpu(batch);
+        } finally {
+            decodeFirst.idle();
+        }
+        if (!uploaded) {
+            free.add(buffer);
+        } else {
+            clocks.prepare.enter(BatchStage.WAIT_FOR_ENGINE);
+            batchesInEngine.incrementAndGet();
+            ready.put(batch);
         }
     }
 
@@ -450,6 +465,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
         }
         clocks.prepare.enter(BatchStage.GPU_UPLOAD);
         decodeFirst.decoding();
+        spins.uploading(true);
         try {
             predictor.uploadToGpu(batch.input, batch.prepared, batch.size());
             return true;
@@ -463,7 +479,10 @@ public final class MicroBatcher<T> implements AutoCloseable {
     private void inferenceLoop() throws InterruptedException {
         while (!closing && failure.get() == null) {
             clocks.inference.enter(BatchStage.WAIT_FOR_BATCH);
-            Batch<T> batch = ready.poll(100, TimeUnit.MILLISECONDS);
+            Batch<T> batch = spins.pollWhileUploading(ready, () -> closing);
+            if (batch == null) {
+                batch = ready.poll(100, TimeUnit.MILLISECONDS);
+            }
             if (batch != null) {
                 try {
                     run(batch);

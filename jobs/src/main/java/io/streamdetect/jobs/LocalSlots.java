@@ -1,0 +1,85 @@
+package io.streamdetect.jobs;
+
+import static io.streamdetect.jobs.StreamingJobOptions.*;
+
+import io.streamdetect.engine.Backend;
+import io.streamdetect.engine.Engines;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.flink.configuration.Configuration;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+
+/**
+ * The task slots of a run on a local Flink environment (started from the command line, not submitted to a
+ * cluster) when {@code parallelism} is not given: two where the slots' engine is TensorRT, one otherwise, and never
+ * more than the input topic has partitions. On a cluster the slots are the cluster's (its TaskManagers' slot count;
+ * docker-compose gives the GPU TaskManager two).
+ *
+ * <p>Why two on a GPU: two slots share the GPU's engine (each its own execution context, stream and micro-batcher), so
+ * one slot's GPU pre-processing and engine runs overlap the other's. Through Kafka on an H200 (FP16, batch 64) two
+ * slots ran 7,696 img/s against 7,177-7,431 for one, and gave the lower tail at low load; more than two added no
+ * throughput (docs/benchmarks.md, sessions 13-14). Why one on ONNX Runtime: it uses every core for one slot's
+ * inference already. Why no more than the partitions: the source and the detection operator are chained, so a slot
+ * reads only its own partitions, and a slot without one idles while holding its GPU memory (~2.8 GB at batch 64).
+ */
+public final class LocalSlots {
+    /** Slots per GPU where the engine is TensorRT (the local run uses one GPU). */
+    public static final int TENSORRT_SLOTS = 2;
+
+    private LocalSlots() {}
+
+    /**
+     * Sets {@code parallelism} where it is missing, for a run whose slots all share this host's one GPU or its CPU.
+     *
+     * @param inputPartitions the input topic's partition count, empty where it cannot be read or the input is not a
+     *                        topic; asked only when it could lower the count
+     * @return what was chosen and why, for the run's start-up line; empty when {@code parallelism} was given
+     */
+    public static Optional<String> prepare(Configuration config,
+                                                     Function<Configuration, OptionalInt> inputPartitions) {
+        if (config.contains(PARALLELISM)) {
+            return Optional.empty();
+        }
+        Backend backend = Engines.resolve(Backend.parse(config.get(BACKEND)));
+        if (backend != Backend.TENSORRT) {
+            config.set(PARALLELISM, 1);
+            return Optional.of("1 task slot (" + backend.label()
+                    + " uses every core for one slot; -p to change)");
+        }
+        OptionalInt partitions = inputPartitions.apply(config);
+        int slots = partitions.isPresent() ? Math.max(1, Math.min(TENSORRT_SLOTS, partitions.getAsInt())) : TENSORRT_SLOTS;
+        config.set(PARALLELISM, slots);
+        String why = slots == TENSORRT_SLOTS ? TENSORRT_SLOTS + " task slots on the GPU (TensorRT: two slots overlap "
+                + "each other's pre-processing and inference; -p to change)"
+                : slots + " task slot" + (slots == 1 ? "" : "s") + " (TensorRT runs best with " + TENSORRT_SLOTS
+                + " per GPU, but topic " + config.get(INPUT_TOPIC) + " has " + partitions.getAsInt() + " partition"
+                + (partitions.getAsInt() == 1 ? "" : "s") + " and a slot reads only its own; add partitions or -p to change)";
+        return Optional.of(partitions.isEmpty() ? why + "; the input topic's partitions could not be read"
+                : why);
+    }
+
+    /** The input topic's partition count, asked of the brokers with the job's Kafka settings; empty on any failure. */
+    public static OptionalInt inputTopicPartitions(Configuration config) {
+        Properties props = kafkaProperties(config);
+        props.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(BOOTSTRAP_SERVERS));
+        props.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        String topic = config.get(INPUT_TOPIC);
+        try (Admin admin = Admin.create(props)) {
+            TopicDescription described = admin.describeTopics(List.of(topic)).allTopicNames().get(15, TimeUnit.SECONDS)
+                    .get(topic);
+            return described == null ? OptionalInt.empty() : OptionalInt.of(described.partitions().size());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OptionalInt.empty();
+        } catch (Exception e) { // a topic not created yet, brokers unreachable, not authorised: the job says more
+            return OptionalInt.empty();
+        }
+    }
+}
