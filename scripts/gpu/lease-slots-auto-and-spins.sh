@@ -4,11 +4,13 @@
 #  1. Issue 14: the streaming job at defaults with `--slots auto`, what a local `stream` run without -p now picks
 #     (LocalSlots: 2 with TensorRT), beside 1 slot in the same JVM; 200,000 coco8 JPEG records; then auto again.
 #     StreamingJobBenchmark prints the ratio against the slots' own sessions and against one session (`bench`'s figure).
-#  2. Issue 18: latency on the batch-1 plan at 10% load, 3 and 1 slots: the inference thread polling while the prepare
-#     thread uploads (HandOffSpins, on by default with GPU pre-processing) against parking (its property false), and
-#     with the prepare thread also polling for the next image for 100 ms after each batch (an experiment, off by default).
+#  2. Issue 18: latency on the batch-1 plan at 10% load, 3 and 1 slots, at defaults (the inference thread polls while
+#     a batch uploads, the prepare thread parks between images; HandOffSpins) against batch.idle-spin 100 ms (bench
+#     --idle-spin-ms 100: the prepare thread polls for the next image). Session 15 ran this on 903e462, where both
+#     polls were system properties (streamdetect.batching.spin-for-upload, .idle-spin-us; since replaced by the
+#     setting), also with neither; then by hand (2-decimal percentiles) 6 more 3-slot runs.
 #  3. GpuPipelineGpuTest's micro-batcher tests (the prepare-thread check of session 14 never ran on a GPU).
-#  4. The job at defaults with 1 slot and the upload spin off (does the spin change the job's throughput?).
+#  4. The job at defaults with 1 slot once more (session 15 ran it with the upload poll off).
 set -u
 R=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$R/scripts/gpu/lease-common.sh"
@@ -19,30 +21,26 @@ export WATCHDOG_S=300 RECORDS=200000
 watched_job "$W" auto-and-1 auto,1
 watched_job "$W" auto-b auto
 
-latency() { # NAME SLOTS JVM-OPTIONS...
+latency() { # NAME SLOTS BENCH-OPTIONS...
   local name=$1 slots=$2; shift 2
   echo "latency $name" > "$W/phase"
-  timeout 150 java -Xmx8g "$@" -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/*:$GPU_RT_JARS" \
+  timeout 150 java -Xmx8g -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/*:$GPU_RT_JARS" \
     io.streamdetect.cli.StreamDetect bench -m "$B1" --backends tensorrt --precision fp16 --batches 1 --images "$IMAGES" \
-    --streams "$slots" --latency 0.1 --seconds 5 --latency-rounds 3 --warm-up-seconds 1 --batch-wait adaptive \
+    --streams "$slots" --latency 0.1 --seconds 5 --latency-rounds 3 --warm-up-seconds 1 --batch-wait adaptive "$@" \
     > "$W/latency-$name.log" 2>&1
 }
-OFF=-Dstreamdetect.batching.spin-for-upload=false
-IDLE=-Dstreamdetect.batching.idle-spin-us=100000
-latency s3-park 3 "$OFF"
-latency s3-upload-spin 3
-latency s3-idle-spin 3 "$IDLE"
-latency s1-park 1 "$OFF"
-latency s1-idle-spin 1 "$IDLE"
-latency s3-park-b 3 "$OFF"
-latency s3-idle-spin-b 3 "$IDLE"
+SPIN=(--idle-spin-ms 100)
+latency s3-default 3
+latency s3-idle-spin 3 "${SPIN[@]}"
+latency s1-default 1
+latency s1-idle-spin 1 "${SPIN[@]}"
+latency s3-default-b 3
+latency s3-idle-spin-b 3 "${SPIN[@]}"
 
 gpu_tests "$W" gpu-tests \
   io.streamdetect.preprocess.gpu.GpuPipelineGpuTest#onlyJpegsTheGpuTakesAreCheckedOnThePrepareThread \
   io.streamdetect.preprocess.gpu.GpuPipelineGpuTest#microBatcherDecodesOnTheGpuAheadOfInference
 
-export JVM_OPTS=$OFF
-watched_job "$W" one-park 1
-unset JVM_OPTS
+watched_job "$W" one-b 1
 stop_gpu_monitor
 echo done > "$W/phase"

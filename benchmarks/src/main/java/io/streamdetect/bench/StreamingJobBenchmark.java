@@ -10,6 +10,7 @@ import io.streamdetect.engine.EngineSpec;
 import io.streamdetect.engine.Engines;
 import io.streamdetect.engine.InferenceEngine;
 import io.streamdetect.jobs.LocalSlots;
+import io.streamdetect.testing.CheckpointFailureLog;
 import io.streamdetect.jobs.StreamingDetectionJob;
 import io.streamdetect.jobs.demo.EmbeddedKafka;
 import io.streamdetect.jobs.kafka.ImageProducer;

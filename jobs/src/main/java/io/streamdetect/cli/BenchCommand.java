@@ -131,6 +131,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + "less than this, at most twice this; 0 launches at once (default: ${DEFAULT-VALUE}, the job's).")
     long gpuDecodeHoldMicros;
 
+    @Option(names = "--idle-spin-ms", defaultValue = "0", paramLabel = "MS",
+            description = "Latency mode: batch.idle-spin in milliseconds, 0 to 1000: how long each slot's prepare thread "
+                    + "polls for the next image before it parks (default: ${DEFAULT-VALUE}, the job's: parks at once).")
+    long idleSpinMillis;
+
     @Option(names = "--latency-images", defaultValue = "100", paramLabel = "N",
             description = "Latency mode: images per rate and rule, at least (more where --seconds at the rate gives "
                     + "more) (default: ${DEFAULT-VALUE}).")
@@ -156,6 +161,10 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (streams < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--streams must be at least 1");
+        }
+        if (idleSpinMillis < 0 || idleSpinMillis > BatchingConfig.MAX_IDLE_SPIN.toMillis()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--idle-spin-ms must be from 0 (park at "
+                    + "once) to " + BatchingConfig.MAX_IDLE_SPIN.toMillis() + ", got " + idleSpinMillis);
         }
         if (latencyFractions != null || latencyRates != null) {
             return latency();
@@ -323,10 +332,10 @@ public final class BenchCommand implements Callable<Integer> {
         int threads = decodeThreads.get(0);
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
         out.printf("%d images from %s, %d slot(s), %s pre-processing, batch.max-delay %d ms, batch.gpu-decode-hold %d us, "
-                + "Poisson arrivals in %d round(s) per rate, rules taking turns, each run after a warm-up of %s s or "
+                + "batch.idle-spin %d ms, Poisson arrivals in %d round(s) per rate, rules taking turns, each run after a warm-up of %s s or "
                 + "more; latency: submission to outcome; to batch start: submission to its batch entering the engine "
                 + "(decode + waiting for the batch)%n", records.size(), imagesDir, streams, where.label(), maxDelayMs,
-                gpuDecodeHoldMicros, latencyRounds, warmUpSeconds);
+                gpuDecodeHoldMicros, idleSpinMillis, latencyRounds, warmUpSeconds);
         out.println("| backend | precision | batch | rate img/s | of max | batch.wait | images | p50 ms | p95 ms | p99 ms "
                 + "| to batch start p50 ms | p99 ms | mean batch |");
         out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
@@ -363,14 +372,15 @@ public final class BenchCommand implements Callable<Integer> {
                             int images = count / rounds + (round < count % rounds ? 1 : 0);
                             for (BatchWait wait : batchWaits) {
                                 BatchingConfig batching = new BatchingConfig(batch,
-                                        java.time.Duration.ofMillis(maxDelayMs), threads, wait, gpuDecodeHold());
+                                        java.time.Duration.ofMillis(maxDelayMs), threads, wait, gpuDecodeHold(),
+                                        java.time.Duration.ofMillis(idleSpinMillis));
                                 bench.run(config, batching, rate, images, 18L * round + Double.hashCode(rate),
                                         samples.computeIfAbsent(wait, w -> new LatencyBench.Samples()));
                             }
                         }
                         samples.forEach((wait, r) -> {
                             out.println(String.format(Locale.ROOT,
-                                    "| %s | %d | %.1f | %s | %s | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f |",
+                                    "| %s | %d | %.1f | %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |",
                                     row, batch, r.arrivalsPerSecond(), max > 0 ? String.format(Locale.ROOT, "%.2f", rate / max) : "",
                                     wait.label(), r.imagesCell(), r.latencyMillis(50), r.latencyMillis(95), r.latencyMillis(99),
                                     r.toBatchStartMillis(50), r.toBatchStartMillis(99), r.meanBatch()));

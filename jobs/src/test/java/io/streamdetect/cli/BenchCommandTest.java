@@ -85,15 +85,18 @@ class BenchCommandTest {
                 .anySatisfy(cell -> assertThat(cell.trim()).matches("\\d+/\\d+/\\d+/\\d+/\\d+")));
     }
 
-    /** Issue 18: several slots on one engine, the arrivals dealt to them in turn; every image has its outcome. */
+    /**
+     * Issue 18: several slots on one engine, the arrivals dealt to them in turn, their prepare threads polling for
+     * images between batches (batch.idle-spin); every image has its outcome.
+     */
     @Test
     void latencyModeDealsTheArrivalsToSeveralSlots() {
         var run = PredictCommandTest.run("bench", "-m", SharedFiles.model().toString(), "--backends", "onnxruntime",
                 "--batches", "1", "--seconds", "0.3", "--rates", "4", "--latency-images", "6", "--latency-rounds", "1",
-                "--batch-wait", "adaptive", "--warm-up-seconds", "0", "--streams", "2",
+                "--batch-wait", "adaptive", "--warm-up-seconds", "0", "--streams", "2", "--idle-spin-ms", "20",
                 "--images", SharedFiles.coco8().resolve("images/val").toString());
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(run.out()).contains("2 slot(s)");
+        assertThat(run.out()).contains("2 slot(s)", "batch.idle-spin 20 ms");
         // the images each slot's batcher ran, counted by the batchers themselves
         assertThat(run.out().lines().filter(l -> l.startsWith("| onnxruntime | fp32 | 1 |")).toList())
                 .as(run.out()).anySatisfy(l -> assertThat(l).contains("| adaptive | 6 (3 + 3) |"));
@@ -101,6 +104,10 @@ class BenchCommandTest {
                 "--images", SharedFiles.coco8().resolve("images/val").toString());
         assertThat(none.exit()).isNotZero();
         assertThat(none.err()).contains("--streams must be at least 1");
+        var tooLong = PredictCommandTest.run("bench", "-m", SharedFiles.model().toString(), "--rates", "4",
+                "--idle-spin-ms", "1001", "--images", SharedFiles.coco8().resolve("images/val").toString());
+        assertThat(tooLong.exit()).isNotZero();
+        assertThat(tooLong.err()).contains("--idle-spin-ms must be from 0 (park at once) to 1000, got 1001");
     }
 
     @Test

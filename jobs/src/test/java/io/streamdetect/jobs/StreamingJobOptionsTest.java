@@ -72,6 +72,18 @@ class StreamingJobOptionsTest {
     }
 
     @Test
+    void theIdleSpinIsOffUnlessSetAndOutOfRangeIsNamed() {
+        Configuration config = new Configuration();
+        config.set(StreamingJobOptions.MODEL, "m.onnx");
+        assertThat(StreamingDetectionJob.operator(config).settings().batching().idleSpin()).as("the default").isZero();
+        config.setString("batch.idle-spin", "100 ms");
+        assertThat(StreamingDetectionJob.operator(config).settings().batching().idleSpin()).isEqualTo(Duration.ofMillis(100));
+        config.setString("batch.idle-spin", "2 s");
+        assertThatThrownBy(() -> StreamingDetectionJob.operator(config))
+                .hasMessage("'batch.idle-spin' must be from 0 ms (park at once) to 1000 ms, got 2 s");
+    }
+
+    @Test
     void preprocessAndNmsSettingsReachTheOperatorAndBadValuesSayWhatIsAllowed() {
         Configuration config = new Configuration();
         config.set(StreamingJobOptions.MODEL, "m.onnx");

@@ -17,9 +17,12 @@ import java.time.Duration;
  *                       prepare thread gathers the next batch (one that will be full) or has been decoding it for less
  *                       than this, at most twice this, so that nvJPEG's decode is submitted before the engine's run
  *                       and the two overlap ({@link DecodeFirst}); zero launches at once
+ * @param idleSpin       how long the prepare thread busy-polls for the next image after a batch before it parks
+ *                       ({@link HandOffSpins}): a lone image then skips that thread's wake-up, for up to a core per
+ *                       slot kept busy while images come at least this often; zero (the default) parks at once
  */
 public record BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decodeThreads, BatchWait batchWait,
-                             Duration gpuDecodeHold) implements Serializable {
+                             Duration gpuDecodeHold, Duration idleSpin) implements Serializable {
     public static final int AUTO_DECODE_THREADS = 0;
     /**
      * 1 ms: on an H200 it took a saturated slot from 0.75x to 0.82x of compute-only in {@code bench} and the streaming
@@ -28,6 +31,8 @@ public record BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decod
     public static final Duration DEFAULT_GPU_DECODE_HOLD = Duration.ofMillis(1);
     /** The longest hold accepted: a hold is spun on the inference thread, for every full batch. */
     public static final Duration MAX_GPU_DECODE_HOLD = Duration.ofMillis(10);
+    /** The longest idle spin accepted: images a second apart gain nothing from a spinning core. */
+    public static final Duration MAX_IDLE_SPIN = Duration.ofSeconds(1);
     public static final BatchingConfig DEFAULT = new BatchingConfig(8, Duration.ofMillis(5));
 
     public BatchingConfig {
@@ -50,6 +55,19 @@ public record BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decod
             throw new IllegalArgumentException("gpuDecodeHold must be from 0 (no hold) to " + MAX_GPU_DECODE_HOLD.toMillis()
                     + " ms, got " + gpuDecodeHold);
         }
+        if (idleSpin == null) { // a configuration serialized before the spin was a setting (a recovered job graph)
+            idleSpin = Duration.ZERO;
+        }
+        if (idleSpin.isNegative() || idleSpin.compareTo(MAX_IDLE_SPIN) > 0) {
+            throw new IllegalArgumentException("idleSpin must be from 0 (park at once) to " + MAX_IDLE_SPIN.toMillis()
+                    + " ms, got " + idleSpin);
+        }
+    }
+
+    /** No idle spin. */
+    public BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decodeThreads, BatchWait batchWait,
+                          Duration gpuDecodeHold) {
+        this(maxBatchSize, maxBatchDelay, decodeThreads, batchWait, gpuDecodeHold, Duration.ZERO);
     }
 
     /** The default {@link #gpuDecodeHold}. */
@@ -82,6 +100,11 @@ public record BatchingConfig(int maxBatchSize, Duration maxBatchDelay, int decod
 
     /** This configuration with {@code batchWait} instead of its own. */
     public BatchingConfig withWait(BatchWait wait) {
-        return new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, wait, gpuDecodeHold);
+        return new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, wait, gpuDecodeHold, idleSpin);
+    }
+
+    /** This configuration with {@code spin} as its {@link #idleSpin}. */
+    public BatchingConfig withIdleSpin(Duration spin) {
+        return new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, batchWait, gpuDecodeHold, spin);
     }
 }

@@ -1,30 +1,31 @@
 package io.streamdetect.batching;
 
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
  * Busy-polls a micro-batcher's hand-off queues where a parked thread's wake-up would add to a lone image's latency
- * (issue 18). A lone image passes two hand-offs before the engine: the submitting thread to the prepare thread, the
- * prepare thread to the inference thread. A thread parked in a queue wakes tens of microseconds after it is signalled
- * (a futex wake, then an idle core scheduling it); on the H200 about 0.2 ms of a lone image's 0.5 ms to its batch's
- * start is not its GPU upload (docs/benchmarks.md, session 14).
+ * ({@link BatchingConfig#idleSpin}, {@code batch.idle-spin}; issue 18). A lone image passes two hand-offs before the
+ * engine: the submitting thread to the prepare thread, the prepare thread to the inference thread. A thread parked in
+ * a queue wakes some tens of microseconds after it is signalled (a futex wake, then an idle core scheduling it).
  *
  * <ul>
- *   <li>The inference thread, finding no batch, polls instead of parking while the prepare thread uploads one to
- *       the GPU: the batch it will run next is a GPU upload away (0.3 ms for one image, 9 ms for 64), and the
- *       inference thread would only park for that long. On with GPU pre-processing; {@value #UPLOAD_SPIN_PROPERTY}
- *       {@code =false} turns it off. With CPU pre-processing the prepare thread's decode needs the cores.</li>
- *   <li>The prepare thread polls for the next image for {@value #IDLE_SPIN_PROPERTY} microseconds after its last
- *       batch before it parks: a core per slot kept busy while images keep coming. Off (0) by default; an
- *       experiment.</li>
+ *   <li>With GPU pre-processing, the inference thread, finding no batch, polls instead of parking while the prepare
+ *       thread uploads one: the batch it will run next is one GPU upload away (0.3 ms for one image, 9 ms for 64), a
+ *       wait it would otherwise park for. Always on there; not with CPU pre-processing, whose decode needs the
+ *       cores.</li>
+ *   <li>The prepare thread polls for the next image for the idle spin after its last batch before it parks: a core
+ *       per slot kept busy while images come at least that often. Off (zero) by default.</li>
  * </ul>
- * One per micro-batcher; the prepare thread writes {@link #uploading}, the inference thread reads it.
+ * On an H200 with three slots on the batch-1 plan at 10% load (docs/benchmarks.md, session 15), p50 / p99: both
+ * parking 1.24-1.26 / 1.96-2.05 ms; the inference thread polling 1.24 / 1.85-1.99 ms; both polling (idle spin
+ * 100 ms) 1.14-1.20 / 1.75-1.81 ms. The streaming job at batch 64, one slot, ran at 0.852 of compute-only with the
+ * inference thread polling and 0.863 without, within the runs' spread. One per micro-batcher; the prepare thread
+ * writes {@link #uploading}, the inference thread reads it.
  */
 final class HandOffSpins {
-    static final String UPLOAD_SPIN_PROPERTY = "streamdetect.batching.spin-for-upload";
-    static final String IDLE_SPIN_PROPERTY = "streamdetect.batching.idle-spin-us";
     /** Longest poll for one upload: beyond an upload of a full batch, so a stuck upload parks the thread again. */
     private static final long MAX_UPLOAD_SPIN_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
@@ -39,10 +40,9 @@ final class HandOffSpins {
         this.idleSpinNanos = idleSpinNanos;
     }
 
-    /** The spins for a batcher: from the system properties above, the upload spin only with GPU pre-processing. */
-    static HandOffSpins forBatcher(boolean gpuPreprocessing) {
-        boolean upload = gpuPreprocessing && !"false".equalsIgnoreCase(System.getProperty(UPLOAD_SPIN_PROPERTY));
-        return new HandOffSpins(upload, TimeUnit.MICROSECONDS.toNanos(Long.getLong(IDLE_SPIN_PROPERTY, 0L)));
+    /** The spins for a batcher with an idle spin of {@code idleSpin}; the upload poll with GPU pre-processing. */
+    static HandOffSpins forBatcher(boolean gpuPreprocessing, Duration idleSpin) {
+        return new HandOffSpins(gpuPreprocessing, idleSpin.toNanos());
     }
 
     /** Prepare thread: a batch's GPU upload starts ({@code true}), or it was handed over or dropped ({@code false}). */

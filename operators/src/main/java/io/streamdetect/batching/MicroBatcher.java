@@ -157,7 +157,7 @@ public final class MicroBatcher<T> implements AutoCloseable {
         int count = predictor.preprocessing() == Preprocessing.GPU ? GPU_BUFFERS : CPU_BUFFERS;
         this.free = new ArrayBlockingQueue<>(count);
         this.decodeFirst = decodeFirst;
-        this.spins = HandOffSpins.forBatcher(predictor.preprocessing() == Preprocessing.GPU);
+        this.spins = HandOffSpins.forBatcher(predictor.preprocessing() == Preprocessing.GPU, config.idleSpin());
         int decodeThreads = config.decodeThreadsFor(predictor.session().info().backend() == Backend.ONNXRUNTIME);
         this.decodePool = decodeThreads > 1 ? DecodePool.acquire(decodeThreads) : null;
         try {

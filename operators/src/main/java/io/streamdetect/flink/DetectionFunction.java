@@ -53,7 +53,12 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
     private transient DetectionMetrics metrics;
     /** Images between asyncInvoke and completion, so a timeout completes the same InFlight the batcher holds. */
     private transient java.util.Map<ResultFuture<?>, InFlight> pending;
-    /** The model accepted through model.watch, one entry per slot; every slot gets all of them on restore. */
+    /**
+     * The model accepted through model.watch, one entry per slot; every slot gets all of them on restore. Null without
+     * model.watch: nothing is ever accepted then, and Flink declines every checkpoint of a bounded job whose slots
+     * have partly finished while an operator holds union list state, even an empty one ("has used UnionListState,
+     * but part of its tasks has called operators' finish method"; seen with two slots, docs/benchmarks.md session 15).
+     */
     private transient ListState<String> acceptedModelState;
     private transient AcceptedModel restoredModel;
 
@@ -63,6 +68,9 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
+        if (settings.modelWatch() == null) {
+            return; // a model accepted by an earlier run that watched is not restored: this run keeps its own model
+        }
         acceptedModelState = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>("streamdetect-accepted-model", String.class));
         if (context.isRestored()) {
@@ -76,6 +84,9 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         if (models != null) {
             models.throwIfFailedToOpen(); // an idle slot whose model cannot be opened fails here at the latest
+        }
+        if (acceptedModelState == null) {
+            return;
         }
         acceptedModelState.clear();
         if (models != null && models.accepted().isPresent()) {

@@ -109,6 +109,7 @@ public final class DetectionOperator {
         private Duration maxBatchDelay = BatchingConfig.DEFAULT.maxBatchDelay();
         private BatchWait batchWait = BatchingConfig.DEFAULT.batchWait();
         private Duration gpuDecodeHold = BatchingConfig.DEFAULT_GPU_DECODE_HOLD;
+        private Duration idleSpin = Duration.ZERO;
         private int decodeThreads = BatchingConfig.AUTO_DECODE_THREADS;
         private DecodeLimits limits = DecodeLimits.DEFAULT;
         private PostprocessConfig postprocess = PostprocessConfig.DEFAULT;
@@ -171,6 +172,15 @@ public final class DetectionOperator {
          */
         public Builder setGpuDecodeHold(Duration hold) {
             this.gpuDecodeHold = hold;
+            return this;
+        }
+
+        /**
+         * How long each slot's prepare thread polls for the next image before it parks ({@link
+         * BatchingConfig#idleSpin}; zero, the default, parks at once): lower latency at low load for a busy core.
+         */
+        public Builder setIdleSpin(Duration spin) {
+            this.idleSpin = spin;
             return this;
         }
 
@@ -302,7 +312,7 @@ public final class DetectionOperator {
                     .withNms(nms, postprocess).withProfiles(profiles).withCudaGraphs(cudaGraphs);
             int cap = capacity != null ? capacity : Math.max(16, 8 * Math.min(maxBatchSize, fixedBatchOf(model)));
             return new DetectionOperator(new DetectionSettings(engine, new PredictorConfig(limits, postprocess, preprocessing),
-                    new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, batchWait, gpuDecodeHold), timeout,
+                    new BatchingConfig(maxBatchSize, maxBatchDelay, decodeThreads, batchWait, gpuDecodeHold, idleSpin), timeout,
                     cap, ordered, gpuResource, modelWatch));
         }
     }

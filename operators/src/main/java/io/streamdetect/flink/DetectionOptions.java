@@ -58,6 +58,12 @@ public final class DetectionOptions {
                     + "twice this), so that decoding overlaps inference (nvJPEG waits for the GPU work submitted before "
                     + "it). Only when the next batch will be full: at low load nothing is held. 0 ms launches at once; "
                     + "up to 10 ms.");
+    public static final ConfigOption<Duration> IDLE_SPIN = ConfigOptions.key("batch.idle-spin")
+            .durationType().defaultValue(Duration.ZERO)
+            .withDescription("How long each slot's prepare thread busy-polls for the next image after a batch before it "
+                    + "parks. A lone image skips the thread's wake-up (on an H200, three slots on a batch-1 plan at "
+                    + "10% load: p99 1.75-1.81 ms against 1.85-1.99 ms), for up to a core per slot kept busy while "
+                    + "images come at least this often. 0 ms (the default) parks at once; up to 1 s.");
     public static final ConfigOption<Integer> INTRA_OP_THREADS = ConfigOptions.key("onnxruntime.threads")
             .intType().defaultValue(0).withDescription("ONNX Runtime threads per inference call; 0 = all cores.");
     public static final ConfigOption<Float> CONFIDENCE = ConfigOptions.key("confidence")
@@ -116,7 +122,7 @@ public final class DetectionOptions {
 
     /** Every option above: what a SQL model accepts besides {@code provider}. */
     public static final List<ConfigOption<?>> ALL = List.of(MODEL, BACKEND, PRECISION, PREPROCESS, NMS,
-            MAX_BATCH_SIZE, MAX_BATCH_DELAY, BATCH_WAIT, GPU_DECODE_HOLD, INTRA_OP_THREADS, CONFIDENCE, IOU, MAX_DETECTIONS, MAX_BYTES,
+            MAX_BATCH_SIZE, MAX_BATCH_DELAY, BATCH_WAIT, GPU_DECODE_HOLD, IDLE_SPIN, INTRA_OP_THREADS, CONFIDENCE, IOU, MAX_DETECTIONS, MAX_BYTES,
             MAX_PIXELS, TIMEOUT, DECODE_THREADS, TENSORRT_PROFILES, CUDA_GRAPHS, GPU_RESOURCE, MODEL_WATCH,
             MODEL_WATCH_INTERVAL);
 
@@ -148,6 +154,11 @@ public final class DetectionOptions {
             throw invalid(GPU_DECODE_HOLD, TimeUtils.formatWithHighestUnit(hold), "must be from 0 ms (no hold) to "
                     + BatchingConfig.MAX_GPU_DECODE_HOLD.toMillis() + " ms");
         }
+        Duration spin = config.get(IDLE_SPIN);
+        if (spin.isNegative() || spin.compareTo(BatchingConfig.MAX_IDLE_SPIN) > 0) {
+            throw invalid(IDLE_SPIN, TimeUtils.formatWithHighestUnit(spin), "must be from 0 ms (park at once) to "
+                    + BatchingConfig.MAX_IDLE_SPIN.toMillis() + " ms");
+        }
         Duration timeout = config.get(TIMEOUT);
         if (timeout.isZero() || timeout.isNegative()) {
             throw invalid(TIMEOUT, timeout, "must be positive");
@@ -170,6 +181,7 @@ public final class DetectionOptions {
                 .setMaxBatchDelay(delay)
                 .setBatchWait(parsed(config, BATCH_WAIT, BatchWait::parse))
                 .setGpuDecodeHold(hold)
+                .setIdleSpin(spin)
                 .setDecodeThreads(decodeThreads)
                 .setDecodeLimits(new DecodeLimits(maxBytes, maxPixels))
                 .setPostprocess(new PostprocessConfig(confidence, iou, maxDetections))

@@ -29,9 +29,22 @@ class BatchingConfigTest {
     }
 
     @Test
-    void aConfigurationSerializedBeforeTheHoldExistedGetsTheDefault() {
+    void aConfigurationSerializedBeforeTheHoldOrTheSpinExistedGetsTheirDefaults() {
         // what Java's record deserialization passes for a component the stream does not have
         assertThat(new BatchingConfig(8, Duration.ZERO, 0, BatchWait.ADAPTIVE, null).gpuDecodeHold())
                 .isEqualTo(BatchingConfig.DEFAULT_GPU_DECODE_HOLD);
+        assertThat(new BatchingConfig(8, Duration.ZERO, 0, BatchWait.ADAPTIVE, Duration.ZERO, null).idleSpin()).isZero();
+    }
+
+    @Test
+    void theIdleSpinIsOffByDefaultSurvivesAnotherWaitAndStaysWithinASecond() {
+        assertThat(BatchingConfig.DEFAULT.idleSpin()).isZero();
+        BatchingConfig spinning = BatchingConfig.DEFAULT.withIdleSpin(Duration.ofMillis(100));
+        assertThat(spinning.withWait(BatchWait.FIXED).idleSpin()).isEqualTo(Duration.ofMillis(100));
+        for (Duration bad : new Duration[] {Duration.ofNanos(-1), Duration.ofSeconds(1).plusNanos(1)}) {
+            assertThatThrownBy(() -> BatchingConfig.DEFAULT.withIdleSpin(bad)).as("" + bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("idleSpin must be from 0 (park at once) to 1000 ms");
+        }
     }
 }

@@ -113,6 +113,31 @@ class MicroBatcherTest {
     }
 
     /**
+     * Issue 18: with an idle spin the prepare thread polls for images between batches instead of parking; images that
+     * come while it spins, and after it has parked again, all run, and close() stops a spinning thread at once.
+     */
+    @Test
+    void aBatcherWithAnIdleSpinRunsImagesThatComeWhileItSpinsAndAfterAndClosesWhileSpinning() throws Exception {
+        Recorder recorder = new Recorder(3);
+        long closed;
+        try (Predictor predictor = new Predictor(ORT.engine(), PredictorConfig.DEFAULT);
+             MicroBatcher<String> batcher = new MicroBatcher<>(predictor,
+                     new BatchingConfig(4, Duration.ofMillis(5)).withIdleSpin(Duration.ofMillis(300)), recorder, "spin")) {
+            batcher.submit(TestImages.bus(), "first");
+            TimeUnit.MILLISECONDS.sleep(50); // well within the spin after its batch
+            batcher.submit(TestImages.bus(), "while-spinning");
+            TimeUnit.MILLISECONDS.sleep(1000); // the spin is over: parked in the queue again
+            batcher.submit(TestImages.bus(), "after-parking");
+            recorder.await();
+            batcher.submit(TestImages.bus(), "dropped-on-close"); // the thread spins for it or runs it; close stops it
+            closed = System.nanoTime();
+        }
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - closed)).as("close does not hang").isLessThan(10);
+        assertThat(recorder.completed).containsKeys("first", "while-spinning", "after-parking");
+        recorder.completed.values().forEach(p -> ReferenceDetections.assertMatches(p.objects(), ReferenceDetections.BUS));
+    }
+
+    /**
      * A slot's summary: the idle stretches before its first image and after its last batch are left out of the busy
      * window (in a 3 s job run on the H200 they were about all of the prepare thread's "wait for image").
      */

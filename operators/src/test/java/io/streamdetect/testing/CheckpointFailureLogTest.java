@@ -1,4 +1,4 @@
-package io.streamdetect.bench;
+package io.streamdetect.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.streamdetect.bench;
+package io.streamdetect.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +13,7 @@ import org.apache.logging.log4j.core.config.Property;
 
 /**
  * Every failed checkpoint of the jobs run while it is open, with its reason, from the log lines of Flink's
- * {@code CheckpointFailureManager} (in this JVM: the benchmark's MiniCluster).
+ * {@code CheckpointFailureManager} (in this JVM: a benchmark's or a test's MiniCluster).
  *
  * <p>Why the log: the checkpoint statistics keep a reason only for checkpoints that got as far as a pending
  * checkpoint ({@code FailedCheckpointStats} in the history). A trigger that fails before that, e.g. with
@@ -23,18 +23,18 @@ import org.apache.logging.log4j.core.config.Property;
  * which logs it with its job id and exception (INFO for a trigger refused because not all tasks run, WARN for the
  * rest); that is what is collected here.
  */
-final class CheckpointFailureLog implements AutoCloseable {
-    static final String LOGGER = "org.apache.flink.runtime.checkpoint.CheckpointFailureManager";
+public final class CheckpointFailureLog implements AutoCloseable {
+    public static final String LOGGER = "org.apache.flink.runtime.checkpoint.CheckpointFailureManager";
 
     /** One failed checkpoint: its id ("not triggered" when it never got one) and why. */
-    record Failure(String jobId, String checkpoint, String reason) {}
+    public record Failure(String jobId, String checkpoint, String reason) {}
 
     private final List<Failure> failures = new ArrayList<>();
     private final LoggerContext context = (LoggerContext) LogManager.getContext(false);
     private final Capture appender = new Capture();
     private final LoggerConfig previous;
 
-    CheckpointFailureLog() {
+    public CheckpointFailureLog() {
         var config = context.getConfiguration();
         previous = config.getLoggers().get(LOGGER);
         appender.start();
@@ -48,13 +48,13 @@ final class CheckpointFailureLog implements AutoCloseable {
     }
 
     /** The failures of {@code job} logged so far, in order. */
-    synchronized List<Failure> of(JobID job) {
+    public synchronized List<Failure> of(JobID job) {
         String id = job.toString();
         return failures.stream().filter(f -> f.jobId().equals(id)).toList();
     }
 
     /** Reads one CheckpointFailureManager line: the job is its JobID argument, the id a Long or UNKNOWN_CHECKPOINT_ID. */
-    static Failure parse(Object[] parameters, Throwable thrown) {
+    public static Failure parse(Object[] parameters, Throwable thrown) {
         String job = "?";
         String checkpoint = "not triggered";
         String reason = null;
