@@ -10,7 +10,6 @@ import io.streamdetect.jobs.ReprocessReport;
 import io.streamdetect.jobs.StreamingJobOptions;
 import java.io.PrintWriter;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
@@ -64,7 +63,8 @@ public final class ReprocessCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         if (env instanceof LocalStreamEnvironment) { // a cluster has its own slots; here the run's slots are this host's
-            LocalSlots.prepare(config, c -> c.contains(INPUT_PATH) ? OptionalInt.empty() : LocalSlots.inputTopicPartitions(c))
+            (config.contains(INPUT_PATH) ? LocalSlots.prepare(config)
+                    : LocalSlots.prepare(config, LocalSlots::inputTopicPartitions))
                     .ifPresent(slots -> err.println("streamdetect reprocess: " + slots));
         }
         err.println("streamdetect reprocess: " + StreamingJobOptions.describe(config));

@@ -22,9 +22,10 @@ import org.apache.kafka.clients.admin.TopicDescription;
  * docker-compose gives the GPU TaskManager two).
  *
  * <p>Why two on a GPU: two slots share the GPU's engine (each its own execution context, stream and micro-batcher), so
- * one slot's GPU pre-processing and engine runs overlap the other's. Through Kafka on an H200 (FP16, batch 64) two
- * slots ran 7,696 img/s against 7,177-7,431 for one, and gave the lower tail at low load; more than two added no
- * throughput (docs/benchmarks.md, sessions 13-14). Why one on ONNX Runtime: it uses every core for one slot's
+ * one slot's GPU pre-processing and engine runs overlap the other's. Through Kafka on an H200 (FP16, batch 64,
+ * 200,000 records) two slots ran 7,778-7,815 img/s, 0.90x of one session's compute-only, against 7,388-7,531 for one
+ * (docs/benchmarks.md, session 15), and gave the lower tail at low load; more than two added no throughput at batch 64
+ * (sessions 4-5). Why one on ONNX Runtime: it uses every core for one slot's
  * inference already. Why no more than the partitions: the source and the detection operator are chained, so a slot
  * reads only its own partitions, and a slot without one idles while holding its GPU memory (~2.8 GB at batch 64).
  */
@@ -34,15 +35,19 @@ public final class LocalSlots {
 
     private LocalSlots() {}
 
+    /** {@link #prepare(Configuration, Function)} for a run whose input is not a topic (files): no partitions to cap by. */
+    public static Optional<String> prepare(Configuration config) {
+        return prepare(config, null);
+    }
+
     /**
      * Sets {@code parallelism} where it is missing, for a run whose slots all share this host's one GPU or its CPU.
      *
-     * @param inputPartitions the input topic's partition count, empty where it cannot be read or the input is not a
-     *                        topic; asked only when it could lower the count
+     * @param inputPartitions the input topic's partition count, empty where it cannot be read; asked only when it
+     *                        could lower the count; null where the input is not a topic
      * @return what was chosen and why, for the run's start-up line; empty when {@code parallelism} was given
      */
-    public static Optional<String> prepare(Configuration config,
-                                                     Function<Configuration, OptionalInt> inputPartitions) {
+    public static Optional<String> prepare(Configuration config, Function<Configuration, OptionalInt> inputPartitions) {
         if (config.contains(PARALLELISM)) {
             return Optional.empty();
         }
@@ -52,7 +57,7 @@ public final class LocalSlots {
             return Optional.of("1 task slot (" + backend.label()
                     + " uses every core for one slot; -p to change)");
         }
-        OptionalInt partitions = inputPartitions.apply(config);
+        OptionalInt partitions = inputPartitions == null ? OptionalInt.empty() : inputPartitions.apply(config);
         int slots = partitions.isPresent() ? Math.max(1, Math.min(TENSORRT_SLOTS, partitions.getAsInt())) : TENSORRT_SLOTS;
         config.set(PARALLELISM, slots);
         String why = slots == TENSORRT_SLOTS ? TENSORRT_SLOTS + " task slots on the GPU (TensorRT: two slots overlap "
@@ -60,8 +65,8 @@ public final class LocalSlots {
                 : slots + " task slot" + (slots == 1 ? "" : "s") + " (TensorRT runs best with " + TENSORRT_SLOTS
                 + " per GPU, but topic " + config.get(INPUT_TOPIC) + " has " + partitions.getAsInt() + " partition"
                 + (partitions.getAsInt() == 1 ? "" : "s") + " and a slot reads only its own; add partitions or -p to change)";
-        return Optional.of(partitions.isEmpty() ? why + "; the input topic's partitions could not be read"
-                : why);
+        return Optional.of(partitions.isEmpty() && inputPartitions != null
+                ? why + "; the input topic's partitions could not be read" : why);
     }
 
     /** The input topic's partition count, asked of the brokers with the job's Kafka settings; empty on any failure. */

@@ -52,6 +52,14 @@ class LocalSlotsTest {
     }
 
     @Test
+    void anInputOfFilesGetsTwoSlotsOnTheGpuWithoutANoteOnPartitions() {
+        Configuration config = local("tensorrt", "unused");
+        assertThat(LocalSlots.prepare(config)).hasValueSatisfying(why ->
+                assertThat(why).startsWith("2 task slots on the GPU").doesNotContain("partition"));
+        assertThat(config.get(StreamingJobOptions.PARALLELISM)).isEqualTo(2);
+    }
+
+    @Test
     void onnxRuntimeGetsOneSlotWithoutAskingTheBrokers() {
         Configuration config = local("onnxruntime", "four-partitions");
         AtomicInteger asked = new AtomicInteger();

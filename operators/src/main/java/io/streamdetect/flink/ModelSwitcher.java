@@ -248,7 +248,8 @@ final class ModelSwitcher<T> implements AutoCloseable {
             // 7,452 img/s with two slots against 6,944 with one, both with the decode hold; sessions 4-5: 0.67x of
             // compute-only with four slots against 0.74x with two), and each slot holds ~2.8 GB
             LOG.warn("{} slots of this TaskManager share one GPU with GPU pre-processing; more than {} add no "
-                    + "throughput and each holds ~2.8 GB of GPU memory at batch 64", slotsOnThisEngine, MOST_SLOTS_PER_GPU);
+                    + "throughput at batch 64 (on a batch-1 plan a third lowers the tail at low load) and each holds "
+                    + "~2.8 GB of GPU memory at batch 64", slotsOnThisEngine, MOST_SLOTS_PER_GPU);
         }
     }
 
