@@ -69,3 +69,14 @@ gpu_tests() {
     -Dstreamdetect.test.maxBatch=64 -cp "$A/lib/*:$GPU_RT_JARS" org.junit.platform.console.ConsoleLauncher execute \
     --disable-banner --details=tree --include-tag gpu "${selected[@]}" > "$w/$name.log" 2>&1
 }
+
+# b1_latency W NAME SLOTS [BENCH-ARGS...]: `bench --latency 0.1` on the batch-1 level-5 plan (NMS in it) with SLOTS
+# slots, 3 rounds of 5 s after a 1 s warm-up, adaptive batching; its tables into W/latency-NAME.log
+b1_latency() {
+  local w=$1 name=$2 slots=$3; shift 3
+  echo "latency $name" > "$w/phase"
+  timeout 150 java -Xmx8g -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/*:$GPU_RT_JARS" \
+    io.streamdetect.cli.StreamDetect bench -m "$STREAMDETECT_ENGINE_CACHE/yolo11n-fp16-b1-o5.engine" --backends tensorrt \
+    --precision fp16 --batches 1 --images "$IMAGES" --streams "$slots" --latency 0.1 --seconds 5 --latency-rounds 3 \
+    --warm-up-seconds 1 --batch-wait adaptive "$@" > "$w/latency-$name.log" 2>&1
+}

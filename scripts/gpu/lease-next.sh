@@ -4,8 +4,9 @@
 # 0.827-0.861 of compute-only (mean 0.847 of six runs; 20,000 records: 0.763), SIGTERM under TensorRT ended every
 # JVM cleanly (5 of 5), and the batch-1 plan's p99 at 10% load was 2.5-2.7 ms in three JVMs (target 1.8 ms).
 # Session 14 (docs/benchmarks.md, "Session 14 on the H200") ran lease-latency-slots.sh and, short of device time, one
-# run of what lease-prepare-inline.sh measures: run that script first in the next lease (the prepare-thread check of
-# 4c9a4ba with three rounds, 1 and 3 slots, and its GPU tests), then this one.
+# run of what lease-prepare-inline.sh measures. Session 15 ran lease-slots-auto-and-spins.sh on 903e462 (its GPU tests
+# covered 4c9a4ba); its final build (batch.idle-spin as a setting, the union-state fix) never ran on a GPU: run
+# lease-slots-auto-and-spins.sh first in the next lease, then this one.
 # This form is the baseline for the next change to the slot's pipeline, every timing step alone:
 #   0. the default plan and both batch-1 level-5 plans carried in .plans/ (no build); .plans/ is ~38 MB: carry it in a
 #      call of its own (with nothing else), the rt and app parts in theirs;

@@ -7,17 +7,9 @@ set -u
 R=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$R/scripts/gpu/lease-common.sh"
 W=/root/lease; mkdir -p "$W/out"
-B1=$STREAMDETECT_ENGINE_CACHE/yolo11n-fp16-b1-o5.engine
-latency() { # NAME SLOTS
-  echo "latency $1" > "$W/phase"
-  timeout 150 java -Xmx8g -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/*:$GPU_RT_JARS" \
-    io.streamdetect.cli.StreamDetect bench -m "$B1" --backends tensorrt --precision fp16 --batches 1 --images "$IMAGES" \
-    --streams "$2" --latency 0.1 --seconds 5 --latency-rounds 3 --warm-up-seconds 1 --batch-wait adaptive \
-    > "$W/latency-$1.log" 2>&1
-}
-latency inline-s1 1
+b1_latency "$W" inline-s1 1
 gpu_tests "$W" gpu-tests \
   io.streamdetect.preprocess.gpu.GpuPipelineGpuTest#onlyJpegsTheGpuTakesAreCheckedOnThePrepareThread \
   io.streamdetect.preprocess.gpu.GpuPipelineGpuTest#microBatcherDecodesOnTheGpuAheadOfInference
-latency inline-s3 3
+b1_latency "$W" inline-s3 3
 echo done > "$W/phase"

@@ -15,27 +15,18 @@ set -u
 R=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$R/scripts/gpu/lease-common.sh"
 W=/root/lease; begin_lease "$W"
-B1=$STREAMDETECT_ENGINE_CACHE/yolo11n-fp16-b1-o5.engine
 export WATCHDOG_S=300 RECORDS=200000
 
 watched_job "$W" auto-and-1 auto,1
 watched_job "$W" auto-b auto
 
-latency() { # NAME SLOTS BENCH-OPTIONS...
-  local name=$1 slots=$2; shift 2
-  echo "latency $name" > "$W/phase"
-  timeout 150 java -Xmx8g -Dlog4j2.configurationFile=log4j2-cli.properties -cp "$A/lib/*:$GPU_RT_JARS" \
-    io.streamdetect.cli.StreamDetect bench -m "$B1" --backends tensorrt --precision fp16 --batches 1 --images "$IMAGES" \
-    --streams "$slots" --latency 0.1 --seconds 5 --latency-rounds 3 --warm-up-seconds 1 --batch-wait adaptive "$@" \
-    > "$W/latency-$name.log" 2>&1
-}
 SPIN=(--idle-spin-ms 100)
-latency s3-default 3
-latency s3-idle-spin 3 "${SPIN[@]}"
-latency s1-default 1
-latency s1-idle-spin 1 "${SPIN[@]}"
-latency s3-default-b 3
-latency s3-idle-spin-b 3 "${SPIN[@]}"
+b1_latency "$W" s3-default 3
+b1_latency "$W" s3-idle-spin 3 "${SPIN[@]}"
+b1_latency "$W" s1-default 1
+b1_latency "$W" s1-idle-spin 1 "${SPIN[@]}"
+b1_latency "$W" s3-default-b 3
+b1_latency "$W" s3-idle-spin-b 3 "${SPIN[@]}"
 
 gpu_tests "$W" gpu-tests \
   io.streamdetect.preprocess.gpu.GpuPipelineGpuTest#onlyJpegsTheGpuTakesAreCheckedOnThePrepareThread \

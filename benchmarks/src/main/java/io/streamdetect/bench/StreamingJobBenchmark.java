@@ -49,7 +49,9 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The whole streaming job at its default settings (only backend, precision, max batch and the task slots are
@@ -128,6 +130,9 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Checkpoints go here (default: a temporary folder).")
     Path workDir;
 
+    @Spec
+    CommandSpec spec;
+
     /** Where the tables go; tests read them. */
     java.io.PrintStream out = System.out;
     private List<byte[]> jpegs;
@@ -143,6 +148,13 @@ public final class StreamingJobBenchmark implements Callable<Integer> {
         model = model != null ? model : SharedFiles.model();
         images = images != null ? images : SharedFiles.coco8().resolve("images");
         workDir = workDir != null ? workDir : Files.createTempDirectory("streamdetect-bench-job");
+        slots = slots.stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
+        for (String s : slots) {
+            if (!s.equals(AUTO) && !s.matches("[1-9]\\d{0,2}")) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--slots takes slot counts (1 to 999) or auto, e.g. --slots auto,1; got " + s);
+            }
+        }
         jpegs = readImages(images);
         // a user's topic has partitions for the slots a local run picks: auto never finds fewer than it wants
         int partitions = Math.max(slots.contains(AUTO) ? LocalSlots.TENSORRT_SLOTS : 1,

@@ -42,4 +42,13 @@ class StreamingJobBenchmarkTest {
                 // --restarts: both failovers happened, memory is n/a on the CPU, every record came back once
                 .contains("| 1 | 2 of 2 | n/a (no CUDA) | n/a (no CUDA) | n/a | n/a (no CUDA) | n/a (no CUDA) | n/a | 16 of 16 | 0 |");
     }
+
+    @Test
+    void aSlotCountThatIsNeitherANumberNorAutoIsRefusedWithTheForm(@TempDir Path work) {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int exit = new CommandLine(new StreamingJobBenchmark()).setErr(new java.io.PrintWriter(err, true))
+                .execute("--backend", "onnxruntime", "--slots", "AUTO,two", "--work-dir", work.toString());
+        assertThat(exit).isNotZero();
+        assertThat(err.toString()).contains("--slots takes slot counts (1 to 999) or auto, e.g. --slots auto,1; got two");
+    }
 }

@@ -62,7 +62,7 @@ public final class ReprocessCommand implements Callable<Integer> {
         ReprocessJobOptions.validate(config);
         PrintWriter err = spec.commandLine().getErr();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        if (env instanceof LocalStreamEnvironment) { // a cluster has its own slots; here the run's slots are this host's
+        if (env instanceof LocalStreamEnvironment) { // on a cluster: parallelism as given; here, slots for this host's engine
             (config.contains(INPUT_PATH) ? LocalSlots.prepare(config)
                     : LocalSlots.prepare(config, LocalSlots::inputTopicPartitions))
                     .ifPresent(slots -> err.println("streamdetect reprocess: " + slots));

@@ -56,7 +56,7 @@ public final class StreamCommand implements Callable<Integer> {
             // a cluster keeps its own checkpoints (its execution.checkpointing.dir, or checkpoint.dir)
             LocalCheckpoints.prepare(config).ifPresent(chk ->
                     spec.commandLine().getErr().println("streamdetect stream: resuming from the retained checkpoint " + chk));
-            // a cluster has its own slots; here the run's slots are this host's
+            // on a cluster the job uses parallelism as given; here, without it, the slots suit this host's engine
             LocalSlots.prepare(config, LocalSlots::inputTopicPartitions).ifPresent(slots ->
                     spec.commandLine().getErr().println("streamdetect stream: " + slots));
         }

@@ -4,6 +4,8 @@ import static io.streamdetect.jobs.StreamingJobOptions.*;
 
 import io.streamdetect.engine.Backend;
 import io.streamdetect.engine.Engines;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -18,8 +20,8 @@ import org.apache.kafka.clients.admin.TopicDescription;
 /**
  * The task slots of a run on a local Flink environment (started from the command line, not submitted to a
  * cluster) when {@code parallelism} is not given: two where the slots' engine is TensorRT, one otherwise, and never
- * more than the input topic has partitions. On a cluster the slots are the cluster's (its TaskManagers' slot count;
- * docker-compose gives the GPU TaskManager two).
+ * more than the input topic has partitions. A job submitted to a cluster uses {@code parallelism} as given (1 by
+ * default; docker-compose's job sets 2, its GPU TaskManager's slots).
  *
  * <p>Why two on a GPU: two slots share the GPU's engine (each its own execution context, stream and micro-batcher), so
  * one slot's GPU pre-processing and engine runs overlap the other's. Through Kafka on an H200 (FP16, batch 64,
@@ -51,7 +53,9 @@ public final class LocalSlots {
         if (config.contains(PARALLELISM)) {
             return Optional.empty();
         }
-        Backend backend = Engines.resolve(Backend.parse(config.get(BACKEND)));
+        Backend asked = Backend.parse(config.get(BACKEND));
+        Backend backend = config.getOptional(MODEL).map(m -> Engines.backendFor(Path.of(m), asked))
+                .orElseGet(() -> Engines.resolve(asked)); // as the slots will open it: a .engine file runs on TensorRT
         if (backend != Backend.TENSORRT) {
             config.set(PARALLELISM, 1);
             return Optional.of("1 task slot (" + backend.label()
@@ -73,11 +77,14 @@ public final class LocalSlots {
     public static OptionalInt inputTopicPartitions(Configuration config) {
         Properties props = kafkaProperties(config);
         props.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(BOOTSTRAP_SERVERS));
-        props.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
-        props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        // a few seconds at most: the run starts either way, and the job itself says more about unreachable brokers
+        props.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
+        props.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
         String topic = config.get(INPUT_TOPIC);
-        try (Admin admin = Admin.create(props)) {
-            TopicDescription described = admin.describeTopics(List.of(topic)).allTopicNames().get(15, TimeUnit.SECONDS)
+        Admin admin = null;
+        try {
+            admin = Admin.create(props);
+            TopicDescription described = admin.describeTopics(List.of(topic)).allTopicNames().get(3, TimeUnit.SECONDS)
                     .get(topic);
             return described == null ? OptionalInt.empty() : OptionalInt.of(described.partitions().size());
         } catch (InterruptedException e) {
@@ -85,6 +92,10 @@ public final class LocalSlots {
             return OptionalInt.empty();
         } catch (Exception e) { // a topic not created yet, brokers unreachable, not authorised: the job says more
             return OptionalInt.empty();
+        } finally {
+            if (admin != null) {
+                admin.close(Duration.ZERO); // close() would wait for calls still pending against a dead broker
+            }
         }
     }
 }

@@ -72,6 +72,14 @@ class LocalSlotsTest {
     }
 
     @Test
+    void aPrebuiltEngineFileRunsOnTensorRtWhateverTheBackendSays() {
+        Configuration config = local("onnxruntime", "four-partitions");
+        config.set(StreamingJobOptions.MODEL, "/plans/yolo11n-fp16.engine");
+        assertThat(LocalSlots.prepare(config, LocalSlots::inputTopicPartitions)).hasValueSatisfying(why ->
+                assertThat(why).startsWith("2 task slots on the GPU"));
+    }
+
+    @Test
     void aGivenParallelismIsKept() {
         Configuration config = local("tensorrt", "one-partition");
         config.set(StreamingJobOptions.PARALLELISM, 3);

@@ -32,6 +32,10 @@ final class HandOffSpins {
     private final boolean spinForUpload;
     private final long idleSpinNanos;
     private volatile boolean uploading;
+    /** Uploads begun so far (prepare thread); the inference thread spins at most once per upload. */
+    private volatile long uploadsBegun;
+    /** The upload the inference thread last spun for; only the inference thread reads or writes it. */
+    private long spunFor = -1;
     /** When the prepare thread last handed a batch over (or started); only the prepare thread reads or writes it. */
     private long lastBatchNanos = System.nanoTime();
 
@@ -47,6 +51,9 @@ final class HandOffSpins {
 
     /** Prepare thread: a batch's GPU upload starts ({@code true}), or it was handed over or dropped ({@code false}). */
     void uploading(boolean now) {
+        if (now) {
+            uploadsBegun++; // one writer
+        }
         uploading = now;
         if (!now) {
             lastBatchNanos = System.nanoTime();
@@ -61,9 +68,20 @@ final class HandOffSpins {
         return idleSpinNanos == 0 ? null : pollUntil(queue, lastBatchNanos + idleSpinNanos, () -> true, stop);
     }
 
-    /** Inference thread: the next batch, polled while the prepare thread uploads one; null when none is uploading. */
+    /**
+     * Inference thread: the next batch, polled while the prepare thread uploads one; null when none is uploading, or
+     * when this upload was polled for once already (a stuck upload: the thread parks until it ends).
+     */
     <E> E pollWhileUploading(BlockingQueue<E> ready, BooleanSupplier stop) {
-        return spinForUpload ? pollUntil(ready, System.nanoTime() + MAX_UPLOAD_SPIN_NANOS, () -> uploading, stop) : null;
+        if (!spinForUpload) {
+            return null;
+        }
+        long upload = uploadsBegun;
+        if (upload == spunFor) {
+            return ready.poll();
+        }
+        spunFor = upload;
+        return pollUntil(ready, System.nanoTime() + MAX_UPLOAD_SPIN_NANOS, () -> uploading, stop);
     }
 
     /** Polls {@code queue} until it yields, {@code deadline} passes, {@code worthIt} turns false or {@code stop} true. */

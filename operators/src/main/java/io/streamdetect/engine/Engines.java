@@ -20,8 +20,7 @@ public final class Engines {
     private Engines() {}
 
     public static InferenceEngine open(EngineSpec asked) {
-        Backend backend = asked.model().getFileName().toString().endsWith(".engine") ? Backend.TENSORRT
-                : resolve(asked.backend());
+        Backend backend = backendFor(asked.model(), asked.backend());
         EngineSpec spec = resolveNms(asked, backend);
         return switch (backend) {
             case ONNXRUNTIME -> {
@@ -56,6 +55,11 @@ public final class Engines {
         DetectionHead head = backend == Backend.TENSORRT && spec.modelPath().endsWith(".onnx")
                 ? OnnxModelFile.read(spec.model()).head() : DetectionHead.CLASSIC;
         return NmsChoice.resolve(spec.nms(), backend, head);
+    }
+
+    /** The backend that runs {@code model}: TensorRT for a prebuilt {@code .engine} file, whatever was asked; else {@link #resolve}. */
+    public static Backend backendFor(java.nio.file.Path model, Backend asked) {
+        return model.getFileName().toString().endsWith(".engine") ? Backend.TENSORRT : resolve(asked);
     }
 
     /** AUTO becomes TensorRT only where a CUDA device is visible and TensorRT can run; else ONNX Runtime. */

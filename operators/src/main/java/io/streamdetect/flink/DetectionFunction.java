@@ -62,17 +62,26 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
     private transient ListState<String> acceptedModelState;
     private transient AcceptedModel restoredModel;
 
+    private static final String ACCEPTED_MODEL_STATE = "streamdetect-accepted-model";
+
     public DetectionFunction(DetectionSettings settings) {
         this.settings = settings;
     }
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
+        ListStateDescriptor<String> accepted = new ListStateDescriptor<>(ACCEPTED_MODEL_STATE, String.class);
         if (settings.modelWatch() == null) {
-            return; // a model accepted by an earlier run that watched is not restored: this run keeps its own model
+            if (context.isRestored()
+                    && context.getOperatorStateStore().getRegisteredStateNames().contains(ACCEPTED_MODEL_STATE)) {
+                // Flink carries restored operator state into every later checkpoint, read or not: emptied, a later
+                // run that watches again does not go back to a model accepted runs ago. It stays union state, so a
+                // bounded multi-slot run resumed from such a checkpoint may still see declines as its slots finish.
+                context.getOperatorStateStore().getUnionListState(accepted).clear();
+            }
+            return; // this run keeps its own model
         }
-        acceptedModelState = context.getOperatorStateStore().getUnionListState(
-                new ListStateDescriptor<>("streamdetect-accepted-model", String.class));
+        acceptedModelState = context.getOperatorStateStore().getUnionListState(accepted);
         if (context.isRestored()) {
             List<String> entries = new java.util.ArrayList<>();
             acceptedModelState.get().forEach(entries::add);

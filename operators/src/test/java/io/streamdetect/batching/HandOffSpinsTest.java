@@ -50,6 +50,23 @@ class HandOffSpinsTest {
         assertThat(polled.get(5, TimeUnit.SECONDS)).isNull();
     }
 
+    /** A stuck upload is polled for once (20 ms at most); later calls for the same upload only look and park. */
+    @Test
+    void aStuckUploadIsPolledForOnceThenTheThreadParks() {
+        HandOffSpins spins = new HandOffSpins(true, 0);
+        spins.uploading(true); // never handed over
+        java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+        assertThat(spins.pollWhileUploading(queue, () -> looks.incrementAndGet() < 0)).isNull();
+        int spun = looks.get();
+        assertThat(spun).as("the first call spins").isPositive();
+        assertThat(spins.pollWhileUploading(queue, () -> looks.incrementAndGet() < 0)).isNull();
+        assertThat(looks).as("the second call for the same upload does not").hasValue(spun);
+        spins.uploading(false);
+        spins.uploading(true); // the next upload is polled for again
+        queue.add("batch");
+        assertThat(spins.pollWhileUploading(queue, () -> false)).isEqualTo("batch");
+    }
+
     @Test
     void thePrepareThreadPollsForTheNextImageOnlyWithAnIdleSpin() throws Exception {
         queue.add("image");
