@@ -61,16 +61,24 @@ public final class LocalSlots {
             return Optional.of("1 task slot (" + backend.label()
                     + " uses every core for one slot; -p to change)");
         }
-        OptionalInt partitions = inputPartitions == null ? OptionalInt.empty() : inputPartitions.apply(config);
-        int slots = partitions.isPresent() ? Math.max(1, Math.min(TENSORRT_SLOTS, partitions.getAsInt())) : TENSORRT_SLOTS;
+        String twoSlots = TENSORRT_SLOTS + " task slots on the GPU (TensorRT: two slots overlap each other's "
+                + "pre-processing and inference; -p to change)";
+        if (inputPartitions == null) {
+            config.set(PARALLELISM, TENSORRT_SLOTS);
+            return Optional.of(twoSlots);
+        }
+        OptionalInt partitions = inputPartitions.apply(config);
+        if (partitions.isEmpty()) {
+            config.set(PARALLELISM, TENSORRT_SLOTS);
+            return Optional.of(twoSlots + "; the input topic's partitions could not be read");
+        }
+        int count = partitions.getAsInt();
+        int slots = Math.max(1, Math.min(TENSORRT_SLOTS, count));
         config.set(PARALLELISM, slots);
-        String why = slots == TENSORRT_SLOTS ? TENSORRT_SLOTS + " task slots on the GPU (TensorRT: two slots overlap "
-                + "each other's pre-processing and inference; -p to change)"
-                : slots + " task slot" + (slots == 1 ? "" : "s") + " (TensorRT runs best with " + TENSORRT_SLOTS
-                + " per GPU, but topic " + config.get(INPUT_TOPIC) + " has " + partitions.getAsInt() + " partition"
-                + (partitions.getAsInt() == 1 ? "" : "s") + " and a slot reads only its own; add partitions or -p to change)";
-        return Optional.of(partitions.isEmpty() && inputPartitions != null
-                ? why + "; the input topic's partitions could not be read" : why);
+        return Optional.of(slots == TENSORRT_SLOTS ? twoSlots : slots + " task slot" + (slots == 1 ? "" : "s")
+                + " (TensorRT runs best with " + TENSORRT_SLOTS + " per GPU, but topic " + config.get(INPUT_TOPIC)
+                + " has " + count + " partition" + (count == 1 ? "" : "s")
+                + " and a slot reads only its own; add partitions or -p to change)");
     }
 
     /** The input topic's partition count, asked of the brokers with the job's Kafka settings; empty on any failure. */

@@ -45,6 +45,7 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(DetectionFunction.class);
+    private static final String ACCEPTED_MODEL_STATE = "streamdetect-accepted-model";
 
     private final DetectionSettings settings;
     private transient ModelSwitcher<InFlight> models;
@@ -61,8 +62,6 @@ public class DetectionFunction extends RichAsyncFunction<ImageRecord, Either<Dea
      */
     private transient ListState<String> acceptedModelState;
     private transient AcceptedModel restoredModel;
-
-    private static final String ACCEPTED_MODEL_STATE = "streamdetect-accepted-model";
 
     public DetectionFunction(DetectionSettings settings) {
         this.settings = settings;
